@@ -1,0 +1,70 @@
+// REST endpoints (spec §3.8, §4.1), bodies and codes exactly as specified.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { SessionManager } from '../core/session-manager.js';
+import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
+import { CreateSessionRequest, type ExtensionsResponse, SessionId } from '../protocol/messages.js';
+import { keyMatches } from './auth.js';
+
+export interface RestDeps {
+  config: Config;
+  manager: SessionManager;
+  poolDepth: () => number;
+  extensions: () => ExtensionsResponse;
+}
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
+  return reply.code(ERRORS[code].status).send({ error: code, message: message ?? ERRORS[code].message });
+}
+
+export function registerRest(app: FastifyInstance, d: RestDeps): void {
+  const { config, manager } = d;
+
+  const requireKey = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!keyMatches(req.headers['x-api-key'], config.apiKey)) return sendError(reply, 'unauthorized');
+  };
+
+  const sessionIdParam = (req: FastifyRequest): string => {
+    const id = (req.params as { id: string }).id;
+    // A malformed id cannot name a session: same 404 as an unknown one (§4.4).
+    if (!SessionId.safeParse(id).success) throw new PlatformError('not_found');
+    return id;
+  };
+
+  app.get('/api/v1/health/live', async () => ({ status: 'ok' }));
+
+  app.get('/api/v1/health/ready', async (_req, reply) => {
+    const pool_depth = d.poolDepth();
+    const base = { pool_depth, active_sessions: manager.activeCount, max_sessions: config.maxSessions };
+    if (manager.isShuttingDown) return reply.code(503).send({ status: 'not_ready', reason: 'shutting_down', ...base });
+    if (manager.activeCount >= config.maxSessions) return reply.code(503).send({ status: 'not_ready', reason: 'at_capacity', ...base });
+    // With the pool on, readiness means a warm process can be handed out now.
+    if (config.prewarmPoolSize > 0 && pool_depth === 0) return reply.code(503).send({ status: 'not_ready', reason: 'pool_empty', ...base });
+    return { status: 'ready', ...base };
+  });
+
+  app.register(async (authed) => {
+    authed.addHook('onRequest', requireKey);
+
+    authed.get('/api/v1/sessions', async () => ({ sessions: manager.list() }));
+
+    authed.post('/api/v1/sessions', async (req, reply) => {
+      const body = req.body ?? {};
+      const parsed = CreateSessionRequest.safeParse(body);
+      if (!parsed.success) return sendError(reply, 'invalid_message', 'The request body must be an empty JSON object');
+      const { session, source } = await manager.createSession();
+      return reply.code(201).send({ session_id: session.id, status: session.summary().status, source, created_at: session.meta.created_at });
+    });
+
+    authed.get('/api/v1/sessions/:id', async (req) => manager.detail(sessionIdParam(req)));
+
+    authed.delete('/api/v1/sessions/:id', async (req) => {
+      const id = sessionIdParam(req);
+      if (!manager.find(id)) throw new PlatformError('not_found');
+      await manager.destroy(id, 'user_requested');
+      return { session_id: id, status: 'terminated', reason: 'user_requested' };
+    });
+
+    authed.get('/api/v1/extensions', async () => d.extensions());
+  });
+}

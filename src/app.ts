@@ -1,0 +1,113 @@
+// The app factory (as fastify recommends): buildApp(config) wires every
+// component and returns an app that is not listening yet. Resources are
+// released in onClose in reverse order of creation.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { registerRest, sendError } from './api/rest.js';
+import { registerWs } from './api/ws.js';
+import { WsHub } from './api/ws-hub.js';
+import type { Config } from './config/config.js';
+import { SessionManager } from './core/session-manager.js';
+import { SessionRepository } from './db/session-repository.js';
+import { PlatformError } from './protocol/errors.js';
+import { ScriptedModel } from './testing/scripted-model.js';
+
+export interface App {
+  app: FastifyInstance;
+  config: Config;
+  manager: SessionManager;
+  hub: WsHub;
+  repo: SessionRepository;
+  /** The built-in demo model, when the config has no Anthropic key or URL. */
+  demoModel: ScriptedModel | null;
+  /** Graceful stop (spec §3.9 shutdown sequence); then app.close(). */
+  shutdown(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/web when running compiled, or the same folder when running from src with tsx. */
+const WEB_ROOT = [path.resolve(here, 'web'), path.resolve(here, '../dist/web')].find((p) => fs.existsSync(path.join(p, 'index.html')));
+
+export async function buildApp(config: Config, opts: { logger?: Logger } = {}): Promise<App> {
+  const log = opts.logger ?? pino({ level: config.logLevel });
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  // 1. Database
+  const repo = new SessionRepository(config.databasePath);
+  cleanups.push(() => repo.close());
+
+  // 2. The model: the configured API, or the built-in demo model on loopback
+  let demoModel: ScriptedModel | null = null;
+  let modelBaseUrl = config.anthropicBaseUrl;
+  if (config.demoMode) {
+    demoModel = new ScriptedModel({ maxRecorded: 100 });
+    modelBaseUrl = await demoModel.start(0, '127.0.0.1');
+    cleanups.push(() => demoModel?.close());
+    log.warn({ url: modelBaseUrl }, 'No ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL: using the built-in demo model (scripted answers)');
+  }
+
+  // 3. Sessions
+  const manager = new SessionManager({
+    config,
+    repo,
+    log,
+    modelBaseUrl,
+    extensions: () => ({ options: { settingSources: [] }, fingerprint: 'none' }),
+  });
+  await manager.recoverFromPreviousRun();
+
+  // 4. HTTP + WebSocket
+  // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's default type parameters.
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  const hub = new WsHub(manager, log);
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof PlatformError) return sendError(reply, err.code === 'session_not_found' ? 'not_found' : err.code, err.message);
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return sendError(reply, 'invalid_json');
+    if (code?.startsWith('FST_ERR_CTP') || (err as { statusCode?: number }).statusCode === 400)
+      return sendError(reply, 'invalid_message', (err as Error).message);
+    log.error({ err: err as Error }, 'request failed');
+    return sendError(reply, 'internal_error');
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.url.startsWith('/ws/')) return sendError(reply, 'not_found', 'Route not found');
+    return WEB_ROOT ? reply.sendFile('index.html') : reply.code(404).type('text/plain').send('The web UI is not built: run npm run build');
+  });
+
+  registerRest(app, {
+    config,
+    manager,
+    poolDepth: () => 0,
+    extensions: () => ({ mcp_servers: {}, skills: [], commands: [] }),
+  });
+  registerWs(app, config, manager, hub);
+  if (WEB_ROOT) {
+    await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: 'index.html' });
+    app.get('/chat', (_req, reply) => reply.sendFile('index.html'));
+  }
+
+  let shutdownOnce: Promise<void> | null = null;
+  const shutdown = () => {
+    shutdownOnce ??= (async () => {
+      log.info('shutting down');
+      hub.broadcast({ type: 'server_shutting_down', message: 'The server is shutting down. Your sessions are saved and can be resumed.' });
+      await manager.shutdown(config.shutdownGraceSeconds * 1000);
+      for (const c of hub.connections) c.socket.close(1001, 'Server shutting down');
+    })();
+    return shutdownOnce;
+  };
+
+  app.addHook('onClose', async () => {
+    await shutdown();
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  return { app, config, manager, hub, repo, demoModel, shutdown };
+}

@@ -1,0 +1,165 @@
+// Configuration from the environment (spec §3.1 plus the additions in docs/decisions.md).
+// A bad value stops the server at start with one line naming the variable.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      if (!/^-?\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number, got "${v}"` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${min}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL'] as const;
+const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
+
+const EnvSchema = z.object({
+  CLAUDE_SDK_PATTERN_API_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[\x20-\x7e]{1,256}$/.test(v), 'must be 1-256 printable ASCII characters'),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || URL.canParse(v), 'must be a URL'),
+  PREWARM_POOL_SIZE: int(2, 0),
+  MAX_SESSIONS: int(10, 1),
+  MAX_SESSION_DURATION_SECONDS: int(14400, 1),
+  MAX_SESSION_RSS_MB: int(2048, 1),
+  SESSION_IDLE_TIMEOUT_SECONDS: int(1800, 1),
+  PREWARM_TIMEOUT_SECONDS: int(60, 1),
+  MONITOR_INTERVAL_SECONDS: int(30, 1),
+  PERMISSION_TIMEOUT_SECONDS: int(120, 1),
+  SHUTDOWN_GRACE_SECONDS: int(30, 0),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || 'sqlite:///data/sessions.db')
+    .refine((v) => /^sqlite:\/\/\/.+/.test(v), 'must look like sqlite:///path/to/file.db'),
+  HOST: z.string().optional().transform((v) => v || '0.0.0.0'),
+  PORT: int(8000, 0).refine((n) => n <= 65535, 'must be at most 65535'),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v) => (v || 'INFO').toUpperCase())
+    .refine((v) => (LOG_LEVELS as readonly string[]).includes(v), `must be one of ${LOG_LEVELS.join(', ')}`),
+  PROJECT_DIR: z.string().optional().transform((v) => v || '.'),
+  PERMISSION_MODE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'default')
+    .refine((v) => (PERMISSION_MODES as readonly string[]).includes(v), `must be one of ${PERMISSION_MODES.join(', ')}`),
+  ALLOWED_ORIGINS: z.string().optional(),
+  CLAUDE_MODEL: z.string().optional(),
+});
+
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+
+export interface Config {
+  apiKey: string;
+  /** True when no key was configured and one was generated for this run. */
+  apiKeyGenerated: boolean;
+  anthropicApiKey: string | undefined;
+  anthropicBaseUrl: string | undefined;
+  /** No key and no base URL: the built-in demo model serves the CLI. */
+  demoMode: boolean;
+  prewarmPoolSize: number;
+  maxSessions: number;
+  maxSessionDurationSeconds: number;
+  maxSessionRssMb: number;
+  sessionIdleTimeoutSeconds: number;
+  prewarmTimeoutSeconds: number;
+  monitorIntervalSeconds: number;
+  permissionTimeoutSeconds: number;
+  shutdownGraceSeconds: number;
+  databasePath: string;
+  host: string;
+  port: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  projectDir: string;
+  permissionMode: PermissionMode;
+  /** Origins allowed to open the WebSocket; empty means same-origin only (plus non-browser clients). */
+  allowedOrigins: string[];
+  model: string | undefined;
+  /** Environment handed to every CLI process. */
+  childEnv: Record<string, string | undefined>;
+}
+
+export class ConfigError extends Error {}
+
+const PINO_LEVEL: Record<string, Config['logLevel']> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARNING: 'warn',
+  WARN: 'warn',
+  ERROR: 'error',
+  CRITICAL: 'fatal',
+  FATAL: 'fatal',
+};
+
+/** Parses the environment. Throws ConfigError with one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`);
+  }
+  const e = parsed.data;
+  const generated = !e.CLAUDE_SDK_PATTERN_API_KEY;
+  const dbFile = e.DATABASE_URL.slice('sqlite:///'.length);
+  const anthropicApiKey = e.ANTHROPIC_API_KEY || undefined;
+  const anthropicBaseUrl = e.ANTHROPIC_BASE_URL || undefined;
+  return {
+    apiKey: e.CLAUDE_SDK_PATTERN_API_KEY || randomBytes(24).toString('base64url'),
+    apiKeyGenerated: generated,
+    anthropicApiKey,
+    anthropicBaseUrl,
+    demoMode: !anthropicApiKey && !anthropicBaseUrl,
+    prewarmPoolSize: e.PREWARM_POOL_SIZE,
+    maxSessions: e.MAX_SESSIONS,
+    maxSessionDurationSeconds: e.MAX_SESSION_DURATION_SECONDS,
+    maxSessionRssMb: e.MAX_SESSION_RSS_MB,
+    sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+    prewarmTimeoutSeconds: e.PREWARM_TIMEOUT_SECONDS,
+    monitorIntervalSeconds: e.MONITOR_INTERVAL_SECONDS,
+    permissionTimeoutSeconds: e.PERMISSION_TIMEOUT_SECONDS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    // sqlite:///data/x.db is relative (as SQLAlchemy reads it); sqlite:////abs/x.db is absolute.
+    databasePath: path.resolve(dbFile),
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: PINO_LEVEL[e.LOG_LEVEL] ?? 'info',
+    projectDir: path.resolve(e.PROJECT_DIR),
+    permissionMode: e.PERMISSION_MODE as PermissionMode,
+    allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    model: e.CLAUDE_MODEL || undefined,
+    childEnv: childEnvFrom(env),
+  };
+}
+
+/** What every CLI process gets: the whole environment (proxies, CLAUDE_CONFIG_DIR, ANTHROPIC_*),
+ * minus our own API key, which the agent has no business reading through a Bash tool. */
+function childEnvFrom(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  delete out.CLAUDE_SDK_PATTERN_API_KEY;
+  out.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
+  return out;
+}

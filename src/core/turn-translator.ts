@@ -1,0 +1,206 @@
+// Turns the SDK's message stream for one turn into the spec's frames (§4.2).
+// Pure apart from the clock, so unit tests drive it with recorded messages.
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { HistoryMessage } from '../protocol/messages.js';
+
+export type TurnEvent =
+  | { type: 'stream_delta'; delta: string }
+  | { type: 'tool_use'; tool_use_id: string; tool: string; input: Record<string, unknown> }
+  | {
+      type: 'tool_result';
+      tool_use_id: string;
+      result: Record<string, unknown>;
+      status: 'success' | 'error';
+      duration_ms: number | null;
+    }
+  | { type: 'stream_status'; status: 'retrying'; attempt: number; max_retries: number; retry_in_ms: number; error: string };
+
+export interface TurnResult {
+  subtype: string;
+  isError: boolean;
+  totalCostUsd: number;
+  numTurns: number;
+  errors: string[];
+  resultText: string;
+}
+
+interface Block {
+  type: string;
+  text?: string;
+  id?: string;
+  name?: string;
+  input?: unknown;
+  tool_use_id?: string;
+  content?: unknown;
+  is_error?: boolean;
+}
+
+const asObject = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+
+/** Flattens tool_result content (string or blocks) into text. */
+export function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content))
+    return content
+      .map((b: Block) => (b.type === 'text' ? (b.text ?? '') : b.type === 'image' ? '[image]' : ''))
+      .join('\n');
+  return content == null ? '' : JSON.stringify(content);
+}
+
+/**
+ * The spec shows `result` as an object ({"count": 45231}); tool output is text.
+ * JSON objects pass through as they are; anything else becomes {"output": text};
+ * errors become {"error": text} (spec: "On error: result contains {"error": …}").
+ */
+export function toolResultObject(content: unknown, isError: boolean): Record<string, unknown> {
+  const text = toolResultText(content);
+  if (isError) return { error: text };
+  const t = text.trim();
+  if (t.startsWith('{')) {
+    try {
+      return asObject(JSON.parse(t));
+    } catch {
+      /* not JSON */
+    }
+  }
+  return { output: text };
+}
+
+export class TurnTranslator {
+  private readonly toolStarted = new Map<string, number>();
+  /** Assistant message ids whose text already streamed as deltas. */
+  private readonly streamed = new Set<string>();
+  private currentMessageId: string | null = null;
+  result: TurnResult | null = null;
+  /** All text the model produced this turn (for logs and tests). */
+  text = '';
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Returns the frames one SDK message yields (often none). */
+  push(msg: SDKMessage): TurnEvent[] {
+    switch (msg.type) {
+      case 'stream_event': {
+        if (msg.parent_tool_use_id) return []; // a subagent's own stream stays inside its tool card
+        const ev = msg.event as { type: string; message?: { id?: string }; delta?: { type: string; text?: string } };
+        if (ev.type === 'message_start') this.currentMessageId = ev.message?.id ?? null;
+        if (ev.type === 'content_block_delta' && ev.delta?.type === 'text_delta' && ev.delta.text) {
+          if (this.currentMessageId) this.streamed.add(this.currentMessageId);
+          this.text += ev.delta.text;
+          return [{ type: 'stream_delta', delta: ev.delta.text }];
+        }
+        return [];
+      }
+      case 'assistant': {
+        if (msg.parent_tool_use_id) return [];
+        const out: TurnEvent[] = [];
+        const id = (msg.message as { id?: string }).id ?? '';
+        const blocks = (msg.message.content ?? []) as Block[];
+        // Text that never streamed (non-streaming fallback) is sent whole, once.
+        if (!this.streamed.has(id)) {
+          const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+          if (text) {
+            this.streamed.add(id);
+            this.text += text;
+            out.push({ type: 'stream_delta', delta: text });
+          }
+        }
+        for (const b of blocks) {
+          if (b.type !== 'tool_use' || !b.id) continue;
+          this.toolStarted.set(b.id, this.now());
+          out.push({ type: 'tool_use', tool_use_id: b.id, tool: b.name ?? '', input: asObject(b.input ?? {}) });
+        }
+        return out;
+      }
+      case 'user': {
+        if (msg.parent_tool_use_id) return [];
+        const content = msg.message.content;
+        if (!Array.isArray(content)) return [];
+        const out: TurnEvent[] = [];
+        for (const b of content as Block[]) {
+          if (b.type !== 'tool_result' || !b.tool_use_id) continue;
+          const started = this.toolStarted.get(b.tool_use_id);
+          out.push({
+            type: 'tool_result',
+            tool_use_id: b.tool_use_id,
+            result: toolResultObject(b.content, b.is_error === true),
+            status: b.is_error ? 'error' : 'success',
+            duration_ms: started === undefined ? null : Math.max(0, Math.round(this.now() - started)),
+          });
+        }
+        return out;
+      }
+      case 'system': {
+        if (msg.subtype === 'api_retry') {
+          const m = msg as { attempt: number; max_retries: number; retry_delay_ms: number; error_status: number | null; error?: unknown };
+          return [
+            {
+              type: 'stream_status',
+              status: 'retrying',
+              attempt: Math.max(1, m.attempt),
+              max_retries: Math.max(0, m.max_retries),
+              retry_in_ms: Math.max(0, m.retry_delay_ms),
+              error: m.error_status ? `Model API error ${m.error_status}` : 'Model API unreachable',
+            },
+          ];
+        }
+        return [];
+      }
+      case 'result': {
+        const r = msg as { subtype: string; is_error: boolean; total_cost_usd?: number; num_turns?: number; errors?: string[]; result?: string };
+        this.result = {
+          subtype: r.subtype,
+          isError: r.is_error,
+          totalCostUsd: r.total_cost_usd ?? 0,
+          numTurns: r.num_turns ?? 0,
+          errors: r.errors ?? [],
+          resultText: r.result ?? '',
+        };
+        return [];
+      }
+      default:
+        return [];
+    }
+  }
+}
+
+/** Builds `session_history` entries from the SDK transcript (getSessionMessages()). */
+export function historyFromTranscript(
+  messages: { type: string; message: unknown; parent_tool_use_id: string | null; timestamp?: string }[],
+): HistoryMessage[] {
+  const out: HistoryMessage[] = [];
+  for (const m of messages) {
+    if (m.parent_tool_use_id) continue;
+    const timestamp = m.timestamp ?? new Date(0).toISOString();
+    const content = (m.message as { content?: unknown }).content;
+    const blocks: Block[] = typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Block[]) : [];
+    if (m.type === 'user') {
+      const text = blocks
+        .filter((b) => b.type === 'text' && !(b.text ?? '').startsWith('<system-reminder>'))
+        .map((b) => b.text ?? '')
+        .join('\n');
+      if (text.trim()) out.push({ type: 'user', text, timestamp });
+      for (const b of blocks)
+        if (b.type === 'tool_result' && b.tool_use_id)
+          out.push({
+            type: 'tool_result',
+            tool_use_id: b.tool_use_id,
+            result: toolResultObject(b.content, b.is_error === true),
+            status: b.is_error ? 'error' : 'success',
+            timestamp,
+          });
+    } else if (m.type === 'assistant') {
+      for (const b of blocks) {
+        if (b.type === 'text' && b.text) {
+          const prev = out[out.length - 1];
+          // one streamed answer may be stored as several assistant rows: join adjacent text
+          if (prev?.type === 'assistant') prev.text += b.text;
+          else out.push({ type: 'assistant', text: b.text, timestamp });
+        } else if (b.type === 'tool_use' && b.id)
+          out.push({ type: 'tool_use', tool_use_id: b.id, tool: b.name ?? '', input: asObject(b.input ?? {}), timestamp });
+      }
+    }
+  }
+  return out;
+}

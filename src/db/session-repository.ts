@@ -1,0 +1,118 @@
+// SQLite persistence of session metadata (spec §3.2, §5.1), on better-sqlite3 in WAL mode.
+// Synchronous by design: each statement is microseconds, and writes happen per turn, never per delta.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { SessionStatus } from '../protocol/messages.js';
+import { migrate } from './migrations.js';
+
+export interface SessionMetadata {
+  session_id: string;
+  user_id: string;
+  status: SessionStatus;
+  created_at: string;
+  last_active_at: string;
+  subprocess_pid: number | null;
+  message_count: number;
+  total_cost_usd: number;
+  is_resumable: boolean;
+  terminated_reason: string | null;
+}
+
+interface Row extends Omit<SessionMetadata, 'is_resumable'> {
+  is_resumable: number;
+}
+
+const fromRow = (r: Row): SessionMetadata => ({ ...r, is_resumable: r.is_resumable === 1 });
+
+export class SessionRepository {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(dbPath: string) {
+    if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+    this.db = new Database(dbPath);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.initialize();
+    this.stmts = {
+      save: this.db.prepare(
+        `INSERT INTO sessions (session_id, user_id, status, created_at, last_active_at, subprocess_pid,
+           message_count, total_cost_usd, is_resumable, terminated_reason)
+         VALUES (@session_id, @user_id, @status, @created_at, @last_active_at, @subprocess_pid,
+           @message_count, @total_cost_usd, @is_resumable, @terminated_reason)
+         ON CONFLICT(session_id) DO UPDATE SET status=excluded.status, last_active_at=excluded.last_active_at,
+           subprocess_pid=excluded.subprocess_pid, message_count=excluded.message_count,
+           total_cost_usd=excluded.total_cost_usd, is_resumable=excluded.is_resumable,
+           terminated_reason=excluded.terminated_reason`,
+      ),
+      get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
+      listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),
+      listAll: this.db.prepare('SELECT * FROM sessions ORDER BY last_active_at DESC'),
+      activity: this.db.prepare(
+        `UPDATE sessions SET message_count = ?, total_cost_usd = ?, last_active_at = ? WHERE session_id = ?`,
+      ),
+      status: this.db.prepare('UPDATE sessions SET status = ?, subprocess_pid = ? WHERE session_id = ?'),
+      terminate: this.db.prepare(
+        `UPDATE sessions SET status = 'terminated', subprocess_pid = NULL, terminated_reason = ?, is_resumable = ?
+         WHERE session_id = ?`,
+      ),
+      remember: this.db.prepare(
+        'INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)',
+      ),
+      forget: this.db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
+      spawned: this.db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
+    };
+  }
+
+  /** Creates or migrates the schema. Idempotent. */
+  initialize(): void {
+    migrate(this.db);
+  }
+
+  save(m: SessionMetadata): void {
+    this.stmts.save.run({ ...m, is_resumable: m.is_resumable ? 1 : 0 });
+  }
+
+  get(sessionId: string): SessionMetadata | undefined {
+    const r = this.stmts.get.get(sessionId) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
+  listActive(): SessionMetadata[] {
+    return (this.stmts.listActive.all() as Row[]).map(fromRow);
+  }
+
+  listAll(): SessionMetadata[] {
+    return (this.stmts.listAll.all() as Row[]).map(fromRow);
+  }
+
+  updateActivity(sessionId: string, messageCount: number, cost: number, at = new Date().toISOString()): void {
+    this.stmts.activity.run(messageCount, cost, at, sessionId);
+  }
+
+  setStatus(sessionId: string, status: SessionStatus, pid: number | null): void {
+    this.stmts.status.run(status, pid, sessionId);
+  }
+
+  markTerminated(sessionId: string, reason: string, resumable = true): void {
+    this.stmts.terminate.run(reason, resumable ? 1 : 0, sessionId);
+  }
+
+  rememberProcess(pid: number, startTime: string, sessionId: string | null): void {
+    this.stmts.remember.run(pid, startTime, sessionId, new Date().toISOString());
+  }
+
+  forgetProcess(pid: number, startTime: string): void {
+    this.stmts.forget.run(pid, startTime);
+  }
+
+  spawnedProcesses(): { pid: number; start_time: string; session_id: string | null }[] {
+    return this.stmts.spawned.all() as { pid: number; start_time: string; session_id: string | null }[];
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,54 @@
+// Entry point: load config, build the app, listen, and shut down gracefully on SIGTERM/SIGINT.
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const built = await buildApp(config);
+  const { app } = built;
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  if (config.apiKeyGenerated) {
+    // Printed once, like Jupyter's token: the key is new on every start unless CLAUDE_SDK_PATTERN_API_KEY is set.
+    process.stdout.write(
+      `\n  claude-sdk-pattern is running${config.demoMode ? ' on the built-in demo model' : ''}.\n` +
+        `  Open this URL to chat (it carries this run's generated API key):\n\n      ${base}/chat?token=${config.apiKey}\n\n`,
+    );
+  } else {
+    process.stdout.write(`\n  claude-sdk-pattern is running at ${base}/chat${config.demoMode ? ' (built-in demo model)' : ''}\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'signal received');
+    try {
+      await built.shutdown();
+      await app.close();
+      process.exit(0);
+    } catch (e) {
+      app.log.error({ err: e }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`Fatal: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+// Every error the platform can return, REST and WebSocket alike, in one table
+// (the pattern of fastify's lib/errors.js). Browser-safe: no Node imports.
+// Messages are the spec's (§4.1, §4.2, §4.4) word for word.
+
+export const ERRORS = {
+  unauthorized: { status: 401, message: 'Invalid API key' },
+  not_found: { status: 404, message: 'Session not found' },
+  session_not_found: { status: 404, message: 'Session not found' },
+  capacity_exceeded: { status: 503, message: 'Server at capacity. Max sessions: {max}' },
+  query_in_progress: { status: 409, message: 'Please wait for the current response to complete.' },
+  invalid_message: { status: 400, message: 'Invalid message' },
+  invalid_json: { status: 400, message: 'Invalid JSON' },
+  internal_error: { status: 500, message: 'Internal server error' },
+  session_unavailable: { status: 409, message: 'Session is terminated and cannot be resumed' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Error codes the spec lists for the WebSocket `error` frame (§4.2), plus our additions. */
+export const WS_ERROR_CODES = [
+  'query_in_progress',
+  'session_not_found',
+  'invalid_message',
+  'invalid_json',
+  'capacity_exceeded',
+  'internal_error',
+  'session_unavailable',
+] as const satisfies readonly ErrorCode[];
+
+/** Validation messages of §4.4, word for word. */
+export const VALIDATION_MESSAGES = {
+  emptyMessage: 'Message is empty',
+  messageTooLong: 'Message exceeds 32,000 character limit',
+  invalidSeq: 'Invalid sequence number',
+  invalidSessionId: 'Invalid session id',
+} as const;
+
+export const MAX_MESSAGE_CHARS = 32_000;
+
+/** The message for a code, with `{name}` placeholders filled in. */
+export function errorMessage(code: ErrorCode, params: Record<string, string | number> = {}): string {
+  return ERRORS[code].message.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
+}
+
+/** An error that carries a table code; thrown by core, mapped once by REST and WS. */
+export class PlatformError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message?: string, params: Record<string, string | number> = {}) {
+    super(message ?? errorMessage(code, params));
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}

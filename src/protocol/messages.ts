@@ -1,0 +1,287 @@
+// The WebSocket and REST contracts of spec §4, defined once. Server, web client
+// and tests import these schemas; types come from z.infer. Browser-safe.
+import { z } from 'zod';
+import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES, WS_ERROR_CODES } from './errors.js';
+
+// ---------------------------------------------------------------- shared pieces
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const SessionId = z.string().regex(UUID_RE, VALIDATION_MESSAGES.invalidSessionId);
+export const IsoTime = z.string().describe('ISO 8601 timestamp');
+export const Seq = z.number().int().positive();
+export const EventId = z
+  .number()
+  .int()
+  .nonnegative()
+  .describe('Per-session event number, for lossless reconnect (see docs/protocol.md)');
+export const JsonObject = z.record(z.string(), z.unknown());
+
+/** Counts Unicode code points, so 32,000 emoji are 32,000 characters, not 64,000. */
+function codePointLength(s: string): number {
+  if (s.length <= MAX_MESSAGE_CHARS) return s.length; // fast path: never over when UTF-16 length is not
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+export const MessageText = z
+  .string()
+  .refine((s) => s.trim().length > 0, VALIDATION_MESSAGES.emptyMessage)
+  .refine((s) => codePointLength(s) <= MAX_MESSAGE_CHARS, VALIDATION_MESSAGES.messageTooLong);
+
+export const SessionStatus = z.enum(['creating', 'active', 'idle', 'terminated']);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+export const SessionSource = z.enum(['pre-warmed', 'cold']);
+export type SessionSource = z.infer<typeof SessionSource>;
+
+/** §4.3 SessionSummary. */
+export const SessionSummary = z.object({
+  session_id: SessionId,
+  status: SessionStatus,
+  created_at: IsoTime,
+  last_active_at: IsoTime,
+  message_count: z.number().int().nonnegative(),
+  total_cost_usd: z.number().nonnegative(),
+  is_resumable: z.boolean(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+/** One entry of `session_history` (our addition; see docs/protocol.md). */
+export const HistoryMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user'), text: z.string(), timestamp: IsoTime }),
+  z.object({ type: z.literal('assistant'), text: z.string(), timestamp: IsoTime }),
+  z.object({
+    type: z.literal('tool_use'),
+    tool_use_id: z.string(),
+    tool: z.string(),
+    input: JsonObject,
+    timestamp: IsoTime,
+  }),
+  z.object({
+    type: z.literal('tool_result'),
+    tool_use_id: z.string(),
+    result: JsonObject,
+    status: z.enum(['success', 'error']),
+    timestamp: IsoTime,
+  }),
+]);
+export type HistoryMessage = z.infer<typeof HistoryMessage>;
+
+// ---------------------------------------------------------------- client -> server
+
+export const UserMessage = z.object({
+  type: z.literal('user_message'),
+  session_id: SessionId,
+  text: MessageText,
+  seq: Seq.optional(),
+});
+export const Interrupt = z.object({ type: z.literal('interrupt'), session_id: SessionId, seq: Seq.optional() });
+export const CreateSession = z.object({ type: z.literal('create_session'), seq: Seq.optional() });
+export const SwitchSession = z.object({
+  type: z.literal('switch_session'),
+  session_id: SessionId,
+  after: EventId.optional().describe('Last event_id the client has for this session: only later events are sent'),
+  seq: Seq.optional(),
+});
+export const DestroySession = z.object({
+  type: z.literal('destroy_session'),
+  session_id: SessionId,
+  seq: Seq.optional(),
+});
+export const PermissionResponse = z.object({
+  type: z.literal('permission_response'),
+  request_id: z.string().min(1).max(64),
+  decision: z.enum(['allow', 'deny', 'allow_always']),
+  seq: Seq.optional(),
+});
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  UserMessage,
+  Interrupt,
+  CreateSession,
+  SwitchSession,
+  DestroySession,
+  PermissionResponse,
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.type.value);
+
+// ---------------------------------------------------------------- server -> client
+// Every server frame carries `seq` (per connection, increasing), except
+// message_received, which echoes the client's seq. Frames about one session's
+// stream also carry `event_id` (per session, increasing) for lossless reconnect.
+
+const frame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
+  z.object({ type: z.literal(type), seq: Seq, ...shape });
+const sessionEvent = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
+  frame(type, { session_id: SessionId, event_id: EventId.optional(), ...shape });
+
+export const SessionListFrame = frame('session_list', { sessions: z.array(SessionSummary) });
+export const SessionReadyFrame = frame('session_ready', {
+  session_id: SessionId,
+  status: z.literal('ready'),
+  source: SessionSource,
+});
+export const SessionCreatingFrame = frame('session_creating', { estimated_seconds: z.number().nonnegative() });
+export const MessageReceivedFrame = z.object({
+  type: z.literal('message_received'),
+  seq: Seq.optional(),
+  session_id: SessionId,
+});
+export const StreamDeltaFrame = sessionEvent('stream_delta', { delta: z.string() });
+export const ToolUseFrame = sessionEvent('tool_use', {
+  tool_use_id: z.string(),
+  tool: z.string(),
+  input: JsonObject,
+});
+export const ToolResultFrame = sessionEvent('tool_result', {
+  tool_use_id: z.string(),
+  result: JsonObject,
+  status: z.enum(['success', 'error']),
+  duration_ms: z.number().int().nonnegative().nullable(),
+});
+export const ResponseCompleteFrame = sessionEvent('response_complete', {
+  cost_usd: z.number().nonnegative(),
+  turn_count: z.number().int().nonnegative(),
+});
+export const StreamErrorFrame = sessionEvent('stream_error', {
+  error: z.string(),
+  partial_preserved: z.boolean(),
+  suggested_action: z.enum(['retry', 'new_session', 'none']),
+});
+export const StreamInterruptedFrame = sessionEvent('stream_interrupted', {});
+export const StreamStatusFrame = sessionEvent('stream_status', {
+  status: z.enum(['retrying']),
+  attempt: z.number().int().positive(),
+  max_retries: z.number().int().nonnegative(),
+  retry_in_ms: z.number().nonnegative(),
+  error: z.string(),
+});
+export const TurnStartedFrame = sessionEvent('turn_started', { text: z.string() });
+export const SessionWarningFrame = sessionEvent('session_warning', {
+  reason: z.enum(['duration']),
+  remaining_seconds: z.number().int().nonnegative(),
+  message: z.string(),
+});
+export const SessionTerminatedFrame = sessionEvent('session_terminated', {
+  reason: z.string(),
+  message: z.string(),
+  resume_url: z.string().nullable(),
+});
+export const SessionRestartingFrame = sessionEvent('session_restarting', {
+  reason: z.enum(['memory_limit', 'process_exited', 'interrupt_timeout']),
+  message: z.string(),
+});
+export const PermissionRequestFrame = sessionEvent('permission_request', {
+  request_id: z.string(),
+  tool: z.string(),
+  input: JsonObject,
+  timeout_seconds: z.number().nonnegative(),
+});
+export const SessionHistoryFrame = frame('session_history', {
+  session_id: SessionId,
+  session: SessionSummary,
+  messages: z.array(HistoryMessage),
+  is_query_active: z.boolean(),
+  last_event_id: EventId,
+});
+export const SessionUpdatedFrame = frame('session_updated', { session: SessionSummary });
+export const SessionOpenedElsewhereFrame = frame('session_opened_elsewhere', {
+  session_id: SessionId,
+  message: z.string(),
+});
+export const ServerShuttingDownFrame = frame('server_shutting_down', { message: z.string() });
+export const ErrorFrame = frame('error', {
+  code: z.enum(WS_ERROR_CODES),
+  message: z.string(),
+  session_id: SessionId.optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  SessionListFrame,
+  SessionReadyFrame,
+  SessionCreatingFrame,
+  MessageReceivedFrame,
+  StreamDeltaFrame,
+  ToolUseFrame,
+  ToolResultFrame,
+  ResponseCompleteFrame,
+  StreamErrorFrame,
+  StreamInterruptedFrame,
+  StreamStatusFrame,
+  TurnStartedFrame,
+  SessionWarningFrame,
+  SessionTerminatedFrame,
+  SessionRestartingFrame,
+  PermissionRequestFrame,
+  SessionHistoryFrame,
+  SessionUpdatedFrame,
+  SessionOpenedElsewhereFrame,
+  ServerShuttingDownFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ServerFrameType = ServerFrame['type'];
+export type FrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
+/** A frame before the connection stamps its seq on it. */
+export type UnsequencedFrame<T extends ServerFrameType = ServerFrameType> = T extends ServerFrameType
+  ? Omit<FrameOf<T>, 'seq'>
+  : never;
+/** Frames that belong to one session's event stream (buffered for reconnect). */
+export type SessionEvent = Extract<UnsequencedFrame, { event_id?: number }>;
+export const SERVER_FRAME_TYPES = ServerFrame.options.map((o) => o.shape.type.value);
+
+// ---------------------------------------------------------------- REST (§4.1)
+
+export const ErrorBody = z.object({ error: z.string(), message: z.string() });
+export const SessionListResponse = z.object({ sessions: z.array(SessionSummary) });
+export const CreateSessionRequest = z.object({}).strict().describe('Empty for the MVP');
+export const CreateSessionResponse = z.object({
+  session_id: SessionId,
+  status: SessionStatus,
+  source: SessionSource,
+  created_at: IsoTime,
+});
+export const SessionDetailResponse = SessionSummary.extend({
+  subprocess_pid: z.number().int().nullable(),
+  rss_mb: z.number().nullable(),
+});
+export const DeleteSessionResponse = z.object({
+  session_id: SessionId,
+  status: z.literal('terminated'),
+  reason: z.string(),
+});
+export const HealthLiveResponse = z.object({ status: z.literal('ok') });
+export const HealthReadyResponse = z.object({
+  status: z.literal('ready'),
+  pool_depth: z.number().int().nonnegative(),
+  active_sessions: z.number().int().nonnegative(),
+  max_sessions: z.number().int().positive(),
+});
+export const HealthNotReadyResponse = z.object({
+  status: z.literal('not_ready'),
+  reason: z.enum(['pool_empty', 'at_capacity', 'shutting_down']),
+  pool_depth: z.number().int().nonnegative(),
+  active_sessions: z.number().int().nonnegative(),
+  max_sessions: z.number().int().positive(),
+});
+export const McpServerInfo = z.object({
+  type: z.string().optional(),
+  command: z.string().optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  url: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export const ExtensionsResponse = z.object({
+  mcp_servers: z.record(z.string(), McpServerInfo),
+  skills: z.array(z.object({ name: z.string(), path: z.string(), description: z.string().optional() })),
+  commands: z.array(z.object({ name: z.string(), path: z.string(), description: z.string().optional() })),
+});
+
+export type SessionDetailResponse = z.infer<typeof SessionDetailResponse>;
+export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
+export type ExtensionsResponse = z.infer<typeof ExtensionsResponse>;
+export type HealthReadyResponse = z.infer<typeof HealthReadyResponse>;
+export type HealthNotReadyResponse = z.infer<typeof HealthNotReadyResponse>;
