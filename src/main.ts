@@ -1,9 +1,9 @@
 // Entry point: load config, build the app, listen, and shut down gracefully on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { type Config, ConfigError, loadConfig } from './config/config.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {

@@ -53,7 +53,9 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       const parsed = CreateSessionRequest.safeParse(body);
       if (!parsed.success) return sendError(reply, 'invalid_message', 'The request body must be an empty JSON object');
       const { session, source } = await manager.createSession();
-      return reply.code(201).send({ session_id: session.id, status: session.summary().status, source, created_at: session.meta.created_at });
+      return reply
+        .code(201)
+        .send({ session_id: session.id, status: session.summary().status, source, created_at: session.meta.created_at });
     });
 
     authed.get('/api/v1/sessions/:id', async (req) => manager.detail(sessionIdParam(req)));

@@ -1,7 +1,8 @@
 // Connections and who watches which session. Every server frame leaves
 // through Connection.send, which stamps the per-connection seq.
-import type { WebSocket } from 'ws';
+
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import type { BufferedEvent } from '../core/session.js';
 import type { SessionManager } from '../core/session-manager.js';
 import type { ServerFrame, UnsequencedFrame } from '../protocol/messages.js';
@@ -25,7 +26,7 @@ export class Connection {
     this.id = id;
   }
 
-  send(frame: UnsequencedFrame | (Omit<Extract<ServerFrame, { type: 'message_received' }>, never>)): void {
+  send(frame: UnsequencedFrame | Omit<Extract<ServerFrame, { type: 'message_received' }>, never>): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.log.warn({ conn: this.id }, 'client is not reading: closing');
@@ -44,7 +45,7 @@ export class WsHub {
   private nextId = 1;
 
   constructor(
-    private readonly manager: SessionManager,
+    manager: SessionManager,
     private readonly log: Logger,
   ) {
     manager.on('event', (ev) => this.deliver(ev));

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { RawData } from 'ws';
 import type { Config } from '../config/config.js';
 import type { SessionManager } from '../core/session-manager.js';
-import { ERRORS, PlatformError, VALIDATION_MESSAGES, type ErrorCode } from '../protocol/errors.js';
-import { CLIENT_MESSAGE_TYPES, ClientMessage } from '../protocol/messages.js';
+import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES } from '../protocol/errors.js';
+import { CLIENT_MESSAGE_TYPES, ClientMessage, SessionId } from '../protocol/messages.js';
 import { keyMatches, originAllowed } from './auth.js';
 import type { Connection, WsHub } from './ws-hub.js';
 
@@ -76,12 +76,16 @@ export function registerWs(app: FastifyInstance, config: Config, manager: Sessio
       const sid = (json as { session_id?: unknown } | null)?.session_id;
       const known = typeof type === 'string' && (CLIENT_MESSAGE_TYPES as string[]).includes(type);
       const issue = parsed.error.issues[0];
-      const message = !known
-        ? `Unknown message type: ${typeof type === 'string' ? type.slice(0, 64) : String(type)}`
-        : issue && issue.code === 'custom'
-          ? issue.message
-          : `Invalid field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
-      sendError(conn, 'invalid_message', message, typeof sid === 'string' && sid.length <= 36 ? sid : undefined);
+      const own = (Object.values(VALIDATION_MESSAGES) as string[]).includes(issue?.message ?? '');
+      const message =
+        typeof json !== 'object' || json === null || Array.isArray(json)
+          ? 'A message must be a JSON object'
+          : !known
+            ? `Unknown message type: ${typeof type === 'string' ? type.slice(0, 64) : String(type)}`
+            : own
+              ? (issue?.message as string)
+              : `Invalid field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
+      sendError(conn, 'invalid_message', message, SessionId.safeParse(sid).success ? (sid as string) : undefined);
       return;
     }
     const msg = parsed.data;

@@ -49,14 +49,20 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v || 'sqlite:///data/sessions.db')
     .refine((v) => /^sqlite:\/\/\/.+/.test(v), 'must look like sqlite:///path/to/file.db'),
-  HOST: z.string().optional().transform((v) => v || '0.0.0.0'),
+  HOST: z
+    .string()
+    .optional()
+    .transform((v) => v || '0.0.0.0'),
   PORT: int(8000, 0).refine((n) => n <= 65535, 'must be at most 65535'),
   LOG_LEVEL: z
     .string()
     .optional()
     .transform((v) => (v || 'INFO').toUpperCase())
     .refine((v) => (LOG_LEVELS as readonly string[]).includes(v), `must be one of ${LOG_LEVELS.join(', ')}`),
-  PROJECT_DIR: z.string().optional().transform((v) => v || '.'),
+  PROJECT_DIR: z
+    .string()
+    .optional()
+    .transform((v) => v || '.'),
   PERMISSION_MODE: z
     .string()
     .optional()

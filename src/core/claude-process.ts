@@ -9,8 +9,8 @@ import {
   type Query,
   type SDKMessage,
   type SDKUserMessage,
-  type SpawnOptions,
   type SpawnedProcess,
+  type SpawnOptions,
   startup,
   type WarmQuery,
 } from '@anthropic-ai/claude-agent-sdk';
@@ -160,10 +160,7 @@ export class ClaudeProcess {
     // 1. Polite: end stdin so the CLI exits by itself, raced against a timeout.
     this.input.end();
     if (pid !== null && isAlive(pid)) {
-      const exited = await Promise.race([
-        this.whenExited(),
-        new Promise<false>((r) => setTimeout(() => r(false), POLITE_CLOSE_MS)),
-      ]);
+      const exited = await Promise.race([this.whenExited(), new Promise<false>((r) => setTimeout(() => r(false), POLITE_CLOSE_MS))]);
       if (exited) this.log.debug({ pid }, 'cli exited politely');
     }
     try {
@@ -217,7 +214,7 @@ export class ClaudeProcess {
 
   private exitSummary(): string {
     const c = this.child;
-    if (!c || c.exitCode === null && c.signalCode === null) return '';
+    if (!c || (c.exitCode === null && c.signalCode === null)) return '';
     return c.signalCode ? ` (killed by ${c.signalCode})` : ` (exit code ${c.exitCode})`;
   }
 
@@ -248,7 +245,9 @@ export class ClaudeProcess {
       if (this.pid !== null) this.opts.onExit?.({ pid: this.pid, startTime: this.startTime });
       // The process is gone; its output may still hold messages, so let the pump drain first.
       setImmediate(() =>
-        this.markDead(signal ? `process killed by ${signal}${this.stderrSummary()}` : `process exited with code ${code}${this.stderrSummary()}`),
+        this.markDead(
+          signal ? `process killed by ${signal}${this.stderrSummary()}` : `process exited with code ${code}${this.stderrSummary()}`,
+        ),
       );
     });
     // Our own SIGTERM/SIGKILL path handles the tree; the SDK's forwarded abort

@@ -61,7 +61,14 @@ export function snapshot(): Map<number, ProcInfo> {
     const m = line.trim().match(/^(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\w+\s+\w+\s+\d+\s+[\d:]+\s+\d+)\s+(.*)$/);
     if (!m) continue;
     const pid = Number(m[1]);
-    out.set(pid, { pid, ppid: Number(m[2]), state: (m[3] ?? '?')[0] ?? '?', rssBytes: Number(m[4]) * 1024, startTime: m[5] ?? '', cmd: m[6] ?? '' });
+    out.set(pid, {
+      pid,
+      ppid: Number(m[2]),
+      state: (m[3] ?? '?')[0] ?? '?',
+      rssBytes: Number(m[4]) * 1024,
+      startTime: m[5] ?? '',
+      cmd: m[6] ?? '',
+    });
   }
   return out;
 }
@@ -103,7 +110,7 @@ export function isAlive(pid: number, startTime?: string): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
   const info = procInfo(pid);
-  if (!info) return HAS_PROC ? false : true;
+  if (!info) return !HAS_PROC;
   if (startTime && info.startTime !== startTime) return false; // pid reused by another process
   return info.state !== 'Z';
 }

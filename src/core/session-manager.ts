@@ -9,8 +9,8 @@ import type { Config } from '../config/config.js';
 import type { SessionMetadata, SessionRepository } from '../db/session-repository.js';
 import { PlatformError } from '../protocol/errors.js';
 import type { HistoryMessage, SessionSource, SessionSummary } from '../protocol/messages.js';
-import { buildCliOptions, type ExtensionOptions } from './cli-options.js';
 import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
+import { buildCliOptions, type ExtensionOptions } from './cli-options.js';
 import { isAlive, killTree, procInfo, treeRss } from './process-tree.js';
 import { type BufferedEvent, Session } from './session.js';
 import { historyFromTranscript } from './turn-translator.js';
@@ -326,7 +326,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       proc.send(text);
     } catch (e) {
       const err = e instanceof PlatformError ? e : new PlatformError('internal_error', (e as Error).message);
-      s.emit({ type: 'stream_error', error: err.message, partial_preserved: false, suggested_action: err.code === 'capacity_exceeded' ? 'retry' : 'new_session' });
+      s.emit({
+        type: 'stream_error',
+        error: err.message,
+        partial_preserved: false,
+        suggested_action: err.code === 'capacity_exceeded' ? 'retry' : 'new_session',
+      });
       s.endTurn(false);
       throw err;
     }

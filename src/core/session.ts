@@ -55,7 +55,10 @@ export class Session {
   lastUserMessageAt = Date.now();
   warnedDuration = false;
   readonly alwaysAllowed = new Set<string>();
-  readonly pendingPermissions = new Map<string, { tool: string; input: Record<string, unknown>; resolve: (r: PermissionResult) => void; timer: NodeJS.Timeout }>();
+  readonly pendingPermissions = new Map<
+    string,
+    { tool: string; input: Record<string, unknown>; resolve: (r: PermissionResult) => void; timer: NodeJS.Timeout }
+  >();
   private readonly events: BufferedEvent[] = [];
   private nextEventId = 1;
 
@@ -231,7 +234,9 @@ export class Session {
     const p = this.pendingPermissions.get(requestId);
     if (!p) return false;
     if (decision === 'allow_always') this.alwaysAllowed.add(p.tool);
-    p.resolve(decision === 'deny' ? { behavior: 'deny', message: 'The user denied this tool call' } : { behavior: 'allow', updatedInput: p.input });
+    p.resolve(
+      decision === 'deny' ? { behavior: 'deny', message: 'The user denied this tool call' } : { behavior: 'allow', updatedInput: p.input },
+    );
     return true;
   }
 }

@@ -42,9 +42,7 @@ const asObject = (v: unknown): Record<string, unknown> =>
 export function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content))
-    return content
-      .map((b: Block) => (b.type === 'text' ? (b.text ?? '') : b.type === 'image' ? '[image]' : ''))
-      .join('\n');
+    return content.map((b: Block) => (b.type === 'text' ? (b.text ?? '') : b.type === 'image' ? '[image]' : '')).join('\n');
   return content == null ? '' : JSON.stringify(content);
 }
 
@@ -99,7 +97,10 @@ export class TurnTranslator {
         const blocks = (msg.message.content ?? []) as Block[];
         // Text that never streamed (non-streaming fallback) is sent whole, once.
         if (!this.streamed.has(id)) {
-          const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+          const text = blocks
+            .filter((b) => b.type === 'text')
+            .map((b) => b.text ?? '')
+            .join('');
           if (text) {
             this.streamed.add(id);
             this.text += text;
@@ -148,7 +149,14 @@ export class TurnTranslator {
         return [];
       }
       case 'result': {
-        const r = msg as { subtype: string; is_error: boolean; total_cost_usd?: number; num_turns?: number; errors?: string[]; result?: string };
+        const r = msg as {
+          subtype: string;
+          is_error: boolean;
+          total_cost_usd?: number;
+          num_turns?: number;
+          errors?: string[];
+          result?: string;
+        };
         this.result = {
           subtype: r.subtype,
           isError: r.is_error,
@@ -174,7 +182,8 @@ export function historyFromTranscript(
     if (m.parent_tool_use_id) continue;
     const timestamp = m.timestamp ?? new Date(0).toISOString();
     const content = (m.message as { content?: unknown }).content;
-    const blocks: Block[] = typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Block[]) : [];
+    const blocks: Block[] =
+      typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Block[]) : [];
     if (m.type === 'user') {
       const text = blocks
         .filter((b) => b.type === 'text' && !(b.text ?? '').startsWith('<system-reminder>'))

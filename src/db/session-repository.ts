@@ -50,17 +50,13 @@ export class SessionRepository {
       get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
       listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),
       listAll: this.db.prepare('SELECT * FROM sessions ORDER BY last_active_at DESC'),
-      activity: this.db.prepare(
-        `UPDATE sessions SET message_count = ?, total_cost_usd = ?, last_active_at = ? WHERE session_id = ?`,
-      ),
+      activity: this.db.prepare(`UPDATE sessions SET message_count = ?, total_cost_usd = ?, last_active_at = ? WHERE session_id = ?`),
       status: this.db.prepare('UPDATE sessions SET status = ?, subprocess_pid = ? WHERE session_id = ?'),
       terminate: this.db.prepare(
         `UPDATE sessions SET status = 'terminated', subprocess_pid = NULL, terminated_reason = ?, is_resumable = ?
          WHERE session_id = ?`,
       ),
-      remember: this.db.prepare(
-        'INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)',
-      ),
+      remember: this.db.prepare('INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)'),
       forget: this.db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
       spawned: this.db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
     };

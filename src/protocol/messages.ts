@@ -9,11 +9,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const SessionId = z.string().regex(UUID_RE, VALIDATION_MESSAGES.invalidSessionId);
 export const IsoTime = z.string().describe('ISO 8601 timestamp');
 export const Seq = z.number().int().positive();
-export const EventId = z
-  .number()
-  .int()
-  .nonnegative()
-  .describe('Per-session event number, for lossless reconnect (see docs/protocol.md)');
+export const EventId = z.number().int().nonnegative().describe('Per-session event number, for lossless reconnect (see docs/protocol.md)');
 export const JsonObject = z.record(z.string(), z.unknown());
 
 /** Counts Unicode code points, so 32,000 emoji are 32,000 characters, not 64,000. */
@@ -112,8 +108,7 @@ export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.typ
 // message_received, which echoes the client's seq. Frames about one session's
 // stream also carry `event_id` (per session, increasing) for lossless reconnect.
 
-const frame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
-  z.object({ type: z.literal(type), seq: Seq, ...shape });
+const frame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) => z.object({ type: z.literal(type), seq: Seq, ...shape });
 const sessionEvent = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
   frame(type, { session_id: SessionId, event_id: EventId.optional(), ...shape });
 
@@ -225,9 +220,7 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ServerFrameType = ServerFrame['type'];
 export type FrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
 /** A frame before the connection stamps its seq on it. */
-export type UnsequencedFrame<T extends ServerFrameType = ServerFrameType> = T extends ServerFrameType
-  ? Omit<FrameOf<T>, 'seq'>
-  : never;
+export type UnsequencedFrame<T extends ServerFrameType = ServerFrameType> = T extends ServerFrameType ? Omit<FrameOf<T>, 'seq'> : never;
 /** Frames that belong to one session's event stream (buffered for reconnect). */
 export type SessionEvent = Extract<UnsequencedFrame, { event_id?: number }>;
 export const SERVER_FRAME_TYPES = ServerFrame.options.map((o) => o.shape.type.value);

@@ -48,10 +48,7 @@ interface Msg {
 
 const flatten = (content: unknown): string => {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content))
-    return content
-      .map((b: ContentBlock) => (b.type === 'text' ? (b.text ?? '') : flatten(b.content)))
-      .join('');
+  if (Array.isArray(content)) return content.map((b: ContentBlock) => (b.type === 'text' ? (b.text ?? '') : flatten(b.content))).join('');
   return '';
 };
 
@@ -105,7 +102,8 @@ export function defaultReply(req: RecordedRequest): Reply {
   }
   const t = req.lastUserText.trim();
   let m: RegExpMatchArray | null;
-  if ((m = t.match(/^run:\s*([\s\S]+)$/))) return { kind: 'tool_use', name: 'Bash', input: { command: m[1]?.trim() ?? '', description: 'Run a command' } };
+  if ((m = t.match(/^run:\s*([\s\S]+)$/)))
+    return { kind: 'tool_use', name: 'Bash', input: { command: m[1]?.trim() ?? '', description: 'Run a command' } };
   if ((m = t.match(/^tool:\s*(\S+)\s+([\s\S]+)$/))) {
     try {
       return { kind: 'tool_use', name: m[1] ?? '', input: JSON.parse(m[2] ?? '{}') as Record<string, unknown> };
@@ -114,8 +112,7 @@ export function defaultReply(req: RecordedRequest): Reply {
     }
   }
   if ((m = t.match(/^say:\s*([\s\S]*)$/))) return { kind: 'text', text: m[1] ?? '' };
-  if ((m = t.match(/^slow:\s*(\d+)\s+([\s\S]*)$/)))
-    return { kind: 'text', text: m[2] ?? '', chunks: Number(m[1]), delayMs: 50 };
+  if ((m = t.match(/^slow:\s*(\d+)\s+([\s\S]*)$/))) return { kind: 'text', text: m[2] ?? '', chunks: Number(m[1]), delayMs: 50 };
   const earlier = req.userTexts.length - 1;
   return {
     kind: 'text',
@@ -270,7 +267,10 @@ export class ScriptedModel {
       res.end(
         JSON.stringify({
           type: 'error',
-          error: { type: reply.type ?? (reply.status === 529 ? 'overloaded_error' : 'api_error'), message: reply.message ?? `Scripted HTTP ${reply.status}` },
+          error: {
+            type: reply.type ?? (reply.status === 529 ? 'overloaded_error' : 'api_error'),
+            message: reply.message ?? `Scripted HTTP ${reply.status}`,
+          },
         }),
       );
       return;
@@ -288,13 +288,24 @@ export class ScriptedModel {
     if (!rec.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
-        JSON.stringify({ id, type: 'message', role: 'assistant', model: rec.model, content, stop_reason: stopReason, stop_sequence: null, usage: { ...usage, output_tokens: outTokens } }),
+        JSON.stringify({
+          id,
+          type: 'message',
+          role: 'assistant',
+          model: rec.model,
+          content,
+          stop_reason: stopReason,
+          stop_sequence: null,
+          usage: { ...usage, output_tokens: outTokens },
+        }),
       );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const ev = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: rec.model, content: [], stop_reason: null, stop_sequence: null, usage } });
+    ev('message_start', {
+      message: { id, type: 'message', role: 'assistant', model: rec.model, content: [], stop_reason: null, stop_sequence: null, usage },
+    });
     let index = 0;
     if (text) {
       ev('content_block_start', { index, content_block: { type: 'text', text: '' } });

@@ -20,7 +20,8 @@ export interface Harness {
   projectDir: string;
   env: Record<string, string>;
   client(): Promise<TestClient>;
-  api(method: string, p: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any }>; // eslint-style: REST bodies are checked field by field in tests
+  // biome-ignore lint/suspicious/noExplicitAny: REST bodies are untyped JSON that tests check field by field
+  api(method: string, p: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -28,7 +29,10 @@ export function tempDir(prefix = 'csp-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startHarness(overrides: Record<string, string> = {}, opts: { model?: ScriptedModel; dir?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Record<string, string> = {},
+  opts: { model?: ScriptedModel; dir?: string } = {},
+): Promise<Harness> {
   const dir = opts.dir ?? tempDir();
   const projectDir = path.join(dir, 'project');
   fs.mkdirSync(projectDir, { recursive: true });

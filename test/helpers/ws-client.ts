@@ -18,7 +18,11 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {}
 
-  static connect(url: string, key?: string, opts: { via?: 'header' | 'query'; headers?: Record<string, string> } = {}): Promise<TestClient> {
+  static connect(
+    url: string,
+    key?: string,
+    opts: { via?: 'header' | 'query'; headers?: Record<string, string> } = {},
+  ): Promise<TestClient> {
     const via = opts.via ?? 'query';
     const u = key !== undefined && via === 'query' ? `${url}${url.includes('?') ? '&' : '?'}api_key=${encodeURIComponent(key)}` : url;
     const headers = { ...(opts.headers ?? {}), ...(key !== undefined && via === 'header' ? { 'X-API-Key': key } : {}) };
@@ -78,7 +82,11 @@ export class TestClient {
   }
 
   /** The next frame (after the previous next() call's match) that satisfies pred. */
-  next<T extends Frame['type']>(type: T, pred: (f: Extract<Frame, { type: T }>) => boolean = () => true, timeoutMs = 20_000): Promise<Extract<Frame, { type: T }>> {
+  next<T extends Frame['type']>(
+    type: T,
+    pred: (f: Extract<Frame, { type: T }>) => boolean = () => true,
+    timeoutMs = 20_000,
+  ): Promise<Extract<Frame, { type: T }>> {
     const match = (f: Frame) => f.type === type && pred(f as Extract<Frame, { type: T }>);
     for (let i = this.cursor; i < this.frames.length; i++) {
       const f = this.frames[i] as Frame;
@@ -88,7 +96,10 @@ export class TestClient {
       }
     }
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out waiting for ${type}; last frames: ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`timed out waiting for ${type}; last frames: ${JSON.stringify(this.frames.slice(-5))}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred: match,
         from: this.cursor,
@@ -116,7 +127,10 @@ export class TestClient {
       throw new Error(`turn did not complete: ${JSON.stringify(this.frames.slice(start).slice(-6))}`);
     });
     const frames = this.frames.slice(start);
-    const text_ = frames.filter((f) => f.type === 'stream_delta' && f.session_id === sessionId).map((f) => (f as { delta: string }).delta).join('');
+    const text_ = frames
+      .filter((f) => f.type === 'stream_delta' && f.session_id === sessionId)
+      .map((f) => (f as { delta: string }).delta)
+      .join('');
     return { text: text_, end, frames };
   }
 

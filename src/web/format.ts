@@ -1,0 +1,100 @@
+// Small formatting helpers shared by the components.
+import { useEffect, useState } from 'react';
+import type { SessionSummary } from '../protocol/messages';
+
+export function formatCost(usd: number): string {
+  if (usd === 0) return '$0.00';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return `${m} min ${s} s`;
+}
+
+export function formatCountdown(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = String(m).padStart(h > 0 ? 2 : 1, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+export function relativeTime(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 45) return 'just now';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.round(m / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = Math.round(h / 24);
+  if (d < 7) return `${d} d ago`;
+  return new Date(t).toLocaleDateString();
+}
+
+/** Re-renders every `ms` with the current time. */
+export function useNow(ms: number, enabled = true): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!enabled) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms, enabled]);
+  return now;
+}
+
+// ---------------------------------------------------------------- session titles
+// The protocol has no titles: the first user message of a session, kept in
+// localStorage, names it; otherwise the time it was created.
+
+const TITLES_KEY = 'csp.titles';
+
+function loadTitles(): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem(TITLES_KEY) ?? '{}') as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+let titles: Record<string, string> | null = null;
+
+export function rememberTitle(sessionId: string, firstMessage: string): void {
+  titles ??= loadTitles();
+  if (titles[sessionId]) return;
+  const t = firstMessage.replace(/\s+/g, ' ').trim().slice(0, 80);
+  if (!t) return;
+  titles[sessionId] = t;
+  try {
+    localStorage.setItem(TITLES_KEY, JSON.stringify(titles));
+  } catch {
+    /* storage full or blocked: titles are a nicety */
+  }
+}
+
+export function sessionTitle(s: SessionSummary): string {
+  titles ??= loadTitles();
+  const t = titles[s.session_id];
+  if (t) return t;
+  const d = new Date(s.created_at);
+  return `Session ${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${d.toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+  })}`;
+}
+
+export function statusLabel(s: SessionSummary): string {
+  if (s.status === 'terminated') return s.is_resumable ? 'Ended · resumable' : 'Ended';
+  if (s.status === 'creating') return 'Starting';
+  if (s.status === 'active') return 'Active';
+  return 'Idle';
+}
