@@ -101,6 +101,8 @@ export type Action =
   | { type: 'local_send'; sessionId: string; text: string }
   | { type: 'permission_answered'; requestId: string; answer: PermissionItem['answer'] }
   | { type: 'dismiss'; key: string }
+  /** The server restarted: event ids start over, so every transcript needs its full history again. */
+  | { type: 'forget_event_ids' }
   | { type: 'reset' };
 
 let uid = 0;
@@ -498,6 +500,12 @@ export function reducer(s: State, a: Action): State {
     }
     case 'dismiss':
       return { ...s, banners: s.banners.filter((b) => b.key !== a.key) };
+    case 'forget_event_ids': {
+      const transcripts: Record<string, Transcript> = {};
+      for (const [id, t] of Object.entries(s.transcripts))
+        transcripts[id] = { ...t, lastEventId: 0, loaded: false, streaming: false, items: expirePermissions(endStreaming(t.items)) };
+      return { ...s, transcripts };
+    }
     case 'reset':
       return { ...initialState };
   }

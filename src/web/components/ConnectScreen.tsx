@@ -1,0 +1,56 @@
+// The first screen: the API key, kept for this tab only.
+import { useEffect, useRef, useState } from 'react';
+import { Logo } from './Logo';
+
+export function ConnectScreen({ error, busy, onConnect }: { error: string | null; busy: boolean; onConnect: (key: string) => void }) {
+  const [key, setKey] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+    if (error) input.current?.select();
+  }, [error]);
+  return (
+    <main className="connect-page">
+      <form
+        className="connect-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (key.trim()) onConnect(key.trim());
+        }}
+      >
+        <div className="connect-logo">
+          <Logo size={40} />
+        </div>
+        <h1>Claude SDK Pattern</h1>
+        <p className="connect-sub">Enter the API key this server was started with. It is kept for this tab only.</p>
+        <label htmlFor="api-key" className="field-label">
+          API key
+        </label>
+        <input
+          ref={input}
+          id="api-key"
+          className="field"
+          type="password"
+          autoComplete="current-password"
+          spellCheck={false}
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'connect-error' : 'connect-help'}
+        />
+        {error ? (
+          <p id="connect-error" className="field-error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p id="connect-help" className="field-help">
+            The server prints a link with the key when it starts.
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy || !key.trim()}>
+          {busy ? 'Connecting…' : 'Connect'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,163 @@
+// The "Sessions" navigation: every session with its status, last activity,
+// message count and cost; switch, resume, and end (with a confirm).
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import type { SessionSummary } from '../../protocol/messages';
+import { formatCost, relativeTime, sessionTitle, statusLabel, useNow } from '../format';
+
+interface Props {
+  sessions: SessionSummary[];
+  currentId: string | null;
+  canAct: boolean;
+  creating: boolean;
+  onNew: () => void;
+  onSelect: (id: string) => void;
+  onResume: (id: string) => void;
+  onDestroy: (id: string) => void;
+  id?: string;
+  className?: string;
+}
+
+function ConfirmEnd({ session, onConfirm, onClose }: { session: SessionSummary; onConfirm: () => void; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="confirm-end-title" onClose={onClose}>
+      <h2 id="confirm-end-title">End this session?</h2>
+      <p>
+        “{sessionTitle(session)}” stops its Claude process now. The conversation is kept
+        {session.is_resumable ? ' and you can resume it later.' : '.'}
+      </p>
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={() => ref.current?.close()} autoFocus>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="btn btn-danger"
+          onClick={() => {
+            onConfirm();
+            ref.current?.close();
+          }}
+        >
+          End session
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function SessionList({ sessions, currentId, canAct, creating, onNew, onSelect, onResume, onDestroy, id, className }: Props) {
+  const now = useNow(30_000);
+  const [confirming, setConfirming] = useState<SessionSummary | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    const buttons = [...(listRef.current?.querySelectorAll<HTMLButtonElement>('button.session-main') ?? [])];
+    if (buttons.length === 0) return;
+    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const next =
+      e.key === 'Home'
+        ? 0
+        : e.key === 'End'
+          ? buttons.length - 1
+          : e.key === 'ArrowDown'
+            ? Math.min(buttons.length - 1, i + 1)
+            : Math.max(0, i - 1);
+    e.preventDefault();
+    buttons[next]?.focus();
+  };
+
+  return (
+    <nav className={`sidebar ${className ?? ''}`} aria-label="Sessions" id={id}>
+      <div className="sidebar-head">
+        <h2 className="sidebar-title">Sessions</h2>
+        <button type="button" className="btn btn-primary btn-new" onClick={onNew} disabled={!canAct || creating}>
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+            <path d="M8 3v10M3 8h10" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+          </svg>
+          New session
+        </button>
+      </div>
+      {sessions.length === 0 ? (
+        <p className="sidebar-empty">No sessions yet.</p>
+      ) : (
+        // biome-ignore lint/a11y/noNoninteractiveElementInteractions: arrow keys move between the session buttons inside
+        <ul className="session-list" ref={listRef} onKeyDown={onKeyDown}>
+          {sessions.map((s) => {
+            const current = s.session_id === currentId;
+            const ended = s.status === 'terminated';
+            const title = sessionTitle(s);
+            return (
+              <li key={s.session_id} className={`session-item${current ? ' current' : ''}${ended ? ' ended' : ''}`}>
+                <button
+                  type="button"
+                  className="session-main"
+                  aria-current={current ? 'page' : undefined}
+                  disabled={!canAct || (ended && !s.is_resumable && !current)}
+                  onClick={() => (ended && s.is_resumable && !current ? onResume(s.session_id) : onSelect(s.session_id))}
+                  data-session-id={s.session_id}
+                >
+                  <span className="session-title">{title}</span>
+                  <span className="session-meta">
+                    <span className={`dot dot-${s.status}`} aria-hidden="true" />
+                    <span>{statusLabel(s)}</span>
+                    <span aria-hidden="true">·</span>
+                    <span>{relativeTime(s.last_active_at, now)}</span>
+                  </span>
+                  <span className="session-meta">
+                    <span>
+                      {s.message_count} {s.message_count === 1 ? 'message' : 'messages'}
+                    </span>
+                    <span aria-hidden="true">·</span>
+                    <span>{formatCost(s.total_cost_usd)}</span>
+                  </span>
+                </button>
+                <div className="session-actions">
+                  {ended && s.is_resumable && (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      disabled={!canAct}
+                      onClick={() => onResume(s.session_id)}
+                      aria-label={`Resume ${title}`}
+                    >
+                      Resume
+                    </button>
+                  )}
+                  {!ended && (
+                    <button
+                      type="button"
+                      className="icon-btn"
+                      disabled={!canAct}
+                      onClick={() => setConfirming(s)}
+                      aria-label={`End session ${title}`}
+                      title="End session"
+                    >
+                      <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                        <path
+                          d="M3 4.5h10M6.5 4.5V3h3v1.5M5 4.5l.6 8.5h4.8l.6-8.5"
+                          fill="none"
+                          stroke="currentColor"
+                          strokeWidth="1.4"
+                          strokeLinecap="round"
+                          strokeLinejoin="round"
+                        />
+                      </svg>
+                    </button>
+                  )}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {confirming && (
+        <ConfirmEnd session={confirming} onConfirm={() => onDestroy(confirming.session_id)} onClose={() => setConfirming(null)} />
+      )}
+    </nav>
+  );
+}

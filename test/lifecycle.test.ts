@@ -1,0 +1,101 @@
+// The server as a real process: graceful shutdown (§3.9), resume after restart, orphans of a crash.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { isAlive } from '../src/core/process-tree.js';
+import { ScriptedModel } from '../src/testing/scripted-model.js';
+import { tempDir } from './helpers/harness.js';
+import { freePort, startServerProcess } from './helpers/server-process.js';
+import { TestClient } from './helpers/ws-client.js';
+
+const KEY = 'lifecycle-key';
+let model: ScriptedModel;
+let env: Record<string, string>;
+
+before(async () => {
+  model = new ScriptedModel();
+  await model.start();
+  const dir = tempDir();
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    CLAUDE_SDK_PATTERN_API_KEY: KEY,
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: 'scripted',
+    CLAUDE_CONFIG_DIR: path.join(dir, 'cfg'),
+    DATABASE_URL: `sqlite:///${path.join(dir, 'nested', 'dir', 's.db')}`,
+    PROJECT_DIR: dir,
+    PREWARM_POOL_SIZE: '0',
+    PERMISSION_MODE: 'bypassPermissions',
+    LOG_LEVEL: 'WARNING',
+  };
+});
+after(async () => {
+  await model.close();
+});
+
+async function pidOf(url: string, id: string): Promise<number> {
+  const r = await fetch(`${url}/api/v1/sessions/${id}`, { headers: { 'X-API-Key': KEY } });
+  return ((await r.json()) as { subprocess_pid: number }).subprocess_pid;
+}
+
+test('SIGTERM mid-turn: server_shutting_down, the turn finishes, every CLI is gone, exit 0; resume after restart keeps context', async () => {
+  const port = await freePort();
+  const s1 = await startServerProcess(env, port);
+  const c = await TestClient.connect(s1.wsUrl, KEY);
+  await c.next('session_list');
+  const id = await c.createSession();
+  const id2 = await c.createSession();
+  model.enqueue(id, { kind: 'text', text: 'Noted: PINEAPPLE.' });
+  await c.turn(id, 'Remember the word PINEAPPLE');
+  const pids = [await pidOf(s1.url, id), await pidOf(s1.url, id2)];
+  assert.ok(pids.every((p) => isAlive(p)));
+
+  model.enqueue(id, { kind: 'text', text: 'z'.repeat(40), chunks: 20, delayMs: 50 });
+  c.send({ type: 'user_message', session_id: id, text: 'a slow answer' });
+  await c.next('stream_delta');
+  const exit = s1.stop('SIGTERM');
+  await c.next('server_shutting_down');
+  await c.next('response_complete'); // in-flight turns may finish (up to 30 s)
+  assert.equal(await exit, 0);
+  for (const p of pids) assert.equal(isAlive(p), false, `pid ${p} survived`);
+  await c.whenClosed();
+
+  // A new server on the same database and config dir: the session is terminated but resumable,
+  // and its next message carries the whole conversation to the model.
+  const s2 = await startServerProcess(env, port);
+  try {
+    const list = (await (await fetch(`${s2.url}/api/v1/sessions`, { headers: { 'X-API-Key': KEY } })).json()) as {
+      sessions: { session_id: string; status: string; is_resumable: boolean }[];
+    };
+    const row = list.sessions.find((x) => x.session_id === id);
+    assert.equal(row?.status, 'terminated');
+    assert.equal(row?.is_resumable, true);
+    const c2 = await TestClient.connect(s2.wsUrl, KEY);
+    await c2.next('session_list');
+    model.enqueue(id, { kind: 'text', text: 'You said PINEAPPLE.' });
+    const r = await c2.turn(id, 'What word did I ask you to remember?', 60_000);
+    assert.equal(r.text, 'You said PINEAPPLE.');
+    const req = model.requestsFor(id).at(-1);
+    assert.ok(req?.userTexts.includes('Remember the word PINEAPPLE'), JSON.stringify(req?.userTexts));
+    await c2.close();
+  } finally {
+    assert.equal(await s2.stop('SIGINT'), 0);
+  }
+});
+
+test('a crashed server (SIGKILL) leaves CLI processes; the next start ends them', async () => {
+  const port = await freePort();
+  const s1 = await startServerProcess(env, port);
+  const r = await fetch(`${s1.url}/api/v1/sessions`, { method: 'POST', headers: { 'X-API-Key': KEY } });
+  const { session_id } = (await r.json()) as { session_id: string };
+  const pid = await pidOf(s1.url, session_id);
+  await s1.stop('SIGKILL');
+  assert.equal(isAlive(pid), true, 'the CLI outlived its crashed server (orphan)');
+  const s2 = await startServerProcess(env, port);
+  try {
+    assert.equal(isAlive(pid), false, 'the restarted server ended the orphan');
+  } finally {
+    await s2.stop();
+  }
+});
