@@ -12,6 +12,8 @@ import { registerRest, sendError } from './api/rest.js';
 import { registerWs } from './api/ws.js';
 import { WsHub } from './api/ws-hub.js';
 import type { Config } from './config/config.js';
+import { ExtensionLoader } from './core/extension-loader.js';
+import { PreWarmPool } from './core/prewarm-pool.js';
 import { SessionManager } from './core/session-manager.js';
 import { SessionRepository } from './db/session-repository.js';
 import { PlatformError } from './protocol/errors.js';
@@ -25,9 +27,14 @@ export interface App {
   repo: SessionRepository;
   /** The built-in demo model, when the config has no Anthropic key or URL. */
   demoModel: ScriptedModel | null;
+  pool: PreWarmPool;
+  loader: ExtensionLoader;
   /** Graceful stop (spec §3.9 shutdown sequence); then app.close(). */
   shutdown(): Promise<void>;
 }
+
+/** The platform cannot start (main exits 1 with this message). */
+export class StartupError extends Error {}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/web when running compiled, or the same folder when running from src with tsx. */
@@ -51,17 +58,38 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     log.warn({ url: modelBaseUrl }, 'No ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL: using the built-in demo model (scripted answers)');
   }
 
-  // 3. Sessions
+  // 3. Extensions (re-read from PROJECT_DIR on every load)
+  const loader = new ExtensionLoader(config.projectDir, path.join(path.dirname(config.databasePath), 'generated-plugins'), log);
+
+  // 4. Sessions
   const manager = new SessionManager({
     config,
     repo,
     log,
     modelBaseUrl,
-    extensions: () => ({ options: { settingSources: [] }, fingerprint: 'none' }),
+    extensions: () => loader.loadOptions(),
+    rewriteText: (text) => loader.rewriteCommand(text),
   });
   await manager.recoverFromPreviousRun();
 
-  // 4. HTTP + WebSocket
+  // 5. Pre-warm pool: blocks until one warm process exists (spec §3.9 step 6)
+  const pool = new PreWarmPool({
+    size: config.prewarmPoolSize,
+    log,
+    start: (id) => manager.startProcess(id, false),
+    fingerprint: () => loader.load().fingerprint,
+    onStarted: (ms) => manager.recordStartTime(ms),
+  });
+  manager.setPool(pool);
+  cleanups.push(() => pool.shutdown());
+  if (!(await pool.startupFill())) {
+    for (const c of cleanups.reverse()) await c();
+    throw new StartupError(
+      `Could not start any Claude Code process for the pre-warm pool (PREWARM_POOL_SIZE=${config.prewarmPoolSize}). Check ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL and the logs above.`,
+    );
+  }
+
+  // 6. HTTP + WebSocket
   // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's default type parameters.
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   const hub = new WsHub(manager, log);
@@ -84,8 +112,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   registerRest(app, {
     config,
     manager,
-    poolDepth: () => 0,
-    extensions: () => ({ mcp_servers: {}, skills: [], commands: [] }),
+    poolDepth: () => pool.depth(),
+    extensions: () => loader.describe(),
   });
   registerWs(app, config, manager, hub);
   if (WEB_ROOT) {
@@ -98,6 +126,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     shutdownOnce ??= (async () => {
       log.info('shutting down');
       hub.broadcast({ type: 'server_shutting_down', message: 'The server is shutting down. Your sessions are saved and can be resumed.' });
+      await pool.shutdown();
       await manager.shutdown(config.shutdownGraceSeconds * 1000);
       for (const c of hub.connections) c.socket.close(1001, 'Server shutting down');
     })();
@@ -109,5 +138,5 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, hub, repo, demoModel, shutdown };
+  return { app, config, manager, hub, repo, demoModel, pool, loader, shutdown };
 }

@@ -1,5 +1,5 @@
 // Entry point: load config, build the app, listen, and shut down gracefully on SIGTERM/SIGINT.
-import { buildApp } from './app.js';
+import { buildApp, StartupError } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 
 async function main(): Promise<void> {
@@ -13,7 +13,16 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const built = await buildApp(config);
+  let built: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    built = await buildApp(config);
+  } catch (e) {
+    if (e instanceof StartupError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   const { app } = built;
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();

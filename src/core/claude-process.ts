@@ -109,7 +109,7 @@ export class ClaudeProcess {
     if (this.state !== 'ready') throw new Error(`process is ${this.state}`);
     this.input.push({
       type: 'user',
-      message: { role: 'user', content: [{ type: 'text', text }] },
+      message: { role: 'user', content: text }, // a string: the CLI parses slash commands only there
       parent_tool_use_id: null,
       origin: { kind: 'human' },
     });

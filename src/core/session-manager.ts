@@ -29,6 +29,8 @@ export interface SessionManagerDeps {
   log: Logger;
   modelBaseUrl: string | undefined;
   extensions: () => ExtensionOptions;
+  /** Maps what the user typed to what the CLI gets (project commands: `/x` -> `/project:x`). */
+  rewriteText?: (text: string) => string;
 }
 
 export interface SessionManagerEvents {
@@ -139,6 +141,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     };
   }
 
+  /** Records how long a CLI start took (cold starts and pool refills alike). */
+  recordStartTime(ms: number): void {
+    this.coldStarts.push(ms);
+    if (this.coldStarts.length > 20) this.coldStarts.shift();
+  }
+
   estimatedColdStartSeconds(): number {
     if (this.coldStarts.length === 0) return 2;
     const sorted = [...this.coldStarts].sort((a, b) => a - b);
@@ -200,8 +208,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         onCold?.(this.estimatedColdStartSeconds());
         const t0 = Date.now();
         proc = await this.startProcess(provisional, false);
-        this.coldStarts.push(Date.now() - t0);
-        if (this.coldStarts.length > 20) this.coldStarts.shift();
+        this.recordStartTime(Date.now() - t0);
       }
     } catch (e) {
       this.slots.delete(provisional);
@@ -323,7 +330,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       await this.ensureProcess(s);
       const proc = s.proc;
       if (!proc) throw new Error('no process');
-      proc.send(text);
+      proc.send(this.deps.rewriteText?.(text) ?? text);
     } catch (e) {
       const err = e instanceof PlatformError ? e : new PlatformError('internal_error', (e as Error).message);
       s.emit({

@@ -185,10 +185,12 @@ export function historyFromTranscript(
     const blocks: Block[] =
       typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Block[]) : [];
     if (m.type === 'user') {
-      const text = blocks
-        .filter((b) => b.type === 'text' && !(b.text ?? '').startsWith('<system-reminder>'))
-        .map((b) => b.text ?? '')
-        .join('\n');
+      const text = userFacingText(
+        blocks
+          .filter((b) => b.type === 'text' && !(b.text ?? '').startsWith('<system-reminder>'))
+          .map((b) => b.text ?? '')
+          .join('\n'),
+      );
       if (text.trim()) out.push({ type: 'user', text, timestamp });
       for (const b of blocks)
         if (b.type === 'tool_result' && b.tool_use_id)
@@ -212,4 +214,15 @@ export function historyFromTranscript(
     }
   }
   return out;
+}
+
+/**
+ * A project command is stored by the CLI as markup plus the expanded file;
+ * the user typed `/name args`, so that is what history shows.
+ */
+export function userFacingText(text: string): string {
+  const name = text.match(/<command-name>\/(?:[\w-]+:)?([\w-]+)<\/command-name>/);
+  if (!name) return text;
+  const args = text.match(/<command-args>([\s\S]*?)<\/command-args>/)?.[1] ?? '';
+  return `/${name[1]}${args ? ` ${args}` : ''}`;
 }

@@ -1,0 +1,160 @@
+// Connect, sessions and the conversation itself, against the shared server.
+import { expect, expectAnswered, expectConnected, messageBox, newSession, openChat, send, test, transcript } from './fixtures';
+
+test('connects with the API key typed in, and keeps it for the tab', async ({ page, server }) => {
+  await page.goto(`${server.url}/chat`);
+  await page.getByLabel('API key').fill(server.key);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expectConnected(page);
+  await expect(page.getByRole('button', { name: 'New session', exact: true })).toBeEnabled();
+  await page.reload();
+  await expectConnected(page);
+});
+
+test('says plainly when the key is wrong', async ({ page, server }) => {
+  await page.goto(`${server.url}/chat`);
+  await page.getByLabel('API key').fill('not-the-key');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByRole('alert')).toContainText('Invalid API key');
+  await expect(page.getByLabel('API key')).toBeFocused();
+});
+
+test('the ?token= link connects and leaves the address bar', async ({ page, server }) => {
+  await openChat(page, server);
+  expect(new URL(page.url()).search).toBe('');
+  expect(new URL(page.url()).pathname).toBe('/chat');
+});
+
+test('a new session streams a Markdown answer with cost and turns', async ({ page, server }) => {
+  await openChat(page, server);
+  await newSession(page);
+  const box = messageBox(page);
+  await box.fill('say: Hello **world**, here is code:');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('```js\nconst answer = 42;\n```');
+  await expect(box).toHaveValue('say: Hello **world**, here is code:\n```js\nconst answer = 42;\n```');
+  await box.press('Enter');
+  const log = transcript(page);
+  await expect(log.locator('.msg-user')).toContainText('say: Hello');
+  await expect(log.locator('.msg-assistant strong')).toHaveText('world');
+  await expect(log.locator('.msg-assistant pre code .hljs-keyword')).toHaveText('const');
+  await expect(log.getByRole('button', { name: 'Copy' })).toBeVisible();
+  await expectAnswered(page, 1);
+  await expect(log.locator('.answer-meta')).toContainText(/\$\d+\.\d+/);
+  await expect(log.locator('.answer-meta')).toContainText(/1 turn/);
+  await expect(box).toBeFocused();
+});
+
+test('Markdown is sanitized', async ({ page, server }) => {
+  await openChat(page, server);
+  await newSession(page);
+  await send(page, 'say: <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>safe text');
+  await expect(transcript(page).locator('.msg-assistant')).toContainText('safe text');
+  await expectAnswered(page, 1);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await expect(transcript(page).locator('.msg-assistant img[onerror]')).toHaveCount(0);
+});
+
+test('a tool call shows as a card with its result and duration', async ({ page, server }) => {
+  await openChat(page, server);
+  await newSession(page);
+  await send(page, 'run: echo hello');
+  const card = page.getByRole('article', { name: 'Tool call: Bash' });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('echo hello');
+  await expect(card.getByText('Succeeded')).toBeVisible();
+  await expect(card.locator('.tool-pre')).toHaveText('hello');
+  await expect(card.locator('.tool-duration')).toHaveText(/\d+(\.\d+)? m?s/);
+  await expectAnswered(page, 1);
+  await expect(transcript(page).locator('.msg-assistant').last()).toContainText('hello');
+});
+
+test('Stop interrupts a streaming answer', async ({ page, server }) => {
+  await openChat(page, server);
+  await newSession(page);
+  await send(page, `slow: 200 ${'streaming words '.repeat(100)}`);
+  const stop = page.getByRole('button', { name: 'Stop' });
+  await expect(stop).toBeVisible();
+  await expect(messageBox(page)).toBeDisabled();
+  await expect(page.locator('#composer-hint')).toContainText('press Stop');
+  await expect(transcript(page).locator('.msg-assistant')).toContainText('streaming words');
+  await expect(stop).toBeFocused();
+  await stop.click();
+  await expect(transcript(page).getByText('Stopped.')).toBeVisible();
+  await expect(messageBox(page)).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+  await expect(stop).toHaveCount(0);
+  // The session takes the next message.
+  await send(page, 'say: after stop');
+  await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after stop');
+});
+
+test('switching sessions shows each history, and a reload keeps the list', async ({ page, server }) => {
+  await openChat(page, server);
+  const first = await newSession(page);
+  await send(page, 'say: answer one');
+  await expectAnswered(page, 1);
+  const second = await newSession(page);
+  await send(page, 'say: answer two');
+  await expectAnswered(page, 1);
+
+  const nav = page.getByRole('navigation', { name: 'Sessions' });
+  await nav.locator(`[data-session-id="${first}"]`).click();
+  await expect(transcript(page)).toContainText('answer one');
+  await expect(transcript(page)).not.toContainText('answer two');
+  await expect(messageBox(page)).toBeFocused();
+
+  // Keyboard: arrow keys move between sessions, Enter opens one.
+  await nav.locator(`[data-session-id="${first}"]`).focus();
+  const idxFirst = await nav
+    .locator('[data-session-id]')
+    .evaluateAll((els, id) => els.findIndex((e) => e.getAttribute('data-session-id') === id), first);
+  const idxSecond = await nav
+    .locator('[data-session-id]')
+    .evaluateAll((els, id) => els.findIndex((e) => e.getAttribute('data-session-id') === id), second);
+  await page.keyboard.press(idxSecond > idxFirst ? 'ArrowDown' : 'ArrowUp');
+  await expect(nav.locator(`[data-session-id="${second}"]`)).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(transcript(page)).toContainText('answer two');
+
+  await page.reload();
+  await expectConnected(page);
+  await expect(nav.locator(`[data-session-id="${first}"]`)).toBeVisible();
+  await expect(nav.locator(`[data-session-id="${second}"]`)).toBeVisible();
+  await expect(nav.locator(`[data-session-id="${second}"]`)).toHaveAttribute('aria-current', 'page');
+  await expect(transcript(page)).toContainText('answer two');
+  await expect(nav.locator(`[data-session-id="${first}"]`)).toContainText('2 messages');
+});
+
+test('ending a session asks first, then offers Resume; ?resume= reopens it', async ({ page, server }) => {
+  await openChat(page, server);
+  const id = await newSession(page);
+  await send(page, 'say: remember me');
+  await expectAnswered(page, 1);
+  const nav = page.getByRole('navigation', { name: 'Sessions' });
+  const row = nav.locator('li', { has: page.locator(`[data-session-id="${id}"]`) });
+
+  await row.getByRole('button', { name: /^End session/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'End this session?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText('Idle');
+
+  await row.getByRole('button', { name: /^End session/ }).click();
+  await dialog.getByRole('button', { name: 'End session' }).click();
+  await expect(row).toContainText('Ended');
+  const banner = page.getByRole('alert').filter({ hasText: 'Session ended' });
+  await expect(banner).toBeVisible();
+  await expect(banner.getByRole('link', { name: 'Resume' })).toHaveAttribute('href', `/chat?resume=${id}`);
+  await expect(row.getByRole('button', { name: /^Resume/ })).toBeVisible();
+
+  // The resume link, opened fresh, resumes the session with its history.
+  await page.goto(`${server.url}/chat?resume=${id}`);
+  await expectConnected(page);
+  expect(new URL(page.url()).search).toBe('');
+  await expect(transcript(page)).toContainText('remember me');
+  await expect(row).toContainText(/Idle|Active/);
+  await send(page, 'say: resumed fine');
+  await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('resumed fine');
+});

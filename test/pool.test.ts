@@ -1,0 +1,120 @@
+// Pre-warm pool (§3.4) and capacity, on real CLI processes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { isAlive } from '../src/core/process-tree.js';
+import { type Harness, startHarness } from './helpers/harness.js';
+
+/** Polls a status endpoint until pred holds: waiting on a signal, not a fixed sleep. */
+async function until<T>(fn: () => Promise<T>, pred: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (pred(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('pool of 2', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ PREWARM_POOL_SIZE: '2' });
+  });
+  after(async () => {
+    const pids = h.built.pool.pids();
+    assert.ok(pids.length > 0);
+    await h.close();
+    for (const p of pids) assert.equal(isAlive(p), false, `pooled pid ${p} survived shutdown`);
+  });
+
+  const ready = () => h.api('GET', '/api/v1/health/ready', undefined, null);
+
+  test('fills to the target; a pool hit answers pre-warmed with no session_creating; it refills', async () => {
+    await until(ready, (r) => r.status === 200 && r.body.pool_depth === 2);
+    const c = await h.client();
+    c.send({ type: 'create_session' });
+    const r = await c.next('session_ready');
+    assert.equal(r.source, 'pre-warmed');
+    assert.equal(c.frames.filter((f) => f.type === 'session_creating').length, 0);
+    h.model.enqueue(r.session_id, { kind: 'text', text: 'warm answer' });
+    assert.equal((await c.turn(r.session_id, 'hi')).text, 'warm answer');
+    await until(ready, (x) => x.body.pool_depth === 2);
+    assert.ok(h.built.pool.stats.taken >= 1);
+  });
+
+  test('REST create takes from the pool too; an empty pool reads 503 pool_empty, then refills', async () => {
+    await until(ready, (r) => r.body.pool_depth === 2);
+    const a = await h.api('POST', '/api/v1/sessions', {});
+    const b = await h.api('POST', '/api/v1/sessions', {});
+    assert.equal(a.body.source, 'pre-warmed');
+    assert.equal(b.body.source, 'pre-warmed');
+    const empty = await ready();
+    assert.equal(empty.status, 503);
+    assert.deepEqual(empty.body, {
+      status: 'not_ready',
+      reason: 'pool_empty',
+      pool_depth: 0,
+      active_sessions: empty.body.active_sessions,
+      max_sessions: 10,
+    });
+    const cold = await h.api('POST', '/api/v1/sessions', {});
+    assert.equal(cold.status, 201, 'an empty pool still creates (cold)');
+    await until(ready, (r) => r.status === 200 && r.body.pool_depth === 2);
+    for (const x of [a, b, cold]) await h.api('DELETE', `/api/v1/sessions/${x.body.session_id}`);
+  });
+
+  test('changed extensions invalidate warm processes: the next session sees the new skill', async () => {
+    await until(ready, (r) => r.body.pool_depth === 2);
+    const stale = h.built.pool.pids();
+    const f = path.join(h.projectDir, 'skills/fresh-skill/SKILL.md');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, '---\nname: fresh-skill\ndescription: A skill added after the pool filled\n---\nbody\n');
+    const c = await h.client();
+    const id = await c.createSession();
+    h.model.enqueue(id, { kind: 'text', text: 'ok' });
+    await c.turn(id, 'hello');
+    assert.ok(JSON.stringify(h.model.requestsFor(id).at(-1)?.body).includes('A skill added after the pool filled'));
+    for (const p of stale) assert.notEqual(p, (await h.api('GET', `/api/v1/sessions/${id}`)).body.subprocess_pid);
+    await until(
+      async () => stale.filter((p) => isAlive(p)).length,
+      (n) => n === 0,
+    );
+    await until(ready, (r) => r.body.pool_depth === 2);
+  });
+});
+
+describe('capacity', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ MAX_SESSIONS: '3' });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('20 concurrent creates with MAX_SESSIONS=3 give exactly 3 sessions', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => h.api('POST', '/api/v1/sessions', {})));
+    const ok = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status === 503);
+    assert.equal(ok.length, 3);
+    assert.equal(refused.length, 17);
+    for (const r of refused) assert.deepEqual(r.body, { error: 'capacity_exceeded', message: 'Server at capacity. Max sessions: 3' });
+    const rd = await h.api('GET', '/api/v1/health/ready', undefined, null);
+    assert.equal(rd.status, 503);
+    assert.equal(rd.body.reason, 'at_capacity');
+    assert.equal(rd.body.active_sessions, 3);
+
+    const c = await h.client();
+    c.send({ type: 'create_session' });
+    const e = await c.next('error');
+    assert.equal(e.code, 'capacity_exceeded');
+    assert.equal(e.message, 'Server at capacity. Max sessions: 3');
+
+    // a destroyed session frees its slot at once
+    await h.api('DELETE', `/api/v1/sessions/${ok[0]?.body.session_id}`);
+    const again = await h.api('POST', '/api/v1/sessions', {});
+    assert.equal(again.status, 201);
+  });
+});
