@@ -5,8 +5,8 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { TestServer } from './server';
 
 interface TestFixtures {
-  /** Console errors matching one of these are expected in this test (e.g. a server that went away). */
-  allowConsoleErrors: RegExp[];
+  /** Console errors matching this are expected in this test (e.g. a server that went away). */
+  allowConsoleErrors: RegExp | null;
 }
 
 interface WorkerFixtures {
@@ -35,11 +35,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker', timeout: 60_000 },
   ],
-  allowConsoleErrors: [[], { option: true }],
+  allowConsoleErrors: [null, { option: true }],
   page: async ({ page, allowConsoleErrors }, use) => {
     const errors: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error' && !allowConsoleErrors.some((re) => re.test(m.text()))) errors.push(m.text());
+      if (m.type() === 'error' && !allowConsoleErrors?.test(m.text())) errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
     await use(page);
@@ -50,7 +50,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 export { expect };
 
 /** Chrome logs a failed WebSocket as a console error: expected while a server is down. */
-export const WS_DOWN = [/WebSocket connection to .* failed/, /Failed to load resource/];
+export const WS_DOWN = /WebSocket connection to .* failed|Failed to load resource/;
 
 /** Opens the chat with the server's ?token= link and waits until it is connected. */
 export async function openChat(page: Page, server: TestServer): Promise<void> {

@@ -37,11 +37,7 @@ const TONE: Record<Banner['kind'], 'info' | 'warn' | 'error'> = {
 function Countdown({ deadline }: { deadline: number }) {
   const now = useNow(1000);
   const left = Math.max(0, Math.round((deadline - now) / 1000));
-  return (
-    <span className="countdown" aria-label={`${formatCountdown(left)} left`}>
-      {formatCountdown(left)} left
-    </span>
-  );
+  return <span className="countdown">{formatCountdown(left)} left</span>;
 }
 
 function ReconnectIn({ at }: { at: number }) {
@@ -99,7 +95,12 @@ export function BannerView({ banner, onAction, onDismiss, reconnectAt }: BannerP
           </button>
         )}
         {onDismiss && banner.kind !== 'connection' && (
-          <button type="button" className="icon-btn" aria-label={`Dismiss: ${TITLES[banner.kind]}`} onClick={() => onDismiss(banner)}>
+          <button
+            type="button"
+            className="icon-btn icon-btn-sm"
+            aria-label={`Dismiss: ${TITLES[banner.kind]}`}
+            onClick={() => onDismiss(banner)}
+          >
             <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
               <path d="M4 4l8 8M12 4l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
             </svg>

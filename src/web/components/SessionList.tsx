@@ -31,7 +31,7 @@ function ConfirmEnd({ session, onConfirm, onClose }: { session: SessionSummary; 
         {session.is_resumable ? ' and you can resume it later.' : '.'}
       </p>
       <div className="dialog-actions">
-        <button type="button" className="btn" onClick={() => ref.current?.close()} autoFocus>
+        <button type="button" className="btn" onClick={() => ref.current?.close()}>
           Cancel
         </button>
         <button
@@ -85,7 +85,6 @@ export function SessionList({ sessions, currentId, canAct, creating, onNew, onSe
       {sessions.length === 0 ? (
         <p className="sidebar-empty">No sessions yet.</p>
       ) : (
-        // biome-ignore lint/a11y/noNoninteractiveElementInteractions: arrow keys move between the session buttons inside
         <ul className="session-list" ref={listRef} onKeyDown={onKeyDown}>
           {sessions.map((s) => {
             const current = s.session_id === currentId;

@@ -39,6 +39,7 @@ export const Markdown = memo(function Markdown({ text, streaming }: { text: stri
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: the copy buttons inside are real buttons; this only delegates their clicks
     // biome-ignore lint/a11y/noStaticElementInteractions: same
+    // biome-ignore lint/security/noDangerouslySetInnerHtml: the HTML comes out of DOMPurify (see markdown.ts)
     <div className="markdown" onClick={onCopyClick} dangerouslySetInnerHTML={{ __html: html }} />
   );
 });
@@ -81,7 +82,7 @@ export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
     <article className={`tool-card tool-${item.status}`} aria-label={`Tool call: ${item.tool}`}>
       <header className="tool-head">
         <span className="tool-icon" aria-hidden="true">
-          <svg viewBox="0 0 16 16" width="14" height="14">
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
             <path
               d="M3 4.5l3 3-3 3M8 11h5"
               fill="none"
@@ -239,7 +240,6 @@ export function Transcript({
   const waiting = streaming && !(last?.kind === 'assistant' && last.streaming) && last?.kind !== 'permission';
   return (
     <div className="transcript-scroll" ref={scroller}>
-      {/* biome-ignore lint/a11y/useSemanticElements: a log region is the right role for a chat transcript */}
       <div className="transcript" role="log" aria-label="Conversation" aria-live="polite" aria-busy={streaming} tabIndex={-1}>
         {items.length === 0 && !streaming && empty}
         {items.map((it) => {

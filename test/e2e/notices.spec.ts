@@ -1,0 +1,167 @@
+// Permission prompts, every banner the server can produce for real, and
+// reconnecting (after a dropped socket and after a server restart).
+import { expect, expectAnswered, expectConnected, messageBox, newSession, openChat, send, test, transcript, WS_DOWN } from './fixtures';
+import { TestServer } from './server';
+
+test.describe('permission prompts', () => {
+  test('allow, deny and always allow', async ({ page, permServer }) => {
+    await openChat(page, permServer);
+    await newSession(page);
+
+    await send(page, 'run: touch a.txt && echo allowed-ok');
+    const prompt = page.getByRole('region', { name: 'Allow Bash?' });
+    await expect(prompt).toBeVisible();
+    await expect(prompt).toContainText('touch a.txt && echo allowed-ok');
+    await expect(prompt.getByRole('button', { name: 'Allow', exact: true })).toBeFocused();
+    await prompt.getByRole('button', { name: 'Allow', exact: true }).click();
+    const card = page.getByRole('article', { name: 'Tool call: Bash' });
+    await expect(card.locator('.tool-pre')).toHaveText('allowed-ok');
+    await expect(card.getByText('Succeeded')).toBeVisible();
+    await expectAnswered(page, 1);
+    await expect(transcript(page).getByRole('heading', { name: 'Bash: allowed' })).toBeVisible();
+
+    await send(page, 'run: touch d.txt && echo denied-no');
+    await expect(prompt).toBeVisible();
+    await page.keyboard.press('Tab'); // from Allow to Deny, by keyboard
+    await expect(prompt.getByRole('button', { name: 'Deny' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(card.nth(1).getByText('Failed')).toBeVisible();
+    await expect(card.nth(1).locator('.tool-pre')).toContainText('denied');
+    await expectAnswered(page, 2);
+    await expect(transcript(page).getByRole('heading', { name: 'Bash: denied' })).toBeVisible();
+
+    await send(page, 'run: touch b.txt && echo always-1');
+    await prompt.getByRole('button', { name: 'Always allow Bash in this session' }).click();
+    await expect(card.nth(2).locator('.tool-pre')).toHaveText('always-1');
+    await expectAnswered(page, 3);
+    await send(page, 'run: touch c.txt && echo always-2');
+    await expect(card.nth(3).locator('.tool-pre')).toHaveText('always-2');
+    await expectAnswered(page, 4);
+    await expect(prompt).toHaveCount(0);
+  });
+});
+
+test.describe('banners', () => {
+  test('session_opened_elsewhere, with Use here', async ({ page, context, server }) => {
+    await openChat(page, server);
+    const id = await newSession(page);
+    const other = await context.newPage();
+    await openChat(other, server);
+    await other.locator(`[data-session-id="${id}"]`).click();
+    await expect(other.locator(`[data-session-id="${id}"]`)).toHaveAttribute('aria-current', 'page');
+
+    const banner = page.getByRole('status').filter({ hasText: 'Opened in another window' });
+    await expect(banner).toBeVisible();
+    await banner.getByRole('button', { name: 'Use here' }).click();
+    await expect(banner).toBeHidden();
+    await expect(other.getByRole('status').filter({ hasText: 'Opened in another window' })).toBeVisible();
+    // Updates come here again.
+    await send(page, 'say: back here');
+    await expect(transcript(page).locator('.msg-assistant')).toHaveText('back here');
+    await other.close();
+  });
+
+  test('session_terminated from another page, with Resume', async ({ page, context, server }) => {
+    await openChat(page, server);
+    const id = await newSession(page);
+    await send(page, 'say: still here');
+    await expectAnswered(page, 1);
+
+    const other = await context.newPage();
+    await openChat(other, server);
+    const row = other.locator('li', { has: other.locator(`[data-session-id="${id}"]`) });
+    await row.getByRole('button', { name: /^End session/ }).click();
+    await other.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+    await other.close();
+
+    const banner = page.getByRole('alert').filter({ hasText: 'Session ended' });
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText('at your request');
+    await expect(messageBox(page)).toBeEnabled();
+    await banner.getByRole('link', { name: 'Resume' }).click();
+    await expect(banner).toBeHidden();
+    await expect(page.locator('.topbar .badge')).toHaveText(/Idle|Active/);
+    await send(page, 'say: resumed');
+    await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('resumed');
+  });
+
+  test('stream_error when the CLI dies mid-answer, with Retry', async ({ page, server }) => {
+    await openChat(page, server);
+    const id = await newSession(page);
+    await send(page, `slow: 40 ${'partial answer '.repeat(20)}`);
+    await expect(transcript(page).locator('.msg-assistant')).toContainText('partial answer');
+    const { body } = await server.api<{ subprocess_pid: number | null }>('GET', `/api/v1/sessions/${id}`);
+    expect(body.subprocess_pid).toBeGreaterThan(0);
+    process.kill(body.subprocess_pid as number, 'SIGKILL');
+
+    const banner = page.getByRole('alert').filter({ hasText: 'The answer failed' });
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText('ended unexpectedly');
+    await expect(messageBox(page)).toBeEnabled();
+    await banner.getByRole('button', { name: 'Retry' }).click();
+    await expect(banner).toBeHidden();
+    await expectAnswered(page, 1);
+    await expect(transcript(page).locator('.msg-user')).toHaveCount(2);
+  });
+});
+
+test.describe('reconnecting', () => {
+  test.use({ allowConsoleErrors: WS_DOWN });
+
+  test('a dropped socket reconnects by itself and the stream goes on without gaps', async ({ page, server }) => {
+    await page.addInitScript(() => {
+      const Native = window.WebSocket;
+      const sockets: WebSocket[] = [];
+      (window as unknown as { __sockets: WebSocket[] }).__sockets = sockets;
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          sockets.push(this);
+        }
+      };
+    });
+    await openChat(page, server);
+    await newSession(page);
+    const words = Array.from({ length: 80 }, (_, i) => `w${i}`).join(' ');
+    await send(page, `slow: 80 ${words}`);
+    const answer = transcript(page).locator('.msg-assistant');
+    await expect(answer).toContainText('w10');
+    await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)?.close());
+    await expectConnected(page);
+    await expect(answer).toHaveText(words);
+    await expectAnswered(page, 1);
+    expect(await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length)).toBe(2);
+  });
+
+  test('server_shutting_down, connection lost, then Resume after the restart', async ({ page }) => {
+    test.setTimeout(90_000);
+    const server = await TestServer.start({ permissionMode: 'bypassPermissions' });
+    try {
+      await openChat(page, server);
+      const id = await newSession(page);
+      await send(page, 'say: before the restart');
+      await expectAnswered(page, 1);
+
+      await server.stop();
+      await expect(page.getByRole('status').filter({ hasText: 'Server shutting down' })).toBeVisible();
+      const lost = page.getByRole('alert').filter({ hasText: 'Connection lost' });
+      await expect(lost).toBeVisible();
+      await expect(lost).toContainText(/next try in \d+ s|trying now/);
+      await expect(messageBox(page)).toBeDisabled();
+
+      await server.restart();
+      await expect(page.locator('.conn-pill')).toHaveText('Connected', { timeout: 30_000 });
+      await expect(lost).toBeHidden();
+      const row = page.locator('li', { has: page.locator(`[data-session-id="${id}"]`) });
+      await expect(row).toContainText('Ended');
+      await page.locator('.ended-card').getByRole('button', { name: 'Resume' }).click();
+      await expect(row).toContainText(/Idle|Active/);
+      await expect(transcript(page)).toContainText('before the restart');
+      await send(page, 'say: after the restart');
+      await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after the restart');
+    } finally {
+      await server.stop();
+      server.remove();
+    }
+  });
+});
