@@ -8,11 +8,14 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { keyMatches } from './api/auth.js';
 import { registerRest, sendError } from './api/rest.js';
 import { registerWs } from './api/ws.js';
 import { WsHub } from './api/ws-hub.js';
 import type { Config } from './config/config.js';
 import { ExtensionLoader } from './core/extension-loader.js';
+import { Metrics } from './core/metrics.js';
+import { SubprocessMonitor } from './core/subprocess-monitor.js';
 import { PreWarmPool } from './core/prewarm-pool.js';
 import { SessionManager } from './core/session-manager.js';
 import { SessionRepository } from './db/session-repository.js';
@@ -29,6 +32,8 @@ export interface App {
   demoModel: ScriptedModel | null;
   pool: PreWarmPool;
   loader: ExtensionLoader;
+  monitor: SubprocessMonitor;
+  metrics: Metrics;
   /** Graceful stop (spec §3.9 shutdown sequence); then app.close(). */
   shutdown(): Promise<void>;
 }
@@ -89,7 +94,13 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     );
   }
 
-  // 6. HTTP + WebSocket
+  // 6. Metrics and the subprocess monitor
+  const metrics = new Metrics({ activeSessions: () => manager.activeCount, poolDepth: () => pool.depth() });
+  const monitor = new SubprocessMonitor(config, manager, log, metrics, () => pool.pids());
+  monitor.start();
+  cleanups.push(() => monitor.stop());
+
+  // 7. HTTP + WebSocket
   // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's default type parameters.
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   const hub = new WsHub(manager, log);
@@ -116,6 +127,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     extensions: () => loader.describe(),
   });
   registerWs(app, config, manager, hub);
+  app.get('/metrics', async (req, reply) => {
+    if (!keyMatches(req.headers['x-api-key'], config.apiKey)) return sendError(reply, 'unauthorized');
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   if (WEB_ROOT) {
     await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: 'index.html' });
     app.get('/chat', (_req, reply) => reply.sendFile('index.html'));
@@ -126,6 +141,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     shutdownOnce ??= (async () => {
       log.info('shutting down');
       hub.broadcast({ type: 'server_shutting_down', message: 'The server is shutting down. Your sessions are saved and can be resumed.' });
+      monitor.stop();
       await pool.shutdown();
       await manager.shutdown(config.shutdownGraceSeconds * 1000);
       for (const c of hub.connections) c.socket.close(1001, 'Server shutting down');
@@ -138,5 +154,5 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, hub, repo, demoModel, pool, loader, shutdown };
+  return { app, config, manager, hub, repo, demoModel, pool, loader, monitor, metrics, shutdown };
 }

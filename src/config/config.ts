@@ -22,6 +22,21 @@ const int = (def: number, min: number) =>
       return n;
     });
 
+/** A positive number of seconds; fractions allowed (tests run the monitor at 0.25 s). */
+const seconds = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive number of seconds, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL'] as const;
 const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
 
@@ -41,9 +56,12 @@ const EnvSchema = z.object({
   MAX_SESSION_RSS_MB: int(2048, 1),
   SESSION_IDLE_TIMEOUT_SECONDS: int(1800, 1),
   PREWARM_TIMEOUT_SECONDS: int(60, 1),
-  MONITOR_INTERVAL_SECONDS: int(30, 1),
+  MONITOR_INTERVAL_SECONDS: seconds(30),
   PERMISSION_TIMEOUT_SECONDS: int(120, 1),
   SHUTDOWN_GRACE_SECONDS: int(30, 0),
+  MEMORY_RESTART_GRACE_SECONDS: int(60, 0),
+  MODEL_TIMEOUT_SECONDS: int(120, 1),
+  MODEL_MAX_RETRIES: int(2, 0),
   DATABASE_URL: z
     .string()
     .optional()
@@ -91,6 +109,11 @@ export interface Config {
   monitorIntervalSeconds: number;
   permissionTimeoutSeconds: number;
   shutdownGraceSeconds: number;
+  /** After a memory restart, the new process is not memory-checked for this long. */
+  memoryRestartGraceSeconds: number;
+  /** Bound on one model request (connect, first byte, stalls) before the CLI retries or fails. */
+  modelTimeoutSeconds: number;
+  modelMaxRetries: number;
   databasePath: string;
   host: string;
   port: number;
@@ -145,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     monitorIntervalSeconds: e.MONITOR_INTERVAL_SECONDS,
     permissionTimeoutSeconds: e.PERMISSION_TIMEOUT_SECONDS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    memoryRestartGraceSeconds: e.MEMORY_RESTART_GRACE_SECONDS,
+    modelTimeoutSeconds: e.MODEL_TIMEOUT_SECONDS,
+    modelMaxRetries: e.MODEL_MAX_RETRIES,
     // sqlite:///data/x.db is relative (as SQLAlchemy reads it); sqlite:////abs/x.db is absolute.
     databasePath: path.resolve(dbFile),
     host: e.HOST,

@@ -1,7 +1,16 @@
 // Builds the SDK options of one CLI process from the configuration, the
 // extensions and the session it serves. The one place CLI flags are decided.
 import type { CanUseTool, Options } from '@anthropic-ai/claude-agent-sdk';
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.js';
+
+/** Environment variable that marks a process as started by this platform instance. */
+export const INSTANCE_ENV = 'CLAUDE_SDK_PATTERN_INSTANCE';
+
+/** One id per database: two servers on two databases never reap each other's processes. */
+export function instanceId(config: Pick<Config, 'databasePath'>): string {
+  return createHash('sha256').update(config.databasePath).digest('hex').slice(0, 16);
+}
 
 /** What the extension loader contributes (MCP servers, plugins, setting sources). */
 export interface ExtensionOptions {
@@ -27,8 +36,13 @@ export function buildCliOptions(i: CliOptionsInput): Options {
   if (i.modelBaseUrl) env.ANTHROPIC_BASE_URL = i.modelBaseUrl;
   // The demo model ignores the key, but the CLI will not start without one.
   if (config.demoMode) env.ANTHROPIC_API_KEY = 'demo-model-needs-no-key';
-  // Bounded retries: a failing model API must reach the user in seconds, not minutes.
-  env.CLAUDE_CODE_MAX_RETRIES ??= '2';
+  // Bounded retries and timeouts: a failing or hanging model API must reach the
+  // user in seconds, not minutes (the CLI's defaults are 10 retries, 10 minutes).
+  env.CLAUDE_CODE_MAX_RETRIES ??= String(config.modelMaxRetries);
+  env.API_TIMEOUT_MS ??= String(config.modelTimeoutSeconds * 1000);
+  env.CLAUDE_STREAM_IDLE_TIMEOUT_MS ??= String(config.modelTimeoutSeconds * 1000);
+  // Marks every process we start (and its children) as ours, for the orphan sweep.
+  env[INSTANCE_ENV] = instanceId(config);
   const bypass = config.permissionMode === 'bypassPermissions';
   return {
     ...i.extensions.options,

@@ -42,6 +42,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly sessions = new Map<string, Session>();
   /** Sessions holding a capacity slot: a live process, or one being started. */
   private readonly slots = new Set<string>();
+  /** Every CLI pid we have spawned and not yet seen exit (sessions, pool, starts in flight). */
+  private readonly spawned = new Set<number>();
+  /** Resumes in flight, by session id. */
+  private readonly starting = new Map<string, Promise<void>>();
+  /** Sessions whose process is being replaced: their slot is kept across the gap. */
+  private readonly restarting = new Set<string>();
   private pool: WarmProcessSource | null = null;
   private shuttingDown = false;
   /** Measured cold starts (ms), for session_creating's estimate. */
@@ -100,6 +106,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   canCreate(): boolean {
     return !this.shuttingDown && this.slots.size < this.config.maxSessions;
+  }
+
+  /** CLI pids this server owns (the monitor treats every other marked process as an orphan). */
+  ownedPids(): number[] {
+    return [...this.spawned];
   }
 
   /** Live sessions (in memory), for the monitor. */
@@ -187,8 +198,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       sdkOptions,
       initializeTimeoutMs: this.config.prewarmTimeoutSeconds * 1000,
       logger: this.log.child({ session_id: sessionId }),
-      onSpawn: (r: SpawnRecord) => this.repo.rememberProcess(r.pid, r.startTime, sessionId),
-      onExit: (r: SpawnRecord) => this.repo.forgetProcess(r.pid, r.startTime),
+      onSpawn: (r: SpawnRecord) => {
+        this.spawned.add(r.pid);
+        this.repo.rememberProcess(r.pid, r.startTime, sessionId);
+      },
+      onExit: (r: SpawnRecord) => {
+        this.spawned.delete(r.pid);
+        this.repo.forgetProcess(r.pid, r.startTime);
+      },
     });
   }
 
@@ -258,9 +275,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       onMessage: (msg) => {
         if (session.proc !== proc) return;
         if (session.handleMessage(msg) && session.restartAfterTurn) {
-          const why = session.restartAfterTurn;
           session.restartAfterTurn = null;
-          void this.restart(session, why as 'memory_limit');
+          void this.restart(session, 'memory_limit', this.config.memoryRestartGraceSeconds * 1000);
         }
       },
       onDead: (reason) => this.onProcessDead(session, proc, reason),
@@ -271,7 +287,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private onProcessDead(session: Session, proc: ClaudeProcess, reason: string): void {
     if (session.proc !== proc) return; // an old process of a restarted session
     session.proc = null;
-    this.slots.delete(session.id);
+    if (!this.restarting.has(session.id)) this.slots.delete(session.id);
     this.repo.setStatus(session.id, session.summary().status, null);
     if (session.expectedExit) return;
     this.log.warn({ session_id: session.id, pid: proc.pid, reason }, 'claude process died');
@@ -287,15 +303,31 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (session.state !== 'terminated') session.setState('idle');
   }
 
-  /** A live process for the session, resuming its conversation if it has none. */
-  private async ensureProcess(session: Session): Promise<void> {
-    if (session.hasLiveProcess) return;
+  /** A live process for the session, resuming its conversation if it has none. Concurrent callers share one start. */
+  private ensureProcess(session: Session): Promise<void> {
+    if (session.hasLiveProcess) return Promise.resolve();
+    let p = this.starting.get(session.id);
+    if (!p) {
+      p = this.startForSession(session).finally(() => this.starting.delete(session.id));
+      this.starting.set(session.id, p);
+    }
+    return p;
+  }
+
+  private async startForSession(session: Session): Promise<void> {
     if (session.state === 'terminated' && !session.meta.is_resumable) throw new PlatformError('session_unavailable');
     this.reserveSlot(session.id);
     const prev = session.state;
+    const fromTerminated = prev === 'terminated';
     session.setState('restarting');
     try {
-      const proc = await this.startProcess(session.id, true);
+      let proc: ClaudeProcess;
+      try {
+        proc = await this.startProcess(session.id, true);
+      } catch (e) {
+        if (/No conversation found/i.test((e as Error).message)) await this.resumeFailed(session, (e as Error).message);
+        throw e;
+      }
       if (session.hasLiveProcess) {
         // lost a race with another resume
         await proc.stop();
@@ -303,6 +335,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       }
       session.meta.is_resumable = true;
       session.meta.terminated_reason = null;
+      if (fromTerminated) {
+        // A new run: the duration and idle limits count from now.
+        session.runStartedAt = Date.now();
+        session.lastUserMessageAt = Date.now();
+        session.warnedDuration = false;
+      }
       this.adopt(session, proc, true);
       session.setState(session.turn ? 'active' : 'idle');
       this.log.info({ session_id: session.id, pid: proc.pid }, 'session resumed');
@@ -311,6 +349,36 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       session.setState(session.turn ? 'active' : prev === 'restarting' ? 'idle' : prev);
       throw e;
     }
+  }
+
+  /**
+   * The CLI could not restore the conversation ("No conversation found"): the
+   * session is stored terminated and not resumable, so nothing retries in a loop.
+   */
+  private async resumeFailed(s: Session, why: string): Promise<void> {
+    this.log.error({ session_id: s.id, reason: why.slice(0, 300) }, 'resume failed');
+    s.meta.is_resumable = false;
+    this.slots.delete(s.id);
+    this.restarting.delete(s.id);
+    if (s.turn) {
+      s.emit({
+        type: 'stream_error',
+        error: 'This conversation could not be restored (its transcript is missing). Start a new session to continue.',
+        partial_preserved: false,
+        suggested_action: 'new_session',
+      });
+      s.endTurn(false);
+    }
+    s.meta.status = 'terminated';
+    this.repo.markTerminated(s.id, 'resume_failed', false);
+    s.state = 'terminated';
+    this.host.updated(s);
+    s.emit({
+      type: 'session_terminated',
+      reason: 'resume_failed',
+      message: 'This conversation could not be restored. Start a new session to continue.',
+      resume_url: null,
+    });
   }
 
   /** Resumes a terminated-but-resumable session (spec resume_session). */
@@ -374,16 +442,40 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     await proc.stop();
   }
 
-  /** Replaces the process with a fresh one resumed on the same conversation. */
-  async restart(s: Session, reason: 'memory_limit' | 'process_exited' | 'interrupt_timeout'): Promise<void> {
-    if (s.state === 'terminated') return;
+  /** Replaces the process with a fresh one resumed on the same conversation, keeping its slot. */
+  async restart(s: Session, reason: 'memory_limit' | 'process_exited' | 'interrupt_timeout', graceMs = 0): Promise<void> {
+    if (s.state === 'terminated' || this.restarting.has(s.id)) return;
+    this.restarting.add(s.id);
     s.emit({
       type: 'session_restarting',
       reason,
       message: 'Session restarting to maintain performance. Your conversation will be preserved.',
     });
-    await this.stopProcess(s);
-    await this.ensureProcess(s);
+    try {
+      await this.stopProcess(s);
+      await this.ensureProcess(s);
+      s.memoryGraceUntil = Date.now() + graceMs;
+      this.log.info({ session_id: s.id, pid: s.proc?.pid, reason }, 'session restarted');
+    } catch (e) {
+      this.log.error({ err: e, session_id: s.id }, 'restart failed; the next message retries');
+      if (!s.hasLiveProcess) this.slots.delete(s.id);
+    } finally {
+      this.restarting.delete(s.id);
+    }
+  }
+
+  /** Memory over the limit: restart now, ending the turn in flight if there is one (2x limit). */
+  async restartForMemory(s: Session, rssMb: number, graceMs: number): Promise<void> {
+    if (s.turn) {
+      s.emit({
+        type: 'stream_error',
+        error: `The session used too much memory (${rssMb} MB, limit ${this.config.maxSessionRssMb} MB) and is restarting. Send your message again: the conversation is kept.`,
+        partial_preserved: s.turn.translator.text.length > 0,
+        suggested_action: 'retry',
+      });
+      s.endTurn(s.turn.translator.text.length > 0);
+    }
+    await this.restart(s, 'memory_limit', graceMs);
   }
 
   /** Ends a session: its process tree goes, the row stays (terminated, resumable). */

@@ -53,6 +53,10 @@ export class Session {
   /** When the current process was (re)started, for the monitor's grace period. */
   processStartedAt = 0;
   lastUserMessageAt = Date.now();
+  /** Start of the current run (creation, or resume after termination): the duration limit counts from here. */
+  runStartedAt = Date.now();
+  /** Memory restarts are not checked again before this time (no restart storms). */
+  memoryGraceUntil = 0;
   warnedDuration = false;
   readonly alwaysAllowed = new Set<string>();
   readonly pendingPermissions = new Map<
@@ -105,7 +109,9 @@ export class Session {
   emit(ev: EventInput): BufferedEvent {
     const full = { ...ev, session_id: this.id, event_id: this.nextEventId++ } as BufferedEvent;
     this.events.push(full);
-    if (this.events.length > EVENT_BUFFER_MAX) this.events.splice(0, this.events.length - EVENT_BUFFER_MAX);
+    // Trim old events, but never the turn in flight: a reconnect must be able to replay all of it.
+    const keepFrom = this.turn ? this.turn.startEventId : Number.POSITIVE_INFINITY;
+    while (this.events.length > EVENT_BUFFER_MAX && (this.events[0]?.event_id ?? 0) <= keepFrom) this.events.shift();
     this.host.publish(full);
     return full;
   }
@@ -156,8 +162,8 @@ export class Session {
     this.meta.total_cost_usd += turnCost;
     if (turn.interruptRequested) {
       this.emit({ type: 'stream_interrupted' });
-    } else if (r.isError || r.subtype !== 'success') {
-      const why = r.errors.join('; ') || r.resultText || `The turn ended with ${r.subtype}`;
+    } else if (r.isError || r.subtype !== 'success' || turn.translator.errorText) {
+      const why = turn.translator.errorText || r.errors.join('; ') || r.resultText || `The turn ended with ${r.subtype}`;
       this.emit({
         type: 'stream_error',
         error: why,

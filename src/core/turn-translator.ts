@@ -73,6 +73,8 @@ export class TurnTranslator {
   result: TurnResult | null = null;
   /** All text the model produced this turn (for logs and tests). */
   text = '';
+  /** The CLI's own error message for this turn (model API failures), if any. */
+  errorText: string | null = null;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -95,6 +97,11 @@ export class TurnTranslator {
         const out: TurnEvent[] = [];
         const id = (msg.message as { id?: string }).id ?? '';
         const blocks = (msg.message.content ?? []) as Block[];
+        if (msg.error) {
+          // The CLI's synthetic "API Error: …" message: a failure to report, not model text.
+          this.errorText = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('') || msg.error;
+          return [];
+        }
         // Text that never streamed (non-streaming fallback) is sent whole, once.
         if (!this.streamed.has(id)) {
           const text = blocks

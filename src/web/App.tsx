@@ -57,6 +57,8 @@ export function App({ boot }: { boot: BootParams }) {
   const pendingText = useRef<string | null>(null);
   const restartSeen = useRef(false);
   const composer = useRef<ComposerHandle>(null);
+  /** Focus the message box as soon as it is enabled (after a switch or a new session). */
+  const wantFocus = useRef(false);
   const menuButton = useRef<HTMLButtonElement>(null);
 
   const send = useCallback((msg: OutgoingMessage) => conn.current?.send(msg) ?? false, []);
@@ -68,7 +70,7 @@ export function App({ boot }: { boot: BootParams }) {
       if (!send({ type: 'switch_session', session_id: id, ...(after !== undefined ? { after } : {}) })) return;
       dispatch({ type: 'select', sessionId: id });
       setMenuOpen(false);
-      requestAnimationFrame(() => composer.current?.focus());
+      wantFocus.current = true;
     },
     [send],
   );
@@ -108,6 +110,8 @@ export function App({ boot }: { boot: BootParams }) {
       switch (f.type) {
         case 'session_list':
           onSessionList(f.sessions);
+          // For measuring: page start to a connected chat that shows its sessions.
+          if (performance.getEntriesByName('csp:ready').length === 0) performance.mark('csp:ready');
           break;
         case 'server_shutting_down':
           restartSeen.current = true;
@@ -117,7 +121,7 @@ export function App({ boot }: { boot: BootParams }) {
           pendingText.current = null;
           if (text && send({ type: 'user_message', session_id: f.session_id, text }))
             dispatch({ type: 'local_send', sessionId: f.session_id, text });
-          requestAnimationFrame(() => composer.current?.focus());
+          wantFocus.current = true;
           break;
         }
         case 'error':
@@ -208,8 +212,16 @@ export function App({ boot }: { boot: BootParams }) {
     const a = document.activeElement;
     const idle = !a || a === document.body;
     if (streaming && (idle || composer.current?.hasFocus())) composer.current?.focusStop();
-    if (!streaming && (idle || composer.current?.hasFocus())) requestAnimationFrame(() => composer.current?.focus());
+    if (!streaming && (idle || composer.current?.hasFocus())) wantFocus.current = true;
   }, [streaming]);
+
+  const disabledReasonRef = useRef<string | null>(null);
+  useEffect(() => {
+    if (wantFocus.current && disabledReasonRef.current === null) {
+      wantFocus.current = false;
+      composer.current?.focus();
+    }
+  });
 
   const createSession = useCallback(() => {
     if (send({ type: 'create_session' })) {
@@ -290,6 +302,7 @@ export function App({ boot }: { boot: BootParams }) {
   else if (state.creating) disabledReason = 'Starting a session…';
   else if (streaming) disabledReason = 'Claude is answering — press Stop to interrupt';
   else if (ended && !current?.is_resumable) disabledReason = 'This session has ended and cannot be resumed';
+  disabledReasonRef.current = disabledReason;
 
   const banners = state.banners.filter((b) => b.sessionId === null || b.sessionId === state.currentId);
   const connLabel = connected ? 'Connected' : state.conn === 'reconnecting' ? 'Reconnecting' : 'Connecting';

@@ -59,7 +59,7 @@ export async function openChat(page: Page, server: TestServer): Promise<void> {
 }
 
 export async function expectConnected(page: Page): Promise<void> {
-  await expect(page.getByRole('navigation', { name: 'Sessions' })).toBeAttached();
+  await expect(page.locator('nav#sessions-nav')).toBeAttached();
   await expect(page.locator('.conn-pill')).toHaveText('Connected');
 }
 

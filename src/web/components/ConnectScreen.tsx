@@ -4,6 +4,8 @@ import { Logo } from './Logo';
 
 export function ConnectScreen({ error, busy, onConnect }: { error: string | null; busy: boolean; onConnect: (key: string) => void }) {
   const [key, setKey] = useState('');
+  const [empty, setEmpty] = useState(false);
+  const shown = empty ? 'Enter the API key first.' : error;
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     input.current?.focus();
@@ -15,6 +17,7 @@ export function ConnectScreen({ error, busy, onConnect }: { error: string | null
         className="connect-card"
         onSubmit={(e) => {
           e.preventDefault();
+          setEmpty(!key.trim());
           if (key.trim()) onConnect(key.trim());
         }}
       >
@@ -35,19 +38,19 @@ export function ConnectScreen({ error, busy, onConnect }: { error: string | null
           spellCheck={false}
           value={key}
           onChange={(e) => setKey(e.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? 'connect-error' : 'connect-help'}
+          aria-invalid={shown ? true : undefined}
+          aria-describedby={shown ? 'connect-error' : 'connect-help'}
         />
-        {error ? (
+        {shown ? (
           <p id="connect-error" className="field-error" role="alert">
-            {error}
+            {shown}
           </p>
         ) : (
           <p id="connect-help" className="field-help">
             The server prints a link with the key when it starts.
           </p>
         )}
-        <button type="submit" className="btn btn-primary btn-block" disabled={busy || !key.trim()}>
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
           {busy ? 'Connecting…' : 'Connect'}
         </button>
       </form>

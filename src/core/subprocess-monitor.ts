@@ -1,0 +1,208 @@
+// Subprocess monitor (spec §3.5): every MONITOR_INTERVAL_SECONDS it checks each
+// live session's process tree for memory, duration and idleness, and sweeps for
+// CLI processes that no session owns. checkAll() decides (pure over a process
+// snapshot); apply() acts. Every action is logged with its figures and counted.
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { INSTANCE_ENV, instanceId } from './cli-options.js';
+import type { Metrics } from './metrics.js';
+import { killTree, type ProcInfo, snapshot, treePids, treeRss } from './process-tree.js';
+import type { Session } from './session.js';
+import type { SessionManager } from './session-manager.js';
+
+export type MonitorAction =
+  | { type: 'warn_duration'; session_id: string; remaining_seconds: number }
+  | { type: 'terminate_duration'; session_id: string }
+  | { type: 'terminate_idle'; session_id: string; idle_seconds: number }
+  | { type: 'restart_memory'; session_id: string; pid: number; rss_mb: number }
+  | { type: 'force_kill_memory'; session_id: string; pid: number; rss_mb: number }
+  | { type: 'cleanup_orphan'; pid: number; cmd: string };
+
+const MB = 1048576;
+
+/** "24 minutes", "4 hours", "45 seconds": for the spec's user-facing messages. */
+export function humanDuration(seconds: number): string {
+  const unit = (n: number, u: string) => `${n} ${u}${n === 1 ? '' : 's'}`;
+  if (seconds >= 3600 && seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
+  if (seconds >= 60) return unit(Math.round(seconds / 60), 'minute');
+  return unit(Math.max(0, Math.round(seconds)), 'second');
+}
+
+export function durationLimitText(limitSeconds: number): string {
+  const h = limitSeconds % 3600 === 0 ? `${limitSeconds / 3600}-hour` : `${humanDuration(limitSeconds)}`;
+  return `Session ended (${h} limit reached).`;
+}
+
+export class SubprocessMonitor {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private warnedLowLimit = false;
+  private readonly instance: string;
+  /** Timings of recent sweeps (ms), for benchmarks and the closing note. */
+  readonly sweepMs: number[] = [];
+
+  constructor(
+    private readonly config: Config,
+    private readonly manager: SessionManager,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    /** Pids of processes we own that are not sessions (the pool's). */
+    private readonly extraOwned: () => number[] = () => [],
+  ) {
+    this.instance = instanceId(config);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), this.config.monitorIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** RSS of a process and its descendants, in bytes (Linux /proc; ps elsewhere). */
+  getRss(pid: number): number | undefined {
+    const snap = snapshot();
+    return snap.has(pid) ? treeRss(pid, snap) : undefined;
+  }
+
+  /** Decides what to do; touches nothing. */
+  checkAll(now = Date.now(), snap: Map<number, ProcInfo> = snapshot()): MonitorAction[] {
+    const c = this.config;
+    const out: MonitorAction[] = [];
+    const limitMs = c.maxSessionDurationSeconds * 1000;
+    const limitBytes = c.maxSessionRssMb * MB;
+    let totalRss = 0;
+    for (const s of this.manager.liveSessions()) {
+      const pid = s.proc?.pid;
+      if (pid == null) continue;
+      const elapsed = now - s.runStartedAt;
+      if (elapsed >= limitMs) {
+        out.push({ type: 'terminate_duration', session_id: s.id });
+        continue;
+      }
+      if (elapsed >= 0.9 * limitMs && !s.warnedDuration)
+        out.push({ type: 'warn_duration', session_id: s.id, remaining_seconds: Math.ceil((limitMs - elapsed) / 1000) });
+      const idle = now - s.lastUserMessageAt;
+      if (!s.turn && idle >= c.sessionIdleTimeoutSeconds * 1000) {
+        out.push({ type: 'terminate_idle', session_id: s.id, idle_seconds: Math.round(idle / 1000) });
+        continue;
+      }
+      const rss = treeRss(pid, snap);
+      totalRss += rss;
+      if (now < s.memoryGraceUntil) {
+        if (rss > limitBytes && !this.warnedLowLimit) {
+          this.warnedLowLimit = true;
+          this.log.warn(
+            { session_id: s.id, pid, rss_mb: Math.round(rss / MB), limit_mb: c.maxSessionRssMb },
+            `configuration: MAX_SESSION_RSS_MB=${c.maxSessionRssMb} is below a fresh Claude process's own memory (${Math.round(rss / MB)} MB); sessions will restart every ${c.memoryRestartGraceSeconds} s`,
+          );
+        }
+        continue;
+      }
+      if (rss > 2 * limitBytes) out.push({ type: 'force_kill_memory', session_id: s.id, pid, rss_mb: Math.round(rss / MB) });
+      else if (rss > limitBytes) out.push({ type: 'restart_memory', session_id: s.id, pid, rss_mb: Math.round(rss / MB) });
+    }
+    this.metrics.sessionsRss.set(totalRss);
+    out.push(...this.findOrphans(snap));
+    return out;
+  }
+
+  /** CLI processes (and their children) marked as ours that no session or pool owns. */
+  private findOrphans(snap: Map<number, ProcInfo>): MonitorAction[] {
+    const owned = new Set<number>();
+    for (const pid of [...this.manager.ownedPids(), ...this.extraOwned()]) for (const p of treePids(pid, snap)) owned.add(p);
+    const out: MonitorAction[] = [];
+    for (const p of snap.values()) {
+      if (owned.has(p.pid) || p.pid === process.pid || p.state === 'Z') continue;
+      // Only an orphan (re-parented) or a CLI-looking process can be ours and unowned.
+      if (p.ppid !== 1 && p.ppid !== process.pid && !/claude/i.test(p.cmd)) continue;
+      if (this.markedOurs(p.pid)) out.push({ type: 'cleanup_orphan', pid: p.pid, cmd: p.cmd.slice(0, 120) });
+    }
+    // Kill a tree once, from its topmost orphan.
+    const orphanPids = new Set(out.map((a) => (a as { pid: number }).pid));
+    return out.filter((a) => !orphanPids.has(snap.get((a as { pid: number }).pid)?.ppid ?? -1));
+  }
+
+  private markedOurs(pid: number): boolean {
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${INSTANCE_ENV}=${this.instance}`);
+    } catch {
+      return false;
+    }
+  }
+
+  /** One sweep: decide, then act. Skipped while the previous sweep's actions still run. */
+  async sweep(): Promise<MonitorAction[]> {
+    if (this.running) return [];
+    this.running = true;
+    try {
+      const t0 = performance.now();
+      const actions = this.checkAll();
+      const ms = performance.now() - t0;
+      this.sweepMs.push(ms);
+      if (this.sweepMs.length > 100) this.sweepMs.shift();
+      this.metrics.sweepSeconds.observe(ms / 1000);
+      for (const a of actions) await this.apply(a);
+      return actions;
+    } catch (e) {
+      this.log.error({ err: e }, 'monitor sweep failed');
+      return [];
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private session(id: string): Session | undefined {
+    return this.manager.liveSessions().find((s) => s.id === id);
+  }
+
+  async apply(a: MonitorAction): Promise<void> {
+    this.metrics.monitorActions.inc({ action: a.type });
+    const c = this.config;
+    switch (a.type) {
+      case 'warn_duration': {
+        const s = this.session(a.session_id);
+        if (!s) return;
+        s.warnedDuration = true;
+        this.log.info({ session_id: s.id, pid: s.proc?.pid, remaining_seconds: a.remaining_seconds }, 'monitor: duration warning');
+        s.emit({
+          type: 'session_warning',
+          reason: 'duration',
+          remaining_seconds: a.remaining_seconds,
+          message: `Session will end in ${humanDuration(a.remaining_seconds)}. Save your work.`,
+        });
+        return;
+      }
+      case 'terminate_duration':
+        this.log.warn({ session_id: a.session_id, limit_seconds: c.maxSessionDurationSeconds }, 'monitor: duration limit reached');
+        await this.manager.destroy(a.session_id, 'duration_limit', durationLimitText(c.maxSessionDurationSeconds));
+        return;
+      case 'terminate_idle':
+        this.log.info({ session_id: a.session_id, idle_seconds: a.idle_seconds }, 'monitor: idle timeout');
+        await this.manager.destroy(a.session_id, 'idle_timeout', `Session ended after ${humanDuration(c.sessionIdleTimeoutSeconds)} without a message. Resume it to continue.`);
+        return;
+      case 'restart_memory':
+      case 'force_kill_memory': {
+        const s = this.session(a.session_id);
+        if (!s) return;
+        const force = a.type === 'force_kill_memory';
+        this.log.warn({ session_id: s.id, pid: a.pid, rss_mb: a.rss_mb, limit_mb: c.maxSessionRssMb, streaming: !!s.turn }, `monitor: memory limit${force ? ' (2x: killing now)' : ''}`);
+        if (s.turn && !force) {
+          s.restartAfterTurn = 'memory_limit';
+          return;
+        }
+        await this.manager.restartForMemory(s, a.rss_mb, c.memoryRestartGraceSeconds * 1000);
+        return;
+      }
+      case 'cleanup_orphan':
+        this.log.warn({ pid: a.pid, cmd: a.cmd }, 'monitor: ending orphaned process');
+        await killTree(a.pid);
+        return;
+    }
+  }
+}

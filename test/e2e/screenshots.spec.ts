@@ -1,0 +1,161 @@
+// Takes the screenshots in docs/screenshots: a realistic conversation (with a
+// real tool call run by the real CLI) on a scripted model that answers like
+// Claude would. Run alone with: npx playwright test screenshots
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { type RecordedRequest, type Reply, ScriptedModel } from '../../src/testing/scripted-model';
+import { expect, expectAnswered, openChat, send, test } from './fixtures';
+import { TestServer } from './server';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const OUT = path.join(ROOT, 'docs/screenshots');
+
+const Q1 = 'Which files define the WebSocket protocol, and how big are they?';
+const Q2 = 'What happens to an answer if my connection drops mid-stream?';
+
+function lines(rel: string): number {
+  return fs.readFileSync(path.join(ROOT, rel), 'utf8').split('\n').length - 1;
+}
+
+function answers(): Record<string, Reply> {
+  const m = lines('src/protocol/messages.ts');
+  const e = lines('src/protocol/errors.ts');
+  const w = lines('src/api/ws.ts');
+  const h = lines('src/api/ws-hub.ts');
+  return {
+    [Q1]: {
+      kind: 'tool_use',
+      name: 'Bash',
+      input: { command: 'wc -l src/protocol/*.ts src/api/ws*.ts', description: 'Count lines in the protocol files' },
+    },
+    [`${Q1}#after-tool`]: {
+      kind: 'text',
+      chunks: 12,
+      delayMs: 5,
+      text:
+        `The protocol is defined **once**, in \`src/protocol/\`, and the WebSocket endpoint lives in \`src/api/\`:\n\n` +
+        `| File | Lines | What it holds |\n|---|---:|---|\n` +
+        `| \`src/protocol/messages.ts\` | ${m} | zod schemas for every client and server frame |\n` +
+        `| \`src/protocol/errors.ts\` | ${e} | error codes and their exact messages |\n` +
+        `| \`src/api/ws.ts\` | ${w} | auth, validation and routing of client messages |\n` +
+        `| \`src/api/ws-hub.ts\` | ${h} | connections, per-connection \`seq\`, session owners |\n\n` +
+        `The browser imports the same schemas, so a frame is checked the same way on both ends:\n\n` +
+        '```ts\nconst parsed = ServerFrame.safeParse(JSON.parse(event.data));\nif (!parsed.success) return; // ignore frames that do not match\n```',
+    },
+    [Q2]: {
+      kind: 'text',
+      chunks: 16,
+      delayMs: 5,
+      text:
+        'Nothing is lost. Every frame of a session carries an `event_id`, and the server keeps a buffer of recent events:\n\n' +
+        '1. The page notices the drop and **reconnects by itself**, backing off exponentially.\n' +
+        '2. It sends `switch_session` with `after` set to the last `event_id` it showed.\n' +
+        '3. The server replays only the missing frames — or the full history if the buffer no longer reaches back.\n\n' +
+        'The answer then continues exactly where it stopped, without gaps or duplicates.',
+    },
+    'Explain how the pre-warm pool works': {
+      kind: 'text',
+      text: 'The pool keeps a few CLI processes started ahead of time, so a new session starts instantly.',
+    },
+    'Add a readiness probe to the Dockerfile': { kind: 'text', text: 'Added a `HEALTHCHECK` that calls `/api/v1/health/ready`.' },
+  };
+}
+
+function responder(table: Record<string, Reply>) {
+  return (req: RecordedRequest): Reply | undefined => {
+    if (!req.stream) return undefined;
+    const asked = req.userTexts[req.userTexts.length - 1] ?? '';
+    if (req.toolResults.length > 0) return table[`${asked}#after-tool`];
+    return table[asked];
+  };
+}
+
+async function staged(page: Page, colorScheme: 'light' | 'dark', server: TestServer): Promise<void> {
+  await page.emulateMedia({ colorScheme });
+  await openChat(page, server);
+}
+
+test.describe('screenshots', () => {
+  test('desktop and phone, light and dark', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const model = new ScriptedModel();
+    await model.start();
+    model.responder = responder(answers());
+    // The real CLI runs the tool in a project folder holding copies of the files it is asked about.
+    const server = await TestServer.start({
+      permissionMode: 'bypassPermissions',
+      env: { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'scripted' },
+    });
+    for (const rel of ['src/protocol/messages.ts', 'src/protocol/errors.ts', 'src/api/ws.ts', 'src/api/ws-hub.ts']) {
+      fs.mkdirSync(path.dirname(path.join(server.dir, 'project', rel)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, rel), path.join(server.dir, 'project', rel));
+    }
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1080 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    try {
+      await staged(page, 'light', server);
+      for (const q of ['Add a readiness probe to the Dockerfile', 'Explain how the pre-warm pool works']) {
+        await page.getByRole('button', { name: 'New session', exact: true }).click();
+        await expect(page.getByText('New conversation')).toBeVisible();
+        await send(page, q);
+        await expectAnswered(page, 1);
+      }
+      await page.getByRole('button', { name: 'New session', exact: true }).click();
+      await expect(page.getByText('New conversation')).toBeVisible();
+      await send(page, Q1);
+      await expect(page.getByRole('article', { name: 'Tool call: Bash' }).getByText('Succeeded')).toBeVisible();
+      await expectAnswered(page, 1);
+      await send(page, Q2);
+      await expectAnswered(page, 2);
+      await page.mouse.move(0, 0);
+      fs.mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: path.join(OUT, 'chat-desktop.png') });
+
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: path.join(OUT, 'chat-desktop-dark.png') });
+      await page.emulateMedia({ colorScheme: 'light' });
+
+      // Phone: the same session, reopened in a phone-sized tab.
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      });
+      const p2 = await phone.newPage();
+      await p2.addInitScript(
+        (titles) => localStorage.setItem('csp.titles', titles),
+        await page.evaluate(() => localStorage.getItem('csp.titles') ?? '{}'),
+      );
+      await staged(p2, 'light', server);
+      await p2.getByRole('button', { name: 'Open sessions' }).click();
+      await p2.getByRole('button', { name: new RegExp(`^${Q1.slice(0, 20)}`) }).click();
+      await expect(p2.getByRole('article', { name: 'Tool call: Bash' })).toBeVisible();
+      await expect(p2.locator('.msg-assistant')).toHaveCount(2);
+      await p2.getByRole('article', { name: 'Tool call: Bash' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await p2.locator('.transcript-scroll').evaluate((el) => {
+        el.scrollTop -= 90; // show the question above the card too
+      });
+      await p2.screenshot({ path: path.join(OUT, 'chat-phone.png') });
+      await p2.getByRole('button', { name: 'Open sessions' }).click();
+      await expect(p2.getByRole('navigation', { name: 'Sessions' })).toBeVisible();
+      await p2.waitForFunction(() => getComputedStyle(document.querySelector('.sidebar') as Element).transform === 'none');
+      await p2.screenshot({ path: path.join(OUT, 'sessions-phone.png') });
+      await phone.close();
+
+      // The connect screen.
+      const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+      const p3 = await fresh.newPage();
+      await p3.goto(`${server.url}/chat`);
+      await expect(p3.getByLabel('API key')).toBeFocused();
+      await p3.screenshot({ path: path.join(OUT, 'connect.png') });
+      await fresh.close();
+    } finally {
+      await context.close();
+      await server.stop();
+      server.remove();
+      await model.close();
+    }
+  });
+});
