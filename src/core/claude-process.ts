@@ -174,6 +174,8 @@ export class ClaudeProcess {
     if (pid !== null) {
       gone = await killTree(pid);
       if (!gone) this.log.error({ pid }, 'cli process tree survived SIGKILL');
+      // Let Node reap the child and run its exit handler before stop() resolves.
+      if (this.child && !this.exited) await Promise.race([this.whenExited(), new Promise((r) => setTimeout(r, 1000))]);
     }
     this.markDead(this.deadReason ?? 'stopped');
     return gone;

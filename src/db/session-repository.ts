@@ -68,6 +68,7 @@ export class SessionRepository {
   }
 
   save(m: SessionMetadata): void {
+    if (!this.db.open) return;
     this.stmts.save.run({ ...m, is_resumable: m.is_resumable ? 1 : 0 });
   }
 
@@ -85,22 +86,28 @@ export class SessionRepository {
   }
 
   updateActivity(sessionId: string, messageCount: number, cost: number, at = new Date().toISOString()): void {
+    if (!this.db.open) return;
     this.stmts.activity.run(messageCount, cost, at, sessionId);
   }
 
   setStatus(sessionId: string, status: SessionStatus, pid: number | null): void {
+    if (!this.db.open) return;
     this.stmts.status.run(status, pid, sessionId);
   }
 
   markTerminated(sessionId: string, reason: string, resumable = true): void {
+    if (!this.db.open) return;
     this.stmts.terminate.run(reason, resumable ? 1 : 0, sessionId);
   }
 
   rememberProcess(pid: number, startTime: string, sessionId: string | null): void {
+    if (!this.db.open) return;
     this.stmts.remember.run(pid, startTime, sessionId, new Date().toISOString());
   }
 
   forgetProcess(pid: number, startTime: string): void {
+    // A child may exit after shutdown closed the database; its record then stays for the next start to check.
+    if (!this.db.open) return;
     this.stmts.forget.run(pid, startTime);
   }
 
