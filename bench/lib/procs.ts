@@ -1,0 +1,227 @@
+// Child processes of the bench: the scripted model and server instances.
+// Everything started here is tracked and torn down (process trees included).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isAlive, killTree, snapshot, treePids } from '../../src/core/process-tree.js';
+import { freePort } from '../../test/helpers/server-process.js';
+import { type Json, sleep } from './util.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const children = new Set<ChildProcess>();
+/** Every pid we ever saw below one of our children (for the final sweep). */
+const seen = new Map<number, string>();
+
+export function tempDir(prefix = 'csp-bench-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+}
+
+/** Remembers the descendants of our children (called by samplers), so a final sweep can find leftovers. */
+export function rememberTree(pid: number, snap = snapshot()): void {
+  for (const p of treePids(pid, snap)) {
+    const info = snap.get(p);
+    if (info) seen.set(p, info.startTime);
+  }
+}
+
+export interface ModelProc {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startModel(): Promise<ModelProc> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/model-server.ts')], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  track(child);
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+    child.once('exit', (c) => reject(new Error(`model exited ${c}`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    pid: child.pid as number,
+    child,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    },
+  };
+}
+
+/**
+ * How the server runs. 'bundle' (default): src/main.ts bundled once by esbuild (tsx's own
+ * dependency) into bench/.scratch/build and run by plain node, like `npm start` runs dist/
+ * (no tsx loader in the measured process). 'tsx': node --import tsx src/main.ts, like the tests.
+ */
+export function serverMode(): 'bundle' | 'tsx' {
+  return process.env.BENCH_SERVER === 'tsx' ? 'tsx' : 'bundle';
+}
+
+let bundled: string | null = null;
+function bundle(): string {
+  if (bundled) return bundled;
+  const out = path.join(ROOT, 'bench/.scratch/build/main.mjs');
+  execFileSync(
+    path.join(ROOT, 'node_modules/.bin/esbuild'),
+    ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${out}`, '--log-level=warning'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  bundled = out;
+  return out;
+}
+
+export interface ServerProc {
+  url: string;
+  wsUrl: string;
+  key: string;
+  pid: number;
+  dir: string;
+  env: Record<string, string>;
+  output(): string;
+  api(method: string, p: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  /** Pids of the CLI process trees (direct children of the server). */
+  cliPids(): number[];
+  stop(): Promise<{ code: number | null; leftovers: number }>;
+}
+
+export async function startServer(modelUrl: string, overrides: Record<string, string> = {}): Promise<ServerProc> {
+  const dir = tempDir();
+  const projectDir = path.join(dir, 'project');
+  fs.mkdirSync(projectDir, { recursive: true });
+  const key = 'bench-key-0123456789';
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    CLAUDE_SDK_PATTERN_API_KEY: key,
+    ANTHROPIC_BASE_URL: modelUrl,
+    ANTHROPIC_API_KEY: 'scripted',
+    CLAUDE_CONFIG_DIR: path.join(dir, 'claude-config'),
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DATABASE_URL: `sqlite:///${path.join(dir, 'sessions.db')}`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PROJECT_DIR: projectDir,
+    PREWARM_POOL_SIZE: '1',
+    MAX_SESSIONS: '60',
+    PERMISSION_MODE: 'bypassPermissions',
+    SHUTDOWN_GRACE_SECONDS: '2',
+    LOG_LEVEL: 'WARN',
+    ...overrides,
+  };
+  // BENCH_SERVER_PROF=<dir>: the server writes a V8 CPU profile there when it exits (see bench/profile-summary.ts).
+  const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_SERVER_PROF)}`] : [];
+  const entry = serverMode() === 'tsx' ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')] : [bundle()];
+  const child = spawn(process.execPath, [...prof, ...entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  track(child);
+  let out = '';
+  const keep = (d: Buffer) => {
+    out += d;
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${out}`);
+    try {
+      const r = await fetch(`${url}/api/v1/health/live`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server did not come up: ${out}`);
+    await sleep(50);
+  }
+  const pid = child.pid as number;
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(url + p, {
+      method,
+      headers: { 'X-API-Key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as Json };
+  };
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws/v1/chat`,
+    key,
+    pid,
+    dir,
+    env,
+    output: () => out,
+    api,
+    cliPids() {
+      const snap = snapshot();
+      rememberTree(pid, snap);
+      return [...snap.values()].filter((p) => p.ppid === pid && p.cmd.includes('claude')).map((p) => p.pid);
+    },
+    async stop() {
+      const snap = snapshot();
+      const tree = treePids(pid, snap);
+      rememberTree(pid, snap);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
+      if (code === 'timeout') await killTree(pid);
+      let leftovers = 0;
+      for (const p of tree) {
+        const st = snap.get(p)?.startTime;
+        if (p !== pid && isAlive(p, st)) {
+          leftovers++;
+          await killTree(p);
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+      return { code: code === 'timeout' ? null : code, leftovers };
+    },
+  };
+}
+
+/** Last resort at exit: every child and every process we saw below one. Returns how many were still alive. */
+export async function killEverything(): Promise<number> {
+  let alive = 0;
+  for (const c of [...children]) {
+    if (c.exitCode === null && c.pid) {
+      alive++;
+      await killTree(c.pid);
+    }
+  }
+  for (const [p, st] of seen) {
+    if (isAlive(p, st)) {
+      alive++;
+      await killTree(p);
+    }
+  }
+  return alive;
+}

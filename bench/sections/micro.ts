@@ -1,0 +1,193 @@
+// 5c. The per-frame cost of the server's own code, in isolation (this process):
+// TurnTranslator.push -> Session.emit (event buffer) -> manager 'event' -> WsHub.deliver
+// -> Connection.send (seq stamp, JSON.stringify, ws.send = one socket write per frame).
+// Each variant is timed as synchronous CPU per frame, in batches that let the socket drain.
+import { EventEmitter } from 'node:events';
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import pino from 'pino';
+import { WebSocket, WebSocketServer } from 'ws';
+import { WsHub } from '../../src/api/ws-hub.js';
+import { type BufferedEvent, Session } from '../../src/core/session.js';
+import type { SessionManager } from '../../src/core/session-manager.js';
+import type { BenchConfig } from '../lib/config.js';
+import { round, sleep } from '../lib/util.js';
+
+const SID = '11111111-2222-4333-8444-555555555555';
+
+function deltaMsg(i: number): SDKMessage {
+  return {
+    type: 'stream_event',
+    event: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `lorem ipsum ${i % 10} ` } },
+    parent_tool_use_id: null,
+    uuid: '00000000-0000-4000-8000-000000000000',
+    session_id: SID,
+  } as unknown as SDKMessage;
+}
+
+async function pair() {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  const port = (wss.address() as { port: number }).port;
+  const serverSide = new Promise<WebSocket>((r) => wss.once('connection', (s) => r(s)));
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  let received = 0;
+  client.on('message', () => received++);
+  await new Promise((r) => client.once('open', r));
+  const socket = await serverSide;
+  return {
+    socket,
+    received: () => received,
+    async close() {
+      client.close();
+      await new Promise((r) => client.once('close', r));
+      await new Promise((r) => wss.close(() => r(undefined)));
+    },
+  };
+}
+
+/** Runs `fn(i)` n times in batches; returns µs of synchronous CPU per call and the wall time until the client got everything. */
+async function timeIt(n: number, batch: number, fn: (i: number) => void, received?: () => number, expect = 0) {
+  // warm-up (JIT), not counted: the client still receives these, so wait for them
+  const warm = Math.min(500, n);
+  const before = received?.() ?? 0;
+  for (let i = 0; i < warm; i++) {
+    fn(i);
+    if (i % batch === 0) await new Promise((r) => setImmediate(r));
+  }
+  if (received) while (received() < before + warm) await sleep(1);
+  expect += warm;
+  let busy = 0;
+  const w0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; ) {
+    const t = performance.now();
+    const end = Math.min(n, i + batch);
+    for (; i < end; i++) fn(i);
+    busy += performance.now() - t;
+    await new Promise((r) => setImmediate(r));
+  }
+  if (received) while (received() < expect) await sleep(1);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    us_per_frame: round((busy / n) * 1000, 3),
+    process_cpu_us_per_frame: round(((cpu.user + cpu.system) / n) * 1, 3),
+    wall_ms: round(performance.now() - w0, 1),
+  };
+}
+
+export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { cork?: boolean } = {}) {
+  const n = cfg.microFrames;
+  const batch = 50;
+  const silent = pino({ level: 'silent' });
+  const out: Record<string, unknown> = { frames: n, batch };
+
+  // a. JSON only: the seq stamp and serialisation of one frame
+  const ev = { type: 'stream_delta', delta: 'lorem ipsum 3 ', session_id: SID, event_id: 1 };
+  let seq = 0;
+  out.json_stringify = await timeIt(n, batch, () => {
+    JSON.stringify({ ...ev, seq: ++seq });
+  });
+
+  // b. ws.send of a ready string (the socket write floor)
+  {
+    const p = await pair();
+    const s = JSON.stringify({ ...ev, seq: 1 });
+    out.ws_send_prebuilt = await timeIt(n, batch, () => p.socket.send(s), p.received, n);
+    await p.close();
+  }
+
+  // c. Connection.send via the hub (seq, stringify, buffered-amount check, ws.send)
+  {
+    const p = await pair();
+    const mgr = new EventEmitter();
+    const hub = new WsHub(mgr as unknown as SessionManager, silent);
+    const conn = hub.add(p.socket as never);
+    hub.own(SID, conn, false);
+    out.connection_send = await timeIt(n, batch, (i) => conn.send({ ...ev, event_id: i } as never), p.received, n);
+    await p.close();
+  }
+
+  // d. Full server path from an SDK message: translator, Session.emit (event buffer), hub, send
+  const fullPath = async (label: string, frames: number) => {
+    const p = await pair();
+    const mgr = new EventEmitter();
+    const hub = new WsHub(mgr as unknown as SessionManager, silent);
+    const conn = hub.add(p.socket as never);
+    hub.own(SID, conn, false);
+    const now = new Date().toISOString();
+    const session = new Session(
+      {
+        session_id: SID,
+        user_id: 'default',
+        status: 'idle',
+        created_at: now,
+        last_active_at: now,
+        subprocess_pid: null,
+        message_count: 0,
+        total_cost_usd: 0,
+        is_resumable: true,
+        terminated_reason: null,
+      },
+      {
+        log: silent,
+        publish: (e: BufferedEvent) => mgr.emit('event', e),
+        updated: () => {},
+        persistActivity: () => {},
+        permissionTimeoutMs: 1000,
+      },
+    );
+    session.startTurn('bench');
+    const base = p.received();
+    const msgs = Array.from({ length: 10 }, (_, i) => deltaMsg(i));
+    const r = await timeIt(
+      frames,
+      batch,
+      (i) => session.handleMessage(msgs[i % 10] as SDKMessage),
+      () => p.received() - base,
+      frames,
+    );
+    await p.close();
+    out[label] = r;
+    return session;
+  };
+  await fullPath('full_path_buffer_filling', Math.min(n, 4000));
+  // past EVENT_BUFFER_MAX (5000) every emit also trims the buffer with splice(0, 1)
+  {
+    const p = await pair();
+    const mgr = new EventEmitter();
+    const hub = new WsHub(mgr as unknown as SessionManager, silent);
+    const conn = hub.add(p.socket as never);
+    hub.own(SID, conn, false);
+    const now = new Date().toISOString();
+    const session = new Session(
+      {
+        session_id: SID,
+        user_id: 'default',
+        status: 'idle',
+        created_at: now,
+        last_active_at: now,
+        subprocess_pid: null,
+        message_count: 0,
+        total_cost_usd: 0,
+        is_resumable: true,
+        terminated_reason: null,
+      },
+      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, permissionTimeoutMs: 1000 },
+    );
+    session.startTurn('bench');
+    for (let i = 0; i < 5000; i++) session.emit({ type: 'stream_delta', delta: 'warm' });
+    const m = deltaMsg(0);
+    out.emit_only_buffer_full = await timeIt(Math.min(n, 5000), batch, () => session.handleMessage(m));
+    await p.close();
+    void conn;
+  }
+  await fullPath('full_path', n);
+  void opts;
+  const full = out.full_path as { us_per_frame: number };
+  out.max_frames_per_s_one_core = round(1e6 / full.us_per_frame, 0);
+  log(
+    `  micro: stringify ${(out.json_stringify as { us_per_frame: number }).us_per_frame} µs, ws.send ${(out.ws_send_prebuilt as { us_per_frame: number }).us_per_frame} µs, ` +
+      `Connection.send ${(out.connection_send as { us_per_frame: number }).us_per_frame} µs, full path ${full.us_per_frame} µs per frame`,
+  );
+  return out;
+}
