@@ -1,8 +1,8 @@
 // The subprocess monitor (§3.5) on real CLI processes with tiny limits.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { INSTANCE_ENV, instanceId } from '../src/core/cli-options.js';
 import { isAlive } from '../src/core/process-tree.js';
 import { type Harness, startHarness } from './helpers/harness.js';

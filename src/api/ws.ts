@@ -113,7 +113,11 @@ export function registerWs(app: FastifyInstance, config: Config, manager: Sessio
       case 'user_message': {
         const s = manager.find(msg.session_id);
         if (!s) return sendError(conn, 'session_not_found', undefined, msg.session_id);
-        if (s.turn) return sendError(conn, 'query_in_progress', undefined, msg.session_id);
+        try {
+          manager.checkCanSend(s);
+        } catch (e) {
+          return sendPlatformError(conn, e, s.id);
+        }
         hub.own(s.id, conn, true);
         conn.send({ type: 'message_received', session_id: s.id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) });
         // Frames of the turn stream through the hub; this resolves when the turn ends.

@@ -1,7 +1,8 @@
 // Builds the SDK options of one CLI process from the configuration, the
 // extensions and the session it serves. The one place CLI flags are decided.
-import type { CanUseTool, Options } from '@anthropic-ai/claude-agent-sdk';
+
 import { createHash } from 'node:crypto';
+import type { CanUseTool, Options } from '@anthropic-ai/claude-agent-sdk';
 import type { Config } from '../config/config.js';
 
 /** Environment variable that marks a process as started by this platform instance. */

@@ -20,7 +20,12 @@ export class Metrics {
     help: 'Resident memory of all session process trees at the last sweep',
     registers: [this.registry],
   });
-  readonly turns = new Counter({ name: 'csp_turns_total', help: 'Chat turns by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly turns = new Counter({
+    name: 'csp_turns_total',
+    help: 'Chat turns by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor(gauges: { activeSessions: () => number; poolDepth: () => number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'csp_' });

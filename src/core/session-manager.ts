@@ -389,9 +389,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /** Starts a turn. Frames stream through the 'event' emitter; resolves when the turn ends. */
+  /** Throws the error a new message to this session would get, before anything is sent. */
+  checkCanSend(s: Session): void {
+    if (s.turn) throw new PlatformError('query_in_progress');
+    if (!s.hasLiveProcess && !s.meta.is_resumable) throw new PlatformError('session_unavailable');
+  }
+
   async sendMessage(id: string, text: string): Promise<void> {
     const s = this.get(id);
-    if (s.turn) throw new PlatformError('query_in_progress');
+    this.checkCanSend(s);
     // Claim the turn before any await so a second message cannot slip in.
     const turn = s.startTurn(text);
     try {
@@ -401,13 +407,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       proc.send(this.deps.rewriteText?.(text) ?? text);
     } catch (e) {
       const err = e instanceof PlatformError ? e : new PlatformError('internal_error', (e as Error).message);
-      s.emit({
-        type: 'stream_error',
-        error: err.message,
-        partial_preserved: false,
-        suggested_action: err.code === 'capacity_exceeded' ? 'retry' : 'new_session',
-      });
-      s.endTurn(false);
+      if (s.turn === turn) {
+        s.emit({
+          type: 'stream_error',
+          error: err.message,
+          partial_preserved: false,
+          suggested_action: err.code === 'capacity_exceeded' ? 'retry' : 'new_session',
+        });
+        s.endTurn(false);
+      }
       throw err;
     }
     await turn.done;

@@ -184,14 +184,21 @@ export class SubprocessMonitor {
         return;
       case 'terminate_idle':
         this.log.info({ session_id: a.session_id, idle_seconds: a.idle_seconds }, 'monitor: idle timeout');
-        await this.manager.destroy(a.session_id, 'idle_timeout', `Session ended after ${humanDuration(c.sessionIdleTimeoutSeconds)} without a message. Resume it to continue.`);
+        await this.manager.destroy(
+          a.session_id,
+          'idle_timeout',
+          `Session ended after ${humanDuration(c.sessionIdleTimeoutSeconds)} without a message. Resume it to continue.`,
+        );
         return;
       case 'restart_memory':
       case 'force_kill_memory': {
         const s = this.session(a.session_id);
         if (!s) return;
         const force = a.type === 'force_kill_memory';
-        this.log.warn({ session_id: s.id, pid: a.pid, rss_mb: a.rss_mb, limit_mb: c.maxSessionRssMb, streaming: !!s.turn }, `monitor: memory limit${force ? ' (2x: killing now)' : ''}`);
+        this.log.warn(
+          { session_id: s.id, pid: a.pid, rss_mb: a.rss_mb, limit_mb: c.maxSessionRssMb, streaming: !!s.turn },
+          `monitor: memory limit${force ? ' (2x: killing now)' : ''}`,
+        );
         if (s.turn && !force) {
           s.restartAfterTurn = 'memory_limit';
           return;

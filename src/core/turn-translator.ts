@@ -99,7 +99,11 @@ export class TurnTranslator {
         const blocks = (msg.message.content ?? []) as Block[];
         if (msg.error) {
           // The CLI's synthetic "API Error: …" message: a failure to report, not model text.
-          this.errorText = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('') || msg.error;
+          this.errorText =
+            blocks
+              .filter((b) => b.type === 'text')
+              .map((b) => b.text ?? '')
+              .join('') || msg.error;
           return [];
         }
         // Text that never streamed (non-streaming fallback) is sent whole, once.
