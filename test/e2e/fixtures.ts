@@ -5,6 +5,8 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { TestServer } from './server';
 
 interface TestFixtures {
+  /** After each test, the shared servers end the sessions it left running (each holds a CLI process). */
+  endSessions: undefined;
   /** Console errors matching this are expected in this test (e.g. a server that went away). */
   allowConsoleErrors: RegExp | null;
 }
@@ -36,6 +38,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 60_000 },
   ],
   allowConsoleErrors: [null, { option: true }],
+  endSessions: [
+    async ({ server, permServer }, use) => {
+      await use();
+      for (const s of [server, permServer]) await s.endAllSessions();
+    },
+    { auto: true },
+  ],
   page: async ({ page, allowConsoleErrors }, use) => {
     const errors: string[] = [];
     page.on('console', (m) => {

@@ -134,6 +134,13 @@ export class TestServer {
     return { status: res.status, body: (await res.json()) as T };
   }
 
+  /** Ends every session still running (DELETE), so CLI processes do not pile up across tests. */
+  async endAllSessions(): Promise<void> {
+    if (!this.proc) return;
+    const { body } = await this.api<{ sessions: { session_id: string; status: string }[] }>('GET', '/api/v1/sessions');
+    for (const s of body.sessions) if (s.status !== 'terminated') await this.api('DELETE', `/api/v1/sessions/${s.session_id}`);
+  }
+
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
