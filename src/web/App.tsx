@@ -66,7 +66,10 @@ export function App({ boot }: { boot: BootParams }) {
   const switchTo = useCallback(
     (id: string, incremental = true) => {
       const t = stateRef.current.transcripts[id];
-      const after = incremental && t?.loaded ? t.lastEventId : undefined;
+      // A terminated session has no live event buffer, and after a server restart its
+      // event ids start over: ask for the full history rather than events after ours.
+      const ended = stateRef.current.sessions.find((s) => s.session_id === id)?.status === 'terminated';
+      const after = incremental && !ended && t?.loaded ? t.lastEventId : undefined;
       if (!send({ type: 'switch_session', session_id: id, ...(after !== undefined ? { after } : {}) })) return;
       dispatch({ type: 'select', sessionId: id });
       setMenuOpen(false);

@@ -25,9 +25,21 @@ test('the ?token= link connects and leaves the address bar', async ({ page, serv
   expect(new URL(page.url()).pathname).toBe('/chat');
 });
 
-test('a new session streams a Markdown answer with cost and turns', async ({ page, server }) => {
+test('a new session streams a Markdown answer with cost and turns', async ({ page, context, server }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openChat(page, server);
+  // The cold start shows its estimate as progress (briefly: watch for it).
+  await page.evaluate(() => {
+    const w = window as unknown as { __sawProgress?: string };
+    new MutationObserver(() => {
+      const p = document.querySelector('[role="progressbar"][aria-label="Starting session"]');
+      if (p) w.__sawProgress = p.parentElement?.textContent ?? '';
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   await newSession(page);
+  expect(await page.evaluate(() => (window as unknown as { __sawProgress?: string }).__sawProgress)).toMatch(
+    /Starting a Claude process — about \d+ s/,
+  );
   const box = messageBox(page);
   await box.fill('say: Hello **world**, here is code:');
   await box.press('Shift+Enter');
@@ -38,11 +50,13 @@ test('a new session streams a Markdown answer with cost and turns', async ({ pag
   await expect(log.locator('.msg-user')).toContainText('say: Hello');
   await expect(log.locator('.msg-assistant strong')).toHaveText('world');
   await expect(log.locator('.msg-assistant pre code .hljs-keyword')).toHaveText('const');
-  await expect(log.getByRole('button', { name: 'Copy' })).toBeVisible();
   await expectAnswered(page, 1);
   await expect(log.locator('.answer-meta')).toContainText(/\$\d+\.\d+/);
   await expect(log.locator('.answer-meta')).toContainText(/1 turn/);
   await expect(box).toBeFocused();
+  await log.getByRole('button', { name: 'Copy' }).click();
+  await expect(log.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const answer = 42;');
 });
 
 test('Markdown is sanitized', async ({ page, server }) => {
@@ -67,6 +81,17 @@ test('a tool call shows as a card with its result and duration', async ({ page, 
   await expect(card.locator('.tool-duration')).toHaveText(/\d+(\.\d+)? m?s/);
   await expectAnswered(page, 1);
   await expect(transcript(page).locator('.msg-assistant').last()).toContainText('hello');
+
+  // A long result is collapsed behind a summary.
+  await send(page, 'run: seq 1 40');
+  const long = page.getByRole('article', { name: 'Tool call: Bash' }).nth(1);
+  await expect(long.getByText('Succeeded')).toBeVisible();
+  const more = long.getByText('Result (40 lines) — show');
+  await expect(more).toBeVisible();
+  await expect(long.getByText('39')).toBeHidden();
+  await more.click();
+  await expect(long.locator('.tool-pre')).toContainText('39');
+  await expectAnswered(page, 2);
 });
 
 test('Stop interrupts a streaming answer', async ({ page, server }) => {

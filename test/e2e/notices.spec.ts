@@ -159,6 +159,18 @@ test.describe('reconnecting', () => {
       await expect(transcript(page)).toContainText('before the restart');
       await send(page, 'say: after the restart');
       await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after the restart');
+
+      // A crash this time: no server_shutting_down, and the new run's event ids start over.
+      await server.crash();
+      await expect(lost).toBeVisible();
+      await server.restart();
+      await expect(page.locator('.conn-pill')).toHaveText('Connected', { timeout: 30_000 });
+      await expect(row).toContainText('Ended');
+      await page.locator('.ended-card').getByRole('button', { name: 'Resume' }).click();
+      await expect(row).toContainText(/Idle|Active/);
+      await send(page, 'say: after the crash');
+      await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after the crash');
+      await expect(transcript(page).locator('.msg-assistant')).toHaveCount(3);
     } finally {
       await server.stop();
       server.remove();

@@ -123,6 +123,19 @@ export class TestServer {
     }
   }
 
+  /** Kills the server and its CLI processes at once, as a crash would (no server_shutting_down). */
+  async crash(): Promise<void> {
+    const proc = this.proc;
+    if (!proc?.pid) return;
+    this.proc = null;
+    try {
+      process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    await this.exited;
+  }
+
   /** Stops this server and starts another on the same port and state. */
   async restart(): Promise<void> {
     await this.stop();
