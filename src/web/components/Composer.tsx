@@ -95,7 +95,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
           )}
         </div>
       </div>
-      <p id="composer-hint" className="composer-hint">
+      <p id="composer-hint" className={`composer-hint${disabledReason ? ' sr-only' : ''}`}>
         {disabledReason ? (
           disabledReason
         ) : tooLong ? (

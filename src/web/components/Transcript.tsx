@@ -69,7 +69,7 @@ const LONG_CHARS = 800;
 
 const STATUS_TEXT: Record<ToolItem['status'], string> = { executing: 'Running…', success: 'Succeeded', error: 'Failed' };
 
-export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
+export const ToolCard = memo(function ToolCard({ item, awaiting = false }: { item: ToolItem; awaiting?: boolean }) {
   const summary = toolSummary(item.tool, item.input);
   const isCommand = typeof item.input.command === 'string';
   const otherInput = Object.fromEntries(
@@ -96,9 +96,9 @@ export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
         <span className="tool-name">{item.tool}</span>
         {summary && !isCommand && <span className="tool-summary">{summary}</span>}
         <span className="tool-meta">
-          <span className={`tool-status status-${item.status}`} role="status">
-            {item.status === 'executing' && <span className="spinner" aria-hidden="true" />}
-            {STATUS_TEXT[item.status]}
+          <span className={`tool-status status-${awaiting ? 'awaiting' : item.status}`} role="status">
+            {item.status === 'executing' && !awaiting && <span className="spinner" aria-hidden="true" />}
+            {awaiting ? 'Awaiting approval' : STATUS_TEXT[item.status]}
           </span>
           {item.durationMs !== null && <span className="tool-duration">{formatDuration(item.durationMs)}</span>}
         </span>
@@ -149,23 +149,23 @@ export function PermissionCard({
   useEffect(() => {
     if (open) allowRef.current?.focus();
   }, [open]);
-  const summary = toolSummary(item.tool, item.input);
   const headingId = `perm-${item.id}`;
   return (
     <section className={`permission-card${open ? '' : ' answered'}`} aria-labelledby={headingId}>
       <h3 id={headingId} className="permission-title">
         {open ? `Allow ${item.tool}?` : `${item.tool}: ${ANSWER_TEXT[item.answer ?? 'expired']}`}
       </h3>
-      {summary && typeof item.input.command === 'string' ? (
-        <pre className="tool-command">
-          <span aria-hidden="true" className="prompt">
-            ${' '}
-          </span>
-          <code>{summary}</code>
-        </pre>
-      ) : (
-        <pre className="tool-pre">{shortJson(item.input)}</pre>
-      )}
+      {open &&
+        (typeof item.input.command === 'string' ? (
+          <pre className="tool-command">
+            <span aria-hidden="true" className="prompt">
+              ${' '}
+            </span>
+            <code>{item.input.command}</code>
+          </pre>
+        ) : (
+          <pre className="tool-pre">{shortJson(item.input)}</pre>
+        ))}
       {open && (
         <>
           <div className="permission-actions">
@@ -236,6 +236,18 @@ export function Transcript({
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
   }, []);
+  // A tool call waiting on a permission prompt says so instead of "Running…".
+  const awaiting = new Set<string>();
+  items.forEach((it, i) => {
+    if (it.kind !== 'permission' || it.answer !== null) return;
+    for (let j = i - 1; j >= 0; j--) {
+      const prev = items[j];
+      if (prev?.kind === 'tool' && prev.tool === it.tool && prev.status === 'executing') {
+        awaiting.add(prev.id);
+        break;
+      }
+    }
+  });
   const last = items[items.length - 1];
   const waiting = streaming && !(last?.kind === 'assistant' && last.streaming) && last?.kind !== 'permission';
   return (
@@ -258,7 +270,7 @@ export function Transcript({
                 </div>
               );
             case 'tool':
-              return <ToolCard key={it.id} item={it} />;
+              return <ToolCard key={it.id} item={it} awaiting={awaiting.has(it.id)} />;
             case 'permission':
               return <PermissionCard key={it.id} item={it} onAnswer={onAnswer} />;
             case 'complete':
