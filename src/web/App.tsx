@@ -166,7 +166,11 @@ export function App({ boot }: { boot: BootParams }) {
     conn.current = c;
     dispatch({ type: 'conn', conn: 'connecting', error: null });
     c.connect();
+    // Back online: do not wait for the backoff timer.
+    const online = () => c.reconnectNow();
+    window.addEventListener('online', online);
     return () => {
+      window.removeEventListener('online', online);
       c.close();
       if (conn.current === c) conn.current = null;
     };
@@ -287,7 +291,8 @@ export function App({ boot }: { boot: BootParams }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         setMenuOpen(false);
-        menuButton.current?.focus();
+        // After the re-render that makes the page behind the menu interactive again.
+        setTimeout(() => menuButton.current?.focus(), 0);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -328,7 +333,7 @@ export function App({ boot }: { boot: BootParams }) {
         onDestroy={(id) => send({ type: 'destroy_session', session_id: id })}
       />
       {menuOpen && <div className="scrim" aria-hidden="true" onClick={() => setMenuOpen(false)} />}
-      <div className="main-col">
+      <div className="main-col" inert={menuOpen || undefined}>
         <header className="topbar">
           <button
             ref={menuButton}

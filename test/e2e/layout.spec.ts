@@ -1,5 +1,10 @@
-// Phone-sized screens, keyboard-only use, and how fast the chat is usable.
+// Phone-sized screens, keyboard-only use, and how fast and small the first load is.
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { expect, expectAnswered, expectConnected, messageBox, newSession, openChat, send, test, transcript } from './fixtures';
+
+const DIST = path.resolve(import.meta.dirname, '../../dist/web');
 
 test.describe('phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -85,4 +90,17 @@ test('time from page load to a connected, usable chat', async ({ page, server })
   console.log(`goto → connected usable chat (as Playwright sees it): ${samples.join(', ')} ms; in-page timing ${JSON.stringify(nav)}`);
   test.info().annotations.push({ type: 'load-to-usable-ms', description: `${samples.join(',')} ${JSON.stringify(nav)}` });
   expect(Math.min(...samples)).toBeLessThan(3000);
+});
+
+test('the first page load stays under 200 KB of gzipped JS', async ({ page, server }) => {
+  const scripts: string[] = [];
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await openChat(page, server);
+  expect(scripts.length).toBeGreaterThan(0);
+  let total = 0;
+  for (const p of scripts) total += gzipSync(fs.readFileSync(path.join(DIST, p)), { level: 9 }).length;
+  console.log(`first-load JS: ${scripts.join(', ')} = ${(total / 1024).toFixed(1)} KB gzipped`);
+  expect(total).toBeLessThan(200 * 1024);
 });
