@@ -133,6 +133,22 @@ test.describe('reconnecting', () => {
     expect(await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length)).toBe(2);
   });
 
+  test('a session opened in another tab mid-answer shows the whole answer', async ({ page, context, server }) => {
+    await openChat(page, server);
+    const id = await newSession(page);
+    const words = Array.from({ length: 60 }, (_, i) => `v${i}`).join(' ');
+    await send(page, `slow: 60 ${words}`);
+    await expect(transcript(page).locator('.msg-assistant')).toContainText('v5');
+    const other = await context.newPage();
+    await openChat(other, server);
+    await other.locator(`[data-session-id="${id}"]`).click();
+    await expect(other.getByRole('button', { name: 'Stop' })).toBeVisible();
+    await expect(transcript(other).locator('.msg-user')).toHaveText(`slow: 60 ${words}`);
+    await expect(transcript(other).locator('.msg-assistant')).toHaveText(words);
+    await expect(transcript(other).locator('.answer-meta')).toHaveCount(1);
+    await other.close();
+  });
+
   test('server_shutting_down, connection lost, then Resume after the restart', async ({ page }) => {
     test.setTimeout(90_000);
     const server = await TestServer.start({ permissionMode: 'bypassPermissions' });
