@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { isAlive } from '../src/core/process-tree.js';
 import { ScriptedModel } from '../src/testing/scripted-model.js';
-import { tempDir } from './helpers/harness.js';
+import { tempDir, testEnv } from './helpers/harness.js';
 import { freePort, startServerProcess } from './helpers/server-process.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -16,19 +16,8 @@ before(async () => {
   model = new ScriptedModel();
   await model.start();
   const dir = tempDir();
-  env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
-    CLAUDE_SDK_PATTERN_API_KEY: KEY,
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'scripted',
-    CLAUDE_CONFIG_DIR: path.join(dir, 'cfg'),
-    DATABASE_URL: `sqlite:///${path.join(dir, 'nested', 'dir', 's.db')}`,
-    PROJECT_DIR: dir,
-    PREWARM_POOL_SIZE: '0',
-    PERMISSION_MODE: 'bypassPermissions',
-    LOG_LEVEL: 'WARNING',
-  };
+  // a nested database folder that does not exist yet: the server creates it
+  env = { ...testEnv(dir, model.url, KEY), DATABASE_URL: `sqlite:///${path.join(dir, 'nested', 'dir', 's.db')}`, LOG_LEVEL: 'WARNING' };
 });
 after(async () => {
   await model.close();

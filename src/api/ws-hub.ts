@@ -34,7 +34,30 @@ export class Connection {
       return;
     }
     const out = frame.type === 'message_received' ? frame : { ...frame, seq: ++this.seq };
+    this.cork();
     this.socket.send(JSON.stringify(out));
+  }
+
+  private corked = false;
+
+  /**
+   * Frames sent in the same tick leave in one write: the TCP socket is corked on
+   * the first frame and uncorked on process.nextTick, after the rest of the
+   * current callback and its microtasks (a CLI output chunk of many deltas).
+   * Without it ws writes each frame with its own writev syscall (docs/benchmarks.md).
+   * bufferedAmount still counts corked bytes, so the slow-client check holds.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    // ws keeps the net.Socket on _socket (stable since ws 1.x; there is no public accessor)
+    const raw = (this.socket as unknown as { _socket?: { cork?: () => void; uncork: () => void } })._socket;
+    if (!raw?.cork) return;
+    raw.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 }
 

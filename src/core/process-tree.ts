@@ -11,7 +11,7 @@ export interface ProcInfo {
   rssBytes: number;
   /** Kernel start time (clock ticks since boot); with pid it names a process uniquely. */
   startTime: string;
-  /** Executable path or command line head, for recognising CLI processes. */
+  /** Executable name (Linux: comm from /proc/<pid>/stat; elsewhere the command), for recognising CLI processes. */
   cmd: string;
 }
 
@@ -22,25 +22,30 @@ function readProc(pid: number): ProcInfo | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm may hold spaces and parens: fields start after the last ')'
+    const open = stat.indexOf('(');
     const close = stat.lastIndexOf(')');
     const f = stat.slice(close + 2).split(' ');
     // f[0]=state f[1]=ppid … f[19]=starttime f[21]=rss(pages)
-    let cmd = '';
-    try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ');
-    } catch {
-      /* gone or no access */
-    }
     return {
       pid,
       ppid: Number(f[1]),
       state: f[0] ?? '?',
       rssBytes: Number(f[21] ?? 0) * PAGE,
       startTime: f[19] ?? '0',
-      cmd,
+      // the executable name from stat: one read per process per sweep (cmdline only when logging)
+      cmd: stat.slice(open + 1, close),
     };
   } catch {
     return undefined;
+  }
+}
+
+/** The command line of a process (for logs), or '' when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return procInfo(pid)?.cmd ?? '';
   }
 }
 
@@ -77,14 +82,25 @@ export function procInfo(pid: number): ProcInfo | undefined {
   return HAS_PROC ? readProc(pid) : snapshot().get(pid);
 }
 
+const childIndex = new WeakMap<Map<number, ProcInfo>, Map<number, number[]>>();
+
+/** ppid -> children, built once per snapshot (a sweep asks for many trees). */
+function childrenOf(snap: Map<number, ProcInfo>): Map<number, number[]> {
+  let idx = childIndex.get(snap);
+  if (idx) return idx;
+  idx = new Map();
+  for (const p of snap.values()) {
+    const list = idx.get(p.ppid);
+    if (list) list.push(p.pid);
+    else idx.set(p.ppid, [p.pid]);
+  }
+  childIndex.set(snap, idx);
+  return idx;
+}
+
 /** The pid and all its descendants, parents first. */
 export function treePids(pid: number, snap: Map<number, ProcInfo> = snapshot()): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of snap.values()) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p.pid);
-    else children.set(p.ppid, [p.pid]);
-  }
+  const children = childrenOf(snap);
   const out: number[] = [];
   const stack = snap.has(pid) ? [pid] : [];
   while (stack.length) {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { INSTANCE_ENV, instanceId } from './cli-options.js';
 import type { Metrics } from './metrics.js';
-import { killTree, type ProcInfo, snapshot, treePids, treeRss } from './process-tree.js';
+import { commandLine, killTree, type ProcInfo, snapshot, treePids, treeRss } from './process-tree.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 
@@ -121,7 +121,7 @@ export class SubprocessMonitor {
       if (owned.has(p.pid) || p.pid === process.pid || p.state === 'Z') continue;
       // Only an orphan (re-parented) or a CLI-looking process can be ours and unowned.
       if (p.ppid !== 1 && p.ppid !== process.pid && !/claude/i.test(p.cmd)) continue;
-      if (this.markedOurs(p.pid)) out.push({ type: 'cleanup_orphan', pid: p.pid, cmd: p.cmd.slice(0, 120) });
+      if (this.markedOurs(p.pid)) out.push({ type: 'cleanup_orphan', pid: p.pid, cmd: commandLine(p.pid).slice(0, 160) });
     }
     // Kill a tree once, from its topmost orphan.
     const orphanPids = new Set(out.map((a) => (a as { pid: number }).pid));

@@ -25,6 +25,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The environment of a test server: scripted model, temp database and CLI config dir, no pool. */
+export function testEnv(dir: string, modelUrl: string, key: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    CLAUDE_SDK_PATTERN_API_KEY: key,
+    ANTHROPIC_BASE_URL: modelUrl,
+    ANTHROPIC_API_KEY: 'scripted',
+    CLAUDE_CONFIG_DIR: path.join(dir, 'claude-config'),
+    DATABASE_URL: `sqlite:///${path.join(dir, 'sessions.db')}`,
+    HOST: '127.0.0.1',
+    PROJECT_DIR: dir,
+    PREWARM_POOL_SIZE: '0',
+    PERMISSION_MODE: 'bypassPermissions',
+    SHUTDOWN_GRACE_SECONDS: '5',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'ERROR',
+  };
+}
+
 export function tempDir(prefix = 'csp-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -40,23 +59,7 @@ export async function startHarness(
   const model = opts.model ?? new ScriptedModel();
   if (ownModel) await model.start();
   const key = 'test-key-0123456789';
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
-    CLAUDE_SDK_PATTERN_API_KEY: key,
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'scripted',
-    CLAUDE_CONFIG_DIR: path.join(dir, 'claude-config'),
-    DATABASE_URL: `sqlite:///${path.join(dir, 'sessions.db')}`,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    PROJECT_DIR: projectDir,
-    PREWARM_POOL_SIZE: '0',
-    PERMISSION_MODE: 'bypassPermissions',
-    SHUTDOWN_GRACE_SECONDS: '5',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'ERROR',
-    ...overrides,
-  };
+  const env: Record<string, string> = { ...testEnv(dir, model.url, key), PROJECT_DIR: projectDir, PORT: '0', ...overrides };
   // getSessionMessages() runs in this process: it must read the same config dir as the CLIs.
   process.env.CLAUDE_CONFIG_DIR = env.CLAUDE_CONFIG_DIR;
   const config = loadConfig(env);
