@@ -1,5 +1,6 @@
 // REST contract (§3.8, §4.1): exact bodies and codes, auth on every protected route.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { isAlive } from '../src/core/process-tree.js';
 import { CreateSessionResponse, DeleteSessionResponse, SessionDetailResponse, SessionListResponse } from '../src/protocol/messages.js';
@@ -7,7 +8,7 @@ import { type Harness, startHarness } from './helpers/harness.js';
 
 let h: Harness;
 before(async () => {
-  h = await startHarness();
+  h = await startHarness({ no_proxy: '127.0.0.1,localhost' });
 });
 after(async () => {
   await h.close();
@@ -64,6 +65,23 @@ test('create, get, list, delete with the exact bodies', async () => {
   DeleteSessionResponse.parse(d.body);
   assert.deepEqual(d.body, { session_id: id, status: 'terminated', reason: 'user_requested' });
   assert.equal(isAlive(g.body.subprocess_pid), false, 'the CLI process is gone');
+});
+
+test('the CLI process gets the environment (config dir, model URL, proxies) but never our API key', async () => {
+  const c = await h.api('POST', '/api/v1/sessions', {});
+  const pid = (await h.api('GET', `/api/v1/sessions/${c.body.session_id}`)).body.subprocess_pid as number;
+  const env = new Map(
+    fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const),
+  );
+  assert.equal(env.get('CLAUDE_CONFIG_DIR'), h.env.CLAUDE_CONFIG_DIR);
+  assert.equal(env.get('ANTHROPIC_BASE_URL'), h.model.url);
+  assert.equal(env.get('no_proxy'), '127.0.0.1,localhost');
+  assert.equal(env.get('CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC'), '1');
+  assert.equal(env.has('CLAUDE_SDK_PATTERN_API_KEY'), false);
+  await h.api('DELETE', `/api/v1/sessions/${c.body.session_id}`);
 });
 
 test('POST accepts no body or {}, refuses other bodies', async () => {
