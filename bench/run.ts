@@ -27,6 +27,7 @@ const result: Record<string, Json> = {
   config: { ...cfg, out: path.relative(process.cwd(), cfg.out) },
   machine: machine(),
   server_mode: serverMode(),
+  server_src: process.env.BENCH_SERVER_SRC ?? 'src',
 };
 
 let interrupted = false;
@@ -40,9 +41,16 @@ const onSignal = async () => {
 process.on('SIGINT', () => void onSignal());
 process.on('SIGTERM', () => void onSignal());
 
-async function withServer<T>(name: string, modelUrl: string, env: Record<string, string>, fn: (s: ServerProc) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  name: string,
+  modelUrl: string,
+  env: Record<string, string>,
+  fn: (s: ServerProc) => Promise<T>,
+  opts: { inspect?: boolean } = {},
+): Promise<T> {
   const t0 = performance.now();
-  const server = await startServer(modelUrl, env);
+  (result.loadavg_before ??= {})[name] = loadavg();
+  const server = await startServer(modelUrl, env, opts);
   log(`[${name}] server pid ${server.pid} up in ${round(performance.now() - t0, 0)} ms (${JSON.stringify(env)})`);
   try {
     return await fn(server);
@@ -63,7 +71,7 @@ async function main() {
       result.ws_micro = await micro(cfg, log);
     }
     if (has('overhead') || has('start') || has('ws') || has('concurrency')) {
-      await withServer('main', model.url, { PREWARM_POOL_SIZE: '1', MAX_SESSIONS: '60' }, async (server) => {
+      await withServer('main', model.url, { PREWARM_POOL_SIZE: '1', MAX_SESSIONS: '60', MONITOR_INTERVAL_SECONDS: '5' }, async (server) => {
         const client = await BenchClient.connect(server.wsUrl, server.key);
         let sessionId: string | undefined;
         if (has('overhead')) {
@@ -102,10 +110,16 @@ async function main() {
       });
     }
     if (has('soak')) {
-      await withServer('soak', model.url, { PREWARM_POOL_SIZE: '0', MAX_SESSIONS: String(cfg.soakSessions + 2) }, async (server) => {
-        log(`[soak] ${cfg.soakSessions} sessions x ${cfg.soakTurns} turns, Bash every ${cfg.soakToolEvery}nd turn`);
-        result.soak = await soak(cfg, server, log);
-      });
+      await withServer(
+        'soak',
+        model.url,
+        { PREWARM_POOL_SIZE: '0', MAX_SESSIONS: String(cfg.soakSessions + 2) },
+        async (server) => {
+          log(`[soak] ${cfg.soakSessions} sessions x ${cfg.soakTurns} turns, Bash every ${cfg.soakToolEvery}nd turn`);
+          result.soak = await soak(cfg, server, log);
+        },
+        { inspect: true },
+      );
     }
     if (has('restart')) {
       await withServer(

@@ -14,6 +14,7 @@ import { now } from './util.js';
 
 export interface BareTurn {
   ok: boolean;
+  deltas: number;
   firstDeltaMs: number;
   totalMs: number;
 }
@@ -86,20 +87,24 @@ export class BareSession {
   turn(text: string, timeoutMs = 60_000): Promise<BareTurn> {
     return new Promise((resolve) => {
       let first = Number.NaN;
+      let deltas = 0;
       const t0 = now();
       const timer = setTimeout(() => {
         this.handler = null;
-        resolve({ ok: false, firstDeltaMs: first - t0, totalMs: now() - t0 });
+        resolve({ ok: false, deltas, firstDeltaMs: first - t0, totalMs: now() - t0 });
       }, timeoutMs);
       this.handler = (m, at) => {
-        if (m.type === 'stream_event' && Number.isNaN(first)) {
+        if (m.type === 'stream_event') {
           const ev = m.event as { type: string; delta?: { type: string; text?: string } };
-          if (ev.type === 'content_block_delta' && ev.delta?.type === 'text_delta' && ev.delta.text) first = at;
+          if (ev.type === 'content_block_delta' && ev.delta?.type === 'text_delta' && ev.delta.text) {
+            if (deltas === 0) first = at;
+            deltas++;
+          }
         }
         if (m.type === 'result') {
           clearTimeout(timer);
           this.handler = null;
-          resolve({ ok: m.subtype === 'success', firstDeltaMs: first - t0, totalMs: at - t0 });
+          resolve({ ok: m.subtype === 'success', deltas, firstDeltaMs: first - t0, totalMs: at - t0 });
         }
       };
       this.input.push({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, origin: { kind: 'human' } });

@@ -60,7 +60,7 @@ export function benchConfig(argv: string[] = process.argv.slice(2), env = proces
   return {
     quick,
     sections,
-    overheadTurns: num('turns', 'BENCH_TURNS', 30, 5),
+    overheadTurns: num('turns', 'BENCH_TURNS', 40, 5),
     startSamples: num('start-samples', 'BENCH_START_SAMPLES', 10, 3),
     levels: list('levels', 'BENCH_LEVELS', [10, 25, 50], [2]),
     rounds: num('rounds', 'BENCH_ROUNDS', 3, 1),
@@ -73,7 +73,7 @@ export function benchConfig(argv: string[] = process.argv.slice(2), env = proces
     restartWindowSeconds: num('restart-window', 'BENCH_RESTART_WINDOW', 15, 6),
     wsChunks: num('ws-chunks', 'BENCH_WS_CHUNKS', 2000, 200),
     wsChars: num('ws-chars', 'BENCH_WS_CHARS', 40_000, 4000),
-    wsTurns: num('ws-turns', 'BENCH_WS_TURNS', 3, 1),
+    wsTurns: num('ws-turns', 'BENCH_WS_TURNS', 6, 1),
     wsClients: num('ws-clients', 'BENCH_WS_CLIENTS', 50, 2),
     microFrames: num('micro-frames', 'BENCH_MICRO_FRAMES', 20_000, 2000),
     out: path.resolve(out),

@@ -76,12 +76,29 @@ export function serverMode(): 'bundle' | 'tsx' {
 }
 
 let bundled: string | null = null;
+/**
+ * BENCH_SERVER_SRC=<dir>: bundle <dir>/main.ts instead of src/main.ts, for before/after
+ * comparisons of a proposed fix on a patched copy of src (e.g. bench/.scratch/variant/src).
+ */
 function bundle(): string {
   if (bundled) return bundled;
-  const out = path.join(ROOT, 'bench/.scratch/build/main.mjs');
+  const srcDir = process.env.BENCH_SERVER_SRC ? path.resolve(process.env.BENCH_SERVER_SRC) : path.join(ROOT, 'src');
+  const out = path.join(
+    ROOT,
+    'bench/.scratch/build',
+    `${srcDir === path.join(ROOT, 'src') ? 'main' : path.basename(path.dirname(srcDir))}.mjs`,
+  );
   execFileSync(
     path.join(ROOT, 'node_modules/.bin/esbuild'),
-    ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${out}`, '--log-level=warning'],
+    [
+      path.join(srcDir, 'main.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      `--outfile=${out}`,
+      '--log-level=warning',
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   bundled = out;
@@ -97,12 +114,18 @@ export interface ServerProc {
   env: Record<string, string>;
   output(): string;
   api(method: string, p: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  /** With opts.inspect: a full GC in the server, then its process.memoryUsage() (MB). */
+  heapAfterGc(): Promise<{ heap_used_mb: number; rss_mb: number; external_mb: number } | null>;
   /** Pids of the CLI process trees (direct children of the server). */
   cliPids(): number[];
   stop(): Promise<{ code: number | null; leftovers: number }>;
 }
 
-export async function startServer(modelUrl: string, overrides: Record<string, string> = {}): Promise<ServerProc> {
+export async function startServer(
+  modelUrl: string,
+  overrides: Record<string, string> = {},
+  opts: { inspect?: boolean } = {},
+): Promise<ServerProc> {
   const dir = tempDir();
   const projectDir = path.join(dir, 'project');
   fs.mkdirSync(projectDir, { recursive: true });
@@ -130,7 +153,9 @@ export async function startServer(modelUrl: string, overrides: Record<string, st
   // BENCH_SERVER_PROF=<dir>: the server writes a V8 CPU profile there when it exits (see bench/profile-summary.ts).
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_SERVER_PROF)}`] : [];
   const entry = serverMode() === 'tsx' ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')] : [bundle()];
-  const child = spawn(process.execPath, [...prof, ...entry], {
+  // --inspect on loopback: the bench can force a full GC and read the heap (soak: leak or lazy GC?)
+  const inspect = opts.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const child = spawn(process.execPath, [...prof, ...inspect, ...entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,6 +207,11 @@ export async function startServer(modelUrl: string, overrides: Record<string, st
     env,
     output: () => out,
     api,
+    async heapAfterGc() {
+      const m = out.match(/Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/);
+      if (!m) return null;
+      return inspectorHeap(m[1] as string);
+    },
     cliPids() {
       const snap = snapshot();
       rememberTree(pid, snap);
@@ -224,4 +254,39 @@ export async function killEverything(): Promise<number> {
     }
   }
   return alive;
+}
+
+/** Over the inspector protocol: HeapProfiler.collectGarbage, then process.memoryUsage(). */
+async function inspectorHeap(url: string): Promise<{ heap_used_mb: number; rss_mb: number; external_mb: number } | null> {
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<Json>((resolve) => {
+      const my = ++id;
+      const on = (d: Buffer) => {
+        const msg = JSON.parse(d.toString()) as Json;
+        if (msg.id !== my) return;
+        ws.off('message', on);
+        resolve(msg.result);
+      };
+      ws.on('message', on);
+      ws.send(JSON.stringify({ id: my, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+    const m = JSON.parse(r.result.value) as { heapUsed: number; rss: number; external: number };
+    const mb = (x: number) => Math.round((x / 1048576) * 10) / 10;
+    return { heap_used_mb: mb(m.heapUsed), rss_mb: mb(m.rss), external_mb: mb(m.external) };
+  } catch {
+    return null;
+  } finally {
+    ws.close();
+  }
 }

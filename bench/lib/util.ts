@@ -137,3 +137,13 @@ export function loadavg(): number[] {
 /** The bench's result document and REST bodies: untyped JSON read field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export type Json = any;
+
+/** Read and write syscalls of a process so far (/proc/<pid>/io), e.g. socket writes per forwarded frame. */
+export function syscallsOf(pid: number): { r: number; w: number } {
+  try {
+    const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { r: Number(io.match(/syscr: (\d+)/)?.[1] ?? 0), w: Number(io.match(/syscw: (\d+)/)?.[1] ?? 0) };
+  } catch {
+    return { r: Number.NaN, w: Number.NaN };
+  }
+}

@@ -3,9 +3,19 @@
 import type { BenchConfig } from '../lib/config.js';
 import { Fleet, memSampler } from '../lib/fleet.js';
 import type { ServerProc } from '../lib/procs.js';
-import { dist, mean, round, sleep } from '../lib/util.js';
+import { dist, mean, round, sleep, syscallsOf } from '../lib/util.js';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Mean sweep time of the subprocess monitor, from the Prometheus histogram on /metrics. */
+async function monitorSweep(server: ServerProc): Promise<{ sweeps: number; mean_ms: number } | null> {
+  const r = await server.api('GET', '/metrics');
+  if (r.status !== 200 || typeof r.body !== 'string') return null;
+  const val = (name: string) => Number(r.body.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm'))?.[1] ?? Number.NaN);
+  const count = val('csp_monitor_sweep_seconds_count');
+  const total = val('csp_monitor_sweep_seconds_sum');
+  return Number.isFinite(count) ? { sweeps: count, mean_ms: round(count > 0 ? (total / count) * 1000 : 0, 2) } : null;
+}
 
 export async function concurrency(cfg: BenchConfig, server: ServerProc, log: (s: string) => void) {
   const fleet = new Fleet(server);
@@ -72,6 +82,7 @@ export async function concurrency(cfg: BenchConfig, server: ServerProc, log: (s:
     const updated1 = sum(fleet.members.map((m) => m.client.counts.get('session_updated') ?? 0));
     await sleep(2000);
     const after = fleet.rss();
+    const sweep = await monitorSweep(server);
     const cpuServer = cpu1.server - cpu0.server;
     const cpuClis = cpu1.clis - cpu0.clis;
     const row = {
@@ -102,6 +113,8 @@ export async function concurrency(cfg: BenchConfig, server: ServerProc, log: (s:
         idle_after_turns: dist(after.sessions),
         total_idle_after: round(sum(after.sessions)),
       },
+      /** The subprocess monitor's sweep time so far (from /metrics), when it runs. */
+      monitor_sweep_ms: sweep,
       session_updated_frames_per_turn_per_client: round((updated1 - updated0) / Math.max(1, tried) / 1, 2),
       session_updated_frames_total: updated1 - updated0,
     };
@@ -117,9 +130,11 @@ export async function concurrency(cfg: BenchConfig, server: ServerProc, log: (s:
 /** 5b: every session of the fleet streams a fast answer at once (aggregate frames/s through the server). */
 export async function wsFanout(cfg: BenchConfig, fleet: Fleet, log: (s: string) => void) {
   const members = fleet.members.slice(0, cfg.wsClients);
+  const io0 = syscallsOf(fleet.server.pid);
   const cpu0 = fleet.cpu();
   const results = await Promise.all(members.map((m) => m.client.turn(m.id, `bench-stream ${cfg.wsChunks} ${cfg.wsChars}`, 300_000)));
   const cpu1 = fleet.cpu();
+  const io1 = syscallsOf(fleet.server.pid);
   const frames = sum(results.map((r) => r.deltas));
   const start = Math.min(...results.map((r) => r.firstAt));
   const end = Math.max(...results.map((r) => r.lastDeltaAt));
@@ -135,6 +150,8 @@ export async function wsFanout(cfg: BenchConfig, fleet: Fleet, log: (s: string) 
     ),
     aggregate_frames_per_s: round(frames / ((end - start) / 1000), 0),
     per_client_frames_per_s: dist(perClientRate.filter(Number.isFinite), 0),
+    server_write_syscalls_per_frame: round((io1.w - io0.w) / Math.max(1, frames), 3),
+    server_read_syscalls_per_frame: round((io1.r - io0.r) / Math.max(1, frames), 3),
     server_cpu_s: round(cpuServer, 2),
     clis_cpu_s: round(cpu1.clis - cpu0.clis, 2),
     server_cpu_us_per_frame: round((cpuServer / Math.max(1, frames)) * 1e6, 1),

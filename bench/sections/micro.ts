@@ -3,8 +3,10 @@
 // -> Connection.send (seq stamp, JSON.stringify, ws.send = one socket write per frame).
 // Each variant is timed as synchronous CPU per frame, in batches that let the socket drain.
 import { EventEmitter } from 'node:events';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WsHub } from '../../src/api/ws-hub.js';
 import { type BufferedEvent, Session } from '../../src/core/session.js';
@@ -96,6 +98,32 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     await p.close();
   }
 
+  // b2. the same, with the TCP socket corked for the batch (what WsHub does per tick since the fix)
+  {
+    const p = await pair();
+    const s = JSON.stringify({ ...ev, seq: 1 });
+    const raw = (p.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    let open = false;
+    out.ws_send_prebuilt_corked = await timeIt(
+      n,
+      batch,
+      () => {
+        if (!open) {
+          raw.cork();
+          open = true;
+          process.nextTick(() => {
+            open = false;
+            raw.uncork();
+          });
+        }
+        p.socket.send(s);
+      },
+      p.received,
+      n,
+    );
+    await p.close();
+  }
+
   // c. Connection.send via the hub (seq, stringify, buffered-amount check, ws.send)
   {
     const p = await pair();
@@ -182,6 +210,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     void conn;
   }
   await fullPath('full_path', n);
+  out.event_buffer = eventBufferBytes(silent);
   void opts;
   const full = out.full_path as { us_per_frame: number };
   out.max_frames_per_s_one_core = round(1e6 / full.us_per_frame, 0);
@@ -190,4 +219,65 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
       `Connection.send ${(out.connection_send as { us_per_frame: number }).us_per_frame} µs, full path ${full.us_per_frame} µs per frame`,
   );
   return out;
+}
+
+/**
+ * Heap bytes the per-session event buffer (Session.events, up to 5000 events, for
+ * lossless reconnect) holds per event, for the soak's turn mix: a text turn is
+ * turn_started + stream_delta + response_complete, a Bash turn adds tool_use and tool_result.
+ */
+function eventBufferBytes(silent: Logger) {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const now = new Date().toISOString();
+  const make = () =>
+    new Session(
+      {
+        session_id: SID,
+        user_id: 'default',
+        status: 'idle',
+        created_at: now,
+        last_active_at: now,
+        subprocess_pid: null,
+        message_count: 0,
+        total_cost_usd: 0,
+        is_resumable: true,
+        terminated_reason: null,
+      },
+      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, permissionTimeoutMs: 1000 },
+    );
+  const fill = (s: Session, turns: number) => {
+    for (let t = 0; t < turns; t++) {
+      const text = `say: soak session 1 turn ${t} ${'z'.repeat(200)}`;
+      s.emit({ type: 'turn_started', text });
+      if (t % 2 === 1) {
+        s.emit({
+          type: 'tool_use',
+          tool_use_id: `toolu_${t}`,
+          tool: 'Bash',
+          input: { command: `echo soak 1 ${t} && ls /tmp > /dev/null` },
+        });
+        s.emit({ type: 'tool_result', tool_use_id: `toolu_${t}`, result: { output: `soak 1 ${t}` }, status: 'success', duration_ms: 12 });
+        s.emit({ type: 'stream_delta', delta: `The tool returned:\n\n\`\`\`\nsoak 1 ${t}\n\`\`\`` });
+      } else s.emit({ type: 'stream_delta', delta: text.slice(5) });
+      s.emit({ type: 'response_complete', cost_usd: 0.001, turn_count: 1 });
+    }
+    return s.lastEventId;
+  };
+  gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const sessions = Array.from({ length: 10 }, make);
+  let events = 0;
+  for (const s of sessions) events += fill(s, 200);
+  gc();
+  const h1 = process.memoryUsage().heapUsed;
+  const perEvent = (h1 - h0) / events;
+  void sessions.length;
+  return {
+    soak_like_events: events,
+    bytes_per_event: Math.round(perEvent),
+    soak_10x200_mb: round((h1 - h0) / 1048576, 2),
+    full_buffer_mb_per_session_at_this_mix: round((perEvent * 5000) / 1048576, 2),
+    note: 'the cap is 5000 events whatever their size: 5000 tool_result frames of 100 kB each would hold ~500 MB per session',
+  };
 }

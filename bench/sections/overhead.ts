@@ -66,6 +66,12 @@ export async function overhead(cfg: BenchConfig, server: ServerProc, client: Ben
   const srvCpu = (cpuOf(server.pid)?.self ?? 0) - srv0;
   const platCliCpu = treeCpu(platformPid) - pc0;
   const bareCliCpu = treeCpu(bare.pid) - bc0;
+  // The SDK's own cost per streamed frame, in its host process (here: the bench driver, nothing else running)
+  let sdkFrames = 0;
+  const u0 = process.cpuUsage();
+  for (let i = 0; i < Math.max(1, Math.min(3, cfg.wsTurns)); i++)
+    sdkFrames += (await bare.turn(`bench-stream ${cfg.wsChunks} ${cfg.wsChars}`)).deltas;
+  const su = process.cpuUsage(u0);
   await bare.close();
   const n = cfg.overheadTurns;
   const result = {

@@ -22,6 +22,7 @@ export async function soak(cfg: BenchConfig, server: ServerProc, log: (s: string
   const fleet = new Fleet(server);
   await fleet.grow(cfg.soakSessions, cfg.createBatch);
   await sleep(2000);
+  const heapBefore = await server.heapAfterGc();
   const sampler = memSampler(fleet, cfg.sampleSeconds * 1000);
   const firsts: number[][] = fleet.members.map(() => []);
   const totals: number[][] = fleet.members.map(() => []);
@@ -51,6 +52,7 @@ export async function soak(cfg: BenchConfig, server: ServerProc, log: (s: string
   const cpu1 = fleet.cpu();
   await sleep(cfg.sampleSeconds * 1000);
   const samples = sampler.stop();
+  const heapAfter = await server.heapAfterGc();
   const t = samples.map((s) => s.t);
   const half = Math.floor(samples.length / 2);
   const perSession = fleet.members.map((_, i) => {
@@ -85,6 +87,10 @@ export async function soak(cfg: BenchConfig, server: ServerProc, log: (s: string
         samples.slice(half).map((s) => s.server_mb),
       ),
     },
+    /** Server heap after a forced full GC (inspector), before and after the turns: what is really retained. */
+    server_heap_after_gc_mb: { before: heapBefore, after: heapAfter },
+    retained_heap_kb_per_turn:
+      heapBefore && heapAfter ? round(((heapAfter.heap_used_mb - heapBefore.heap_used_mb) * 1024) / Math.max(1, ok), 2) : null,
     session_rss_slope_mb_per_min: dist(
       perSession.map((s) => s.mb_per_min),
       2,

@@ -11,6 +11,7 @@ export async function startPool(cfg: BenchConfig, server: ServerProc, log: (s: s
   const refill: number[] = [];
   const destroy: number[] = [];
   const sources: string[] = [];
+  const firstTurn: number[] = [];
   for (let i = 0; i < cfg.startSamples; i++) {
     const waited = await waitPool(server);
     if (i > 0) refill.push(waited);
@@ -18,6 +19,8 @@ export async function startPool(cfg: BenchConfig, server: ServerProc, log: (s: s
     const r = await c.create();
     hit.push(r.ms);
     sources.push(r.source);
+    const ft = await c.turn(r.id, 'say: first turn', 60_000);
+    if (ft.ok) firstTurn.push(ft.firstDeltaMs);
     const t = performance.now();
     await c.destroy(r.id);
     destroy.push(performance.now() - t);
@@ -27,6 +30,8 @@ export async function startPool(cfg: BenchConfig, server: ServerProc, log: (s: s
     samples: cfg.startSamples,
     pool_hit_ms: dist(hit),
     all_pre_warmed: sources.every((s) => s === 'pre-warmed'),
+    /** The first turn of a pooled process: send -> first delta (later turns are faster). */
+    first_turn_first_delta_ms: dist(firstTurn),
     /** After a take, how long until the pool had a warm process again (the destroy ran meanwhile). */
     refill_wait_after_destroy_ms: dist(refill),
     destroy_ms: dist(destroy),
@@ -39,15 +44,23 @@ export async function startCold(cfg: BenchConfig, server: ServerProc, log: (s: s
   const c = await BenchClient.connect(server.wsUrl, server.key);
   const cold: number[] = [];
   const sources: string[] = [];
+  const firstTurn: number[] = [];
   for (let i = 0; i < cfg.startSamples; i++) {
     await sleep(300);
     const r = await c.create();
     cold.push(r.ms);
     sources.push(r.source);
+    const ft = await c.turn(r.id, 'say: first turn', 60_000);
+    if (ft.ok) firstTurn.push(ft.firstDeltaMs);
     await c.destroy(r.id);
   }
   await c.close();
-  const out = { samples: cfg.startSamples, cold_ms: dist(cold), all_cold: sources.every((s) => s === 'cold') };
+  const out = {
+    samples: cfg.startSamples,
+    cold_ms: dist(cold),
+    all_cold: sources.every((s) => s === 'cold'),
+    first_turn_first_delta_ms: dist(firstTurn),
+  };
   log(`  cold start p50 ${out.cold_ms.p50} ms (max ${round(out.cold_ms.max)})`);
   return out;
 }
