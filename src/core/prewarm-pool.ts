@@ -83,7 +83,7 @@ export class PreWarmPool implements WarmProcessSource {
       this.stats.discarded++;
     }
     this.replenish();
-    if (!w || w.proc.state !== 'ready') return undefined;
+    if (w?.proc.state !== 'ready') return undefined;
     this.stats.taken++;
     return w.proc;
   }

@@ -64,7 +64,11 @@ export class Session {
     { tool: string; input: Record<string, unknown>; resolve: (r: PermissionResult) => void; timer: NodeJS.Timeout }
   >();
   private readonly events: BufferedEvent[] = [];
-  private nextEventId = 1;
+  /**
+   * Event ids start from the clock (µs-scale), so they keep increasing across server
+   * restarts: a client's `after` from an earlier run can never skip new events.
+   */
+  private nextEventId = Date.now() * 1000 + 1;
 
   constructor(
     meta: SessionMetadata,
@@ -145,7 +149,8 @@ export class Session {
     this.lastUserMessageAt = Date.now();
     this.meta.message_count += 1;
     this.meta.last_active_at = new Date().toISOString();
-    this.setState('active');
+    this.state = 'active';
+    this.host.updated(this); // counts changed even when the status did not
     this.emit({ type: 'turn_started', text });
     return turn;
   }

@@ -91,6 +91,8 @@ export function parseRequest(path: string, headers: http.IncomingHttpHeaders, bo
  *   `tool: <name> <json input>`    -> a call of any tool, then a summary
  *   `say: <text>`                  -> exactly <text>
  *   `slow: <n> <text>`             -> <text> in n chunks, 50 ms apart
+ *   `error: <status>`              -> that HTTP error (the CLI retries, then reports it)
+ *   `drop: <text>`                 -> <text> streamed, then the connection cut
  * Anything else gets a short demo answer that quotes the prompt.
  */
 export function defaultReply(req: RecordedRequest): Reply {
@@ -100,7 +102,12 @@ export function defaultReply(req: RecordedRequest): Reply {
     const out = (r?.content ?? '').trim().slice(0, 2000);
     return { kind: 'text', text: r?.is_error ? `The tool failed: ${out}` : `The tool returned:\n\n\`\`\`\n${out}\n\`\`\`` };
   }
-  const t = req.lastUserText.trim();
+  // The CLI may prefix a message with a note such as "[Request interrupted by user]".
+  const t = req.lastUserText
+    .split('\n')
+    .filter((l) => !/^\[Request interrupted/.test(l.trim()))
+    .join('\n')
+    .trim();
   let m: RegExpMatchArray | null;
   if ((m = t.match(/^run:\s*([\s\S]+)$/)))
     return { kind: 'tool_use', name: 'Bash', input: { command: m[1]?.trim() ?? '', description: 'Run a command' } };
@@ -112,6 +119,8 @@ export function defaultReply(req: RecordedRequest): Reply {
     }
   }
   if ((m = t.match(/^say:\s*([\s\S]*)$/))) return { kind: 'text', text: m[1] ?? '' };
+  if ((m = t.match(/^error:\s*(\d{3})$/))) return { kind: 'error', status: Number(m[1]) };
+  if ((m = t.match(/^drop:\s*([\s\S]*)$/))) return { kind: 'drop', text: m[1] || 'partial' };
   if ((m = t.match(/^slow:\s*(\d+)\s+([\s\S]*)$/))) return { kind: 'text', text: m[2] ?? '', chunks: Number(m[1]), delayMs: 50 };
   const earlier = req.userTexts.length - 1;
   return {
