@@ -165,6 +165,9 @@ function goals(r: Record<string, Json>) {
   add('idle session tree RSS (max MB)', '<= 200', idle, idle !== undefined ? idle <= 200 : null);
   const slope = r.soak?.server_rss_mb?.slope_second_half?.mb_per_min;
   add('soak: server RSS slope, 2nd half (MB/min)', 'flat (|slope| < 1)', slope, slope !== undefined ? Math.abs(slope) < 1 : null);
+  const hb = r.soak?.server_heap_after_gc_mb;
+  const retained = hb?.before && hb?.after ? round(hb.after.heap_used_mb - hb.before.heap_used_mb, 1) : undefined;
+  add('soak: server heap retained after full GC (MB)', '< 5 (no leak)', retained, retained !== undefined ? retained < 5 : null);
   const mr = r.memory_restart;
   add(
     'memory restarts fire with a low limit',

@@ -247,6 +247,7 @@ function eventBufferBytes(silent: Logger) {
       { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, permissionTimeoutMs: 1000 },
     );
   const fill = (s: Session, turns: number) => {
+    const first = s.lastEventId; // event ids need not start at 1
     for (let t = 0; t < turns; t++) {
       const text = `say: soak session 1 turn ${t} ${'z'.repeat(200)}`;
       s.emit({ type: 'turn_started', text });
@@ -262,7 +263,7 @@ function eventBufferBytes(silent: Logger) {
       } else s.emit({ type: 'stream_delta', delta: text.slice(5) });
       s.emit({ type: 'response_complete', cost_usd: 0.001, turn_count: 1 });
     }
-    return s.lastEventId;
+    return s.lastEventId - first;
   };
   gc();
   const h0 = process.memoryUsage().heapUsed;

@@ -91,6 +91,8 @@ export async function overhead(cfg: BenchConfig, server: ServerProc, client: Ben
       platform_cli: round((platCliCpu / n) * 1000, 1),
       bare_cli: round((bareCliCpu / n) * 1000, 1),
     },
+    /** CPU the SDK alone spends per streamed delta in its host process (bare session, fast stream). */
+    bare_sdk_host_us_per_frame: round((su.user + su.system) / Math.max(1, sdkFrames), 1),
     samples: { bare: b.map((x) => round(x, 2)), platform: p.map((x) => round(x, 2)) },
     session_id: created.id,
   };
