@@ -166,7 +166,7 @@ describe('chat turns', () => {
     const asst = hist.messages.filter((m) => m.type === 'assistant').map((m) => (m as { text: string }).text);
     assert.ok(asst.some((t) => t.includes('Stream *me* exactly')));
     assert.ok(hist.messages.some((m) => m.type === 'tool_use' && m.tool === 'Bash'));
-    assert.ok(hist.messages.some((m) => m.type === 'tool_result' && m.status === 'success'));
+    assert.ok(hist.messages.some((m) => m.type === 'tool_result' && m.status === 'success' && typeof m.duration_ms === 'number'));
     for (const m of hist.messages) assert.ok(!Number.isNaN(Date.parse(m.timestamp)));
     const moved = await c.next('session_opened_elsewhere');
     assert.equal(moved.session_id, id);

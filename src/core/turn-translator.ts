@@ -189,6 +189,7 @@ export function historyFromTranscript(
   messages: { type: string; message: unknown; parent_tool_use_id: string | null; timestamp?: string }[],
 ): HistoryMessage[] {
   const out: HistoryMessage[] = [];
+  const toolStarted = new Map<string, number>();
   for (const m of messages) {
     if (m.parent_tool_use_id) continue;
     const timestamp = m.timestamp ?? new Date(0).toISOString();
@@ -204,14 +205,18 @@ export function historyFromTranscript(
       );
       if (text.trim()) out.push({ type: 'user', text, timestamp });
       for (const b of blocks)
-        if (b.type === 'tool_result' && b.tool_use_id)
+        if (b.type === 'tool_result' && b.tool_use_id) {
+          const ran = Date.parse(timestamp) - (toolStarted.get(b.tool_use_id) ?? Number.NaN);
           out.push({
             type: 'tool_result',
             tool_use_id: b.tool_use_id,
             result: toolResultObject(b.content, b.is_error === true),
             status: b.is_error ? 'error' : 'success',
+            // the transcript stamps both rows: their gap is the tool's run time
+            duration_ms: Number.isFinite(ran) ? Math.max(0, Math.round(ran)) : null,
             timestamp,
           });
+        }
     } else if (m.type === 'assistant') {
       for (const b of blocks) {
         if (b.type === 'text' && b.text) {
@@ -219,8 +224,10 @@ export function historyFromTranscript(
           // one streamed answer may be stored as several assistant rows: join adjacent text
           if (prev?.type === 'assistant') prev.text += b.text;
           else out.push({ type: 'assistant', text: b.text, timestamp });
-        } else if (b.type === 'tool_use' && b.id)
+        } else if (b.type === 'tool_use' && b.id) {
+          toolStarted.set(b.id, Date.parse(timestamp));
           out.push({ type: 'tool_use', tool_use_id: b.id, tool: b.name ?? '', input: asObject(b.input ?? {}), timestamp });
+        }
       }
     }
   }

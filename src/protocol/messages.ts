@@ -59,6 +59,7 @@ export const HistoryMessage = z.discriminatedUnion('type', [
     tool_use_id: z.string(),
     result: JsonObject,
     status: z.enum(['success', 'error']),
+    duration_ms: z.number().int().nonnegative().nullable().optional(),
     timestamp: IsoTime,
   }),
 ]);
