@@ -109,3 +109,21 @@ test('resume that finds no conversation: told plainly, offered a new session, ne
   assert.match(e2.message, /cannot be resumed/);
   assert.equal(h.model.requestsFor(id).length, requestsBefore);
 });
+
+test('interrupt while the model request hangs: the turn ends within the 2 s bound; the session answers next', async () => {
+  const c = await h.client();
+  const id = await c.createSession();
+  h.model.enqueue(id, { kind: 'hang' });
+  const before_ = h.model.requestsFor(id).length;
+  c.send({ type: 'user_message', session_id: id, text: 'this request will hang' });
+  await h.model.waitForRequest((r) => r.sessionId === id && h.model.requestsFor(id).length > before_);
+  const t0 = Date.now();
+  c.send({ type: 'interrupt', session_id: id });
+  await c.next('stream_interrupted', undefined, 10_000);
+  const ms = Date.now() - t0;
+  console.log(`# interrupt during a hung request: ${ms} ms`);
+  assert.ok(ms < 3000, `${ms} ms`);
+  h.model.releaseAll();
+  h.model.enqueue(id, { kind: 'text', text: 'answering again' });
+  assert.equal((await c.turn(id, 'hello?', 60_000)).text, 'answering again');
+});
