@@ -20,7 +20,7 @@ function dist(d: unknown, where: string): void {
   for (const k of ['n', 'min', 'p50', 'p95', 'max', 'mean']) finite((d as Record<string, unknown>)[k], `${where}.${k}`);
 }
 
-test('npm run bench (tiny pass) writes every section with finite numbers', { timeout: 120_000 }, async () => {
+test('npm run bench (tiny pass) writes every section with finite numbers', { timeout: 120_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-bench-smoke-'));
   const out = path.join(dir, 'latest.json');
   const env = {
@@ -47,6 +47,7 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   assert.equal(code, 0, log);
 
   const r = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -93,5 +94,4 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
   for (const g of r.goals) assert.ok(typeof g.goal === 'string' && 'pass' in g);
   assert.equal(r.leftover_processes, 0, 'the bench left processes behind');
   assert.ok(fs.existsSync(path.join(dir, 'overhead-first-delta-cdf.svg')));
-  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -232,10 +232,29 @@ export async function startServer(
           await killTree(p);
         }
       }
+      // A CLI started after the snapshot above (a monitor restart during shutdown) is found by its config dir.
+      for (const p of pidsWithEnv(`CLAUDE_CONFIG_DIR=${env.CLAUDE_CONFIG_DIR}`)) {
+        leftovers++;
+        await killTree(p);
+      }
       fs.rmSync(dir, { recursive: true, force: true });
       return { code: code === 'timeout' ? null : code, leftovers };
     },
   };
+}
+
+/** Processes whose environment holds `entry` (e.g. our CLAUDE_CONFIG_DIR). */
+export function pidsWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(entry)) out.push(Number(name));
+    } catch {
+      /* gone or not ours to read */
+    }
+  }
+  return out;
 }
 
 /** Last resort at exit: every child and every process we saw below one. Returns how many were still alive. */
