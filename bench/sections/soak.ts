@@ -62,7 +62,23 @@ export async function soak(cfg: BenchConfig, server: ServerProc, log: (s: string
   const allFirst = firsts.flat();
   const early = firsts.flatMap((f) => f.slice(0, Math.ceil(f.length / 10)));
   const late = firsts.flatMap((f) => f.slice(Math.floor((f.length * 9) / 10)));
+  // F6: does a restart give the memory back? End (destroy) a few sessions, resume each with a turn.
+  const before = fleet.rss();
+  const resumed: { before_mb: number; after_mb: number | null; ok: boolean; resume_turn_ms: number }[] = [];
+  for (const [i, m] of fleet.members.slice(0, 3).entries()) {
+    await m.client.destroy(m.id);
+    const r = await m.client.turn(m.id, 'say: back again', 120_000);
+    const d = await server.api('GET', `/api/v1/sessions/${m.id}`);
+    resumed.push({
+      before_mb: round(before.sessions[i] ?? 0),
+      after_mb: typeof d.body?.rss_mb === 'number' ? d.body.rss_mb : null,
+      ok: r.ok,
+      resume_turn_ms: round(r.totalMs),
+    });
+  }
   const out = {
+    /** RSS of a session tree before it was ended, and of the CLI resumed on its transcript after one turn. */
+    resumed_after_soak: resumed,
     sessions: fleet.members.length,
     turns_per_session: cfg.soakTurns,
     ok,
