@@ -1,6 +1,6 @@
 // Takes the screenshots in docs/screenshots: a realistic conversation (with a
 // real tool call run by the real CLI) on a scripted model that answers like
-// Claude would. Run alone with: npx playwright test screenshots
+// Claude would. Refresh the committed ones with: UPDATE_SCREENSHOTS=1 npx playwright test screenshots
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -9,7 +9,8 @@ import { expect, expectAnswered, openChat, send, test } from './fixtures';
 import { TestServer } from './server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const OUT = path.join(ROOT, 'docs/screenshots');
+// The suite writes to test-results; UPDATE_SCREENSHOTS=1 refreshes the committed ones in docs/screenshots.
+const OUT = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs/screenshots') : path.join(ROOT, 'test-results/screenshots');
 
 const Q1 = 'Which files define the WebSocket protocol, and how big are they?';
 const Q2 = 'What happens to an answer if my connection drops mid-stream?';
