@@ -57,7 +57,9 @@ export async function soak(cfg: BenchConfig, server: ServerProc, log: (s: string
   const half = Math.floor(samples.length / 2);
   const perSession = fleet.members.map((_, i) => {
     const y = samples.map((s) => s.sessions_mb[i] ?? 0);
-    return { ...slopeMbPerMin(t, y), start_mb: round(y[0] ?? 0), end_mb: round(y.at(-1) ?? 0) };
+    // the whole-run slope includes each CLI's jump over its first turns; the 2nd half is the steady growth
+    const second = slopeMbPerMin(t.slice(half), y.slice(half));
+    return { ...slopeMbPerMin(t, y), second_half_mb_per_min: second.mb_per_min, start_mb: round(y[0] ?? 0), end_mb: round(y.at(-1) ?? 0) };
   });
   const allFirst = firsts.flat();
   const early = firsts.flatMap((f) => f.slice(0, Math.ceil(f.length / 10)));
@@ -109,6 +111,10 @@ export async function soak(cfg: BenchConfig, server: ServerProc, log: (s: string
       heapBefore && heapAfter ? round(((heapAfter.heap_used_mb - heapBefore.heap_used_mb) * 1024) / Math.max(1, ok), 2) : null,
     session_rss_slope_mb_per_min: dist(
       perSession.map((s) => s.mb_per_min),
+      2,
+    ),
+    session_rss_slope_second_half_mb_per_min: dist(
+      perSession.map((s) => s.second_half_mb_per_min),
       2,
     ),
     sessions_detail: perSession,
