@@ -1,9 +1,8 @@
 // The subprocess monitor (§3.5) on real CLI processes with tiny limits.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { INSTANCE_ENV, instanceId } from '../src/core/cli-options.js';
+import { CLAUDE_EXECUTABLE, INSTANCE_ENV, instanceId } from '../src/core/cli-options.js';
 import { isAlive } from '../src/core/process-tree.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
@@ -145,7 +144,7 @@ describe('orphans', () => {
     const owned = (await h.api('GET', `/api/v1/sessions/${id}`)).body.subprocess_pid as number;
     const marker = { [INSTANCE_ENV]: instanceId(h.built.config) };
     // A CLI started outside any session (as one left by a crashed run would be): the real binary, waiting on stdin.
-    const cliBin = path.resolve(import.meta.dirname, '../node_modules/@anthropic-ai/claude-agent-sdk-linux-x64/claude');
+    const cliBin = CLAUDE_EXECUTABLE as string;
     const cli = spawn(cliBin, ['--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'], {
       cwd: h.projectDir,
       env: { ...h.env, ...marker },

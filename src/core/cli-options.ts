@@ -2,6 +2,7 @@
 // extensions and the session it serves. The one place CLI flags are decided.
 
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { CanUseTool, Options } from '@anthropic-ai/claude-agent-sdk';
 import type { Config } from '../config/config.js';
 
@@ -14,6 +15,26 @@ export function instanceId(config: Pick<Config, 'databasePath'>): string {
 }
 
 /** What the extension loader contributes (MCP servers, plugins, setting sources). */
+/**
+ * The CLI binary, resolved once. Without it the SDK calls process.report.getReport()
+ * on every start to tell glibc from musl: ~8.5 ms of blocked event loop per CLI start
+ * (benchmarks F2). Undefined: the SDK finds the binary itself.
+ */
+export const CLAUDE_EXECUTABLE: string | undefined = (() => {
+  const req = createRequire(import.meta.url);
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const base = `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}`;
+  const musl = process.platform === 'linux' && !report?.header?.glibcVersionRuntime;
+  for (const pkg of musl ? [`${base}-musl`, base] : [base, `${base}-musl`]) {
+    try {
+      return req.resolve(`${pkg}/claude${process.platform === 'win32' ? '.exe' : ''}`);
+    } catch {
+      /* not installed: try the next */
+    }
+  }
+  return undefined;
+})();
+
 export interface ExtensionOptions {
   options: Partial<Options>;
   /** Changes whenever the extensions on disk change; warm processes of another fingerprint are stale. */
@@ -55,6 +76,7 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     permissionMode: bypass ? 'default' : config.permissionMode,
     canUseTool: i.canUseTool,
     ...(config.model ? { model: config.model } : {}),
+    ...(CLAUDE_EXECUTABLE ? { pathToClaudeCodeExecutable: CLAUDE_EXECUTABLE } : {}),
     ...(i.resume ? { resume: i.sessionId } : { sessionId: i.sessionId }),
   };
 }

@@ -36,6 +36,25 @@ export interface SessionHost {
 }
 
 const EVENT_BUFFER_MAX = 5000;
+/** Per session: large tool results must not let 5,000 events hold hundreds of MB (benchmarks F7). */
+const EVENT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Rough size of an event: its text-bearing fields, without serialising it. */
+function approxSize(e: BufferedEvent): number {
+  switch (e.type) {
+    case 'stream_delta':
+      return 120 + e.delta.length;
+    case 'tool_use':
+    case 'permission_request':
+      return 200 + JSON.stringify(e.input).length;
+    case 'tool_result':
+      return 200 + JSON.stringify(e.result).length;
+    case 'turn_started':
+      return 120 + e.text.length;
+    default:
+      return 200;
+  }
+}
 
 export class Session {
   readonly id: string;
@@ -69,6 +88,7 @@ export class Session {
    * restarts: a client's `after` from an earlier run can never skip new events.
    */
   private nextEventId = Date.now() * 1000 + 1;
+  private eventBytes = 0;
 
   constructor(
     meta: SessionMetadata,
@@ -113,11 +133,28 @@ export class Session {
   emit(ev: EventInput): BufferedEvent {
     const full = { ...ev, session_id: this.id, event_id: this.nextEventId++ } as BufferedEvent;
     this.events.push(full);
-    // Trim old events, but never the turn in flight: a reconnect must be able to replay all of it.
-    const keepFrom = this.turn ? this.turn.startEventId : Number.POSITIVE_INFINITY;
-    while (this.events.length > EVENT_BUFFER_MAX && (this.events[0]?.event_id ?? 0) <= keepFrom) this.events.shift();
+    this.eventBytes += approxSize(full);
+    if (this.events.length > EVENT_BUFFER_MAX || this.eventBytes > EVENT_BUFFER_BYTES) this.trimEvents();
     this.host.publish(full);
     return full;
+  }
+
+  /**
+   * Drops the oldest events past the count or byte budget, in one splice, but never
+   * the turn in flight: a reconnect must be able to replay all of it.
+   */
+  private trimEvents(): void {
+    const keepFrom = this.turn ? this.turn.startEventId : Number.POSITIVE_INFINITY;
+    let n = 0;
+    while (
+      n < this.events.length &&
+      (this.events.length - n > EVENT_BUFFER_MAX || this.eventBytes > EVENT_BUFFER_BYTES) &&
+      (this.events[n]?.event_id ?? 0) <= keepFrom
+    ) {
+      this.eventBytes -= approxSize(this.events[n] as BufferedEvent);
+      n++;
+    }
+    if (n > 0) this.events.splice(0, n);
   }
 
   /** Buffered events after `after`, or undefined when the buffer no longer reaches back that far. */
