@@ -24,6 +24,7 @@ async function main() {
     hit.push(performance.now() - t0);
     await h.api('DELETE', `/api/v1/sessions/${id}`);
   }
+  await waitPool();
   const poolRss = pool.pids().map((p) => treeRss(p) / 1048576);
   await h.close();
   // cold starts, and everything after, on a server without a pool (no refill competes for CPU)

@@ -1,5 +1,6 @@
 // The server as a real process: graceful shutdown (§3.9), resume after restart, orphans of a crash.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { isAlive } from '../src/core/process-tree.js';
@@ -87,4 +88,16 @@ test('a crashed server (SIGKILL) leaves CLI processes; the next start ends them'
   } finally {
     await s2.stop();
   }
+});
+
+test('when no warm process can start at all, the server exits 1 with a clear message', () => {
+  // a config dir that cannot exist: every CLI fails to initialise
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...env, CLAUDE_CONFIG_DIR: '/dev/null/cfg', PREWARM_POOL_SIZE: '1', PREWARM_TIMEOUT_SECONDS: '3', PORT: '0' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^Could not start any Claude Code process for the pre-warm pool \(PREWARM_POOL_SIZE=1\)/m);
 });
