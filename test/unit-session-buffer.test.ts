@@ -23,6 +23,7 @@ function session(): Session {
     publish: () => {},
     updated: () => {},
     persistActivity: () => {},
+    persistTurn: () => {},
     permissionTimeoutMs: 1000,
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { historyFromTranscript, TurnTranslator, toolResultObject } from '../src/core/turn-translator.js';
+import { historyFromTranscript, TurnTranslator, toolResultObject, withTurnResults } from '../src/core/turn-translator.js';
 
 const m = (x: unknown) => x as SDKMessage;
 
@@ -109,4 +109,23 @@ test('history drops system reminders and joins split assistant text', () => {
     { type: 'user', text: 'hi', timestamp: 't1' },
     { type: 'assistant', text: 'Hello', timestamp: 't2' },
   ]);
+});
+
+test('stored turn results follow their turn; a turn that never reached the transcript is skipped', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+  const msgs = [
+    { type: 'user' as const, text: 'one', timestamp: at(10) },
+    { type: 'assistant' as const, text: 'A', timestamp: at(11) },
+    { type: 'user' as const, text: 'two', timestamp: at(30) },
+    { type: 'assistant' as const, text: 'B', timestamp: at(31) },
+  ];
+  const out = withTurnResults(msgs, [
+    { started_at: at(10), ended_at: at(12), outcome: 'complete', cost_usd: 0.01, turn_count: 1 },
+    { started_at: at(20), ended_at: at(21), outcome: 'error', cost_usd: 0, turn_count: 0 }, // failed before the CLI
+    { started_at: at(30), ended_at: at(32), outcome: 'interrupted', cost_usd: 0.002, turn_count: 1 },
+  ]);
+  assert.deepEqual(
+    out.map((m) => (m.type === 'turn_result' ? `result:${m.outcome}` : m.type)),
+    ['user', 'assistant', 'result:complete', 'user', 'assistant', 'result:interrupted'],
+  );
 });

@@ -168,6 +168,13 @@ describe('chat turns', () => {
     assert.ok(hist.messages.some((m) => m.type === 'tool_use' && m.tool === 'Bash'));
     assert.ok(hist.messages.some((m) => m.type === 'tool_result' && m.status === 'success' && typeof m.duration_ms === 'number'));
     for (const m of hist.messages) assert.ok(!Number.isNaN(Date.parse(m.timestamp)));
+    // each turn's stored outcome follows it: cost and turns survive a reload
+    const results = hist.messages.filter((m) => m.type === 'turn_result');
+    assert.ok(results.length >= 4, JSON.stringify(results));
+    const first = hist.messages.findIndex((m) => m.type === 'turn_result');
+    assert.equal(hist.messages[first - 1]?.type, 'assistant');
+    assert.ok(results.some((r) => r.type === 'turn_result' && r.outcome === 'complete' && r.cost_usd > 0 && r.turn_count === 1));
+    assert.ok(results.some((r) => r.type === 'turn_result' && r.outcome === 'interrupted'));
     const moved = await c.next('session_opened_elsewhere');
     assert.equal(moved.session_id, id);
     // the stream now goes to the new connection

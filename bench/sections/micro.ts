@@ -161,6 +161,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
         publish: (e: BufferedEvent) => mgr.emit('event', e),
         updated: () => {},
         persistActivity: () => {},
+        persistTurn: () => {},
         permissionTimeoutMs: 1000,
       },
     );
@@ -200,7 +201,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
         is_resumable: true,
         terminated_reason: null,
       },
-      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, permissionTimeoutMs: 1000 },
+      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, persistTurn: () => {}, permissionTimeoutMs: 1000 },
     );
     session.startTurn('bench');
     for (let i = 0; i < 5000; i++) session.emit({ type: 'stream_delta', delta: 'warm' });
@@ -244,7 +245,7 @@ function eventBufferBytes(silent: Logger) {
         is_resumable: true,
         terminated_reason: null,
       },
-      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, permissionTimeoutMs: 1000 },
+      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, persistTurn: () => {}, permissionTimeoutMs: 1000 },
     );
   const fill = (s: Session, turns: number) => {
     const first = s.lastEventId; // event ids need not start at 1

@@ -12,8 +12,8 @@ import type { HistoryMessage, SessionSource, SessionSummary } from '../protocol/
 import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
 import { buildCliOptions, type ExtensionOptions } from './cli-options.js';
 import { isAlive, killTree, procInfo, treeRss } from './process-tree.js';
-import { type BufferedEvent, Session } from './session.js';
-import { historyFromTranscript } from './turn-translator.js';
+import { type BufferedEvent, Session, type Turn, type TurnOutcome } from './session.js';
+import { historyFromTranscript, withTurnResults } from './turn-translator.js';
 
 const INTERRUPT_SETTLE_MS = 2000;
 
@@ -70,6 +70,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         this.emit('updated', s.summary());
       },
       persistActivity: (s: Session) => this.repo.updateActivity(s.id, s.meta.message_count, s.meta.total_cost_usd, s.meta.last_active_at),
+      persistTurn: (s: Session, turn: Turn, r: TurnOutcome) =>
+        this.repo.recordTurn({
+          session_id: s.id,
+          started_at: new Date(turn.startedAt).toISOString(),
+          ended_at: new Date().toISOString(),
+          outcome: r.outcome,
+          cost_usd: r.cost_usd,
+          turn_count: r.turn_count,
+        }),
       permissionTimeoutMs: this.config.permissionTimeoutSeconds * 1000,
     };
   }
@@ -525,7 +534,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     } catch (e) {
       this.log.debug({ err: e, session_id: id }, 'no transcript');
     }
-    let messages = historyFromTranscript(raw);
+    let messages = withTurnResults(historyFromTranscript(raw), this.repo.turnsOf(id));
     if (s.turn === turn && turn) {
       let cut = -1;
       for (let i = messages.length - 1; i >= 0; i--) {

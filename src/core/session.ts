@@ -13,6 +13,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type EventInput = DistributiveOmit<SessionEvent, 'event_id' | 'session_id'>;
 export type BufferedEvent = SessionEvent & { event_id: number };
 
+export interface TurnOutcome {
+  outcome: 'complete' | 'interrupted' | 'error';
+  cost_usd: number;
+  turn_count: number;
+}
+
 export interface Turn {
   text: string;
   startedAt: number;
@@ -32,6 +38,7 @@ export interface SessionHost {
   /** Summary changed (status, counts, cost). */
   updated(s: Session): void;
   persistActivity(s: Session): void;
+  persistTurn(s: Session, turn: Turn, result: TurnOutcome): void;
   permissionTimeoutMs: number;
 }
 
@@ -215,7 +222,12 @@ export class Session {
     } else {
       this.emit({ type: 'response_complete', cost_usd: Math.round(turnCost * 1e6) / 1e6, turn_count: r.numTurns });
     }
-    this.endTurn(turn.translator.text.length > 0);
+    const outcome = turn.interruptRequested
+      ? 'interrupted'
+      : r.isError || r.subtype !== 'success' || turn.translator.errorText
+        ? 'error'
+        : 'complete';
+    this.endTurn(turn.translator.text.length > 0, { outcome, cost_usd: turnCost, turn_count: r.numTurns });
     return true;
   }
 
@@ -235,9 +247,10 @@ export class Session {
   }
 
   /** Ends the turn in flight (if any): counts, persists, wakes waiters. */
-  endTurn(answered: boolean): void {
+  endTurn(answered: boolean, result?: TurnOutcome): void {
     const turn = this.turn;
     if (!turn) return;
+    this.host.persistTurn(this, turn, result ?? { outcome: turn.interruptRequested ? 'interrupted' : 'error', cost_usd: 0, turn_count: 0 });
     if (turn.interruptTimer) clearTimeout(turn.interruptTimer);
     this.turn = null;
     if (answered) this.meta.message_count += 1;

@@ -244,3 +244,41 @@ export function userFacingText(text: string): string {
   const args = text.match(/<command-args>([\s\S]*?)<\/command-args>/)?.[1] ?? '';
   return `/${name[1]}${args ? ` ${args}` : ''}`;
 }
+
+/**
+ * Puts each stored turn outcome (cost, turns) after the messages of its turn. A turn
+ * belongs to the first user message stamped at or after its start (less 2 s of slack
+ * between our clock and the CLI's): its result goes before the next user message.
+ */
+export function withTurnResults(
+  messages: HistoryMessage[],
+  turns: { started_at: string; ended_at: string; outcome: 'complete' | 'interrupted' | 'error'; cost_usd: number; turn_count: number }[],
+): HistoryMessage[] {
+  if (turns.length === 0) return messages;
+  const userIdx = messages.flatMap((m, i) => (m.type === 'user' ? [i] : []));
+  const after = new Map<number, HistoryMessage>(); // index of the last message of a turn -> its result
+  let u = 0;
+  for (const t of turns) {
+    const start = Date.parse(t.started_at) - 2000;
+    while (u < userIdx.length && Date.parse(messages[userIdx[u] as number]?.timestamp ?? '') < start) u++;
+    if (u >= userIdx.length) break;
+    // a turn whose message never reached the transcript (it failed before the CLI took it)
+    if (Date.parse(messages[userIdx[u] as number]?.timestamp ?? '') > Date.parse(t.ended_at) + 2000) continue;
+    const end = (userIdx[u + 1] ?? messages.length) - 1;
+    after.set(end, {
+      type: 'turn_result',
+      outcome: t.outcome,
+      cost_usd: Math.round(t.cost_usd * 1e6) / 1e6,
+      turn_count: t.turn_count,
+      timestamp: t.ended_at,
+    });
+    u++;
+  }
+  const out: HistoryMessage[] = [];
+  messages.forEach((m, i) => {
+    out.push(m);
+    const r = after.get(i);
+    if (r) out.push(r);
+  });
+  return out;
+}

@@ -25,6 +25,16 @@ export const MIGRATIONS: readonly string[] = [
      spawned_at  TEXT NOT NULL,
      PRIMARY KEY (pid, start_time)
    );`,
+  // 3: the outcome of each turn (cost, turns), shown again when a conversation is reloaded
+  `CREATE TABLE turns (
+     session_id  TEXT NOT NULL,
+     started_at  TEXT NOT NULL,
+     ended_at    TEXT NOT NULL,
+     outcome     TEXT NOT NULL CHECK (outcome IN ('complete','interrupted','error')),
+     cost_usd    REAL NOT NULL DEFAULT 0,
+     turn_count  INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX turns_session ON turns(session_id, started_at);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -23,6 +23,15 @@ interface Row extends Omit<SessionMetadata, 'is_resumable'> {
   is_resumable: number;
 }
 
+export interface TurnRecord {
+  session_id: string;
+  started_at: string;
+  ended_at: string;
+  outcome: 'complete' | 'interrupted' | 'error';
+  cost_usd: number;
+  turn_count: number;
+}
+
 const fromRow = (r: Row): SessionMetadata => ({ ...r, is_resumable: r.is_resumable === 1 });
 
 export class SessionRepository {
@@ -59,6 +68,11 @@ export class SessionRepository {
       remember: this.db.prepare('INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)'),
       forget: this.db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
       spawned: this.db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
+      recordTurn: this.db.prepare(
+        `INSERT INTO turns (session_id, started_at, ended_at, outcome, cost_usd, turn_count)
+         VALUES (@session_id, @started_at, @ended_at, @outcome, @cost_usd, @turn_count)`,
+      ),
+      turnsOf: this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY started_at'),
     };
   }
 
@@ -113,6 +127,15 @@ export class SessionRepository {
 
   spawnedProcesses(): { pid: number; start_time: string; session_id: string | null }[] {
     return this.stmts.spawned.all() as { pid: number; start_time: string; session_id: string | null }[];
+  }
+
+  recordTurn(t: TurnRecord): void {
+    if (!this.db.open) return;
+    this.stmts.recordTurn.run(t);
+  }
+
+  turnsOf(sessionId: string): TurnRecord[] {
+    return this.stmts.turnsOf.all(sessionId) as TurnRecord[];
   }
 
   close(): void {

@@ -62,6 +62,13 @@ export const HistoryMessage = z.discriminatedUnion('type', [
     duration_ms: z.number().int().nonnegative().nullable().optional(),
     timestamp: IsoTime,
   }),
+  z.object({
+    type: z.literal('turn_result'),
+    outcome: z.enum(['complete', 'interrupted', 'error']),
+    cost_usd: z.number().nonnegative(),
+    turn_count: z.number().int().nonnegative(),
+    timestamp: IsoTime,
+  }),
 ]);
 export type HistoryMessage = z.infer<typeof HistoryMessage>;
 

@@ -1,7 +1,7 @@
 // The reducer: streaming, tool cards, replay de-duplication and history.
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../protocol/messages';
-import { initialState, reducer, type State } from './store';
+import { initialState, itemsFromHistory, reducer, type State } from './store';
 
 const SID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const base = { seq: 1, session_id: SID };
@@ -90,5 +90,23 @@ describe('store', () => {
     let s = apply([{ ...base, type: 'turn_started', event_id: 5, text: 'hi' }]);
     s = reducer(s, { type: 'forget_event_ids' });
     expect(s.transcripts[SID]).toMatchObject({ lastEventId: 0, loaded: false, streaming: false });
+  });
+});
+
+describe('history with stored turn results', () => {
+  it('shows cost and turns, Stopped., and tool durations after a reload', () => {
+    const items = itemsFromHistory([
+      { type: 'user', text: 'hi', timestamp: 't' },
+      { type: 'tool_use', tool_use_id: 'x', tool: 'Bash', input: { command: 'ls' }, timestamp: 't' },
+      { type: 'tool_result', tool_use_id: 'x', result: { output: 'a' }, status: 'success', duration_ms: 42, timestamp: 't' },
+      { type: 'assistant', text: 'done', timestamp: 't' },
+      { type: 'turn_result', outcome: 'complete', cost_usd: 0.02, turn_count: 2, timestamp: 't' },
+      { type: 'user', text: 'again', timestamp: 't' },
+      { type: 'turn_result', outcome: 'interrupted', cost_usd: 0, turn_count: 0, timestamp: 't' },
+    ]);
+    expect(items.map((i) => i.kind)).toEqual(['user', 'tool', 'assistant', 'complete', 'user', 'notice']);
+    const tool = items[1] as { durationMs: number | null };
+    expect(tool.durationMs).toBe(42);
+    expect(items[3]).toMatchObject({ costUsd: 0.02, turns: 2 });
   });
 });

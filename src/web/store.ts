@@ -172,9 +172,15 @@ export function itemsFromHistory(messages: HistoryMessage[]): Item[] {
         if (t) {
           t.status = m.status;
           t.result = m.result;
+          t.durationMs = m.duration_ms ?? null;
         }
         break;
       }
+      case 'turn_result':
+        // the stored outcome of a turn: the same line a live answer ends with
+        if (m.outcome === 'complete') items.push({ kind: 'complete', id: nextId('c'), costUsd: m.cost_usd, turns: m.turn_count });
+        else if (m.outcome === 'interrupted') items.push({ kind: 'notice', id: nextId('n'), tone: 'info', text: 'Stopped.' });
+        break;
     }
   }
   return items;
