@@ -64,7 +64,7 @@ test('reconnect without `after`: session_history up to the turn, then the turn r
   const hist = await b.next('session_history');
   assert.equal(hist.is_query_active, true);
   const texts = hist.messages.map((m) => ('text' in m ? `${m.type}:${m.text}` : m.type));
-  assert.deepEqual(texts, ['user:an earlier question', 'assistant:An earlier answer.']);
+  assert.deepEqual(texts, ['user:an earlier question', 'assistant:An earlier answer.', 'turn_result']);
   await b.next('response_complete', (f) => f.session_id === id, 30_000);
   const after_ = b.frames.slice(b.frames.indexOf(hist) + 1);
   const started = after_.find((f) => f.type === 'turn_started');
@@ -101,8 +101,9 @@ test('a reconnect after the turn ended gets the completed answer from history', 
   b.send({ type: 'switch_session', session_id: id });
   const hist = await b.next('session_history');
   assert.equal(hist.is_query_active, false);
-  const last = hist.messages.at(-1);
-  assert.equal(last?.type, 'assistant');
-  assert.equal(last && 'text' in last ? last.text : '', TEXT);
+  const [answer, result] = hist.messages.slice(-2);
+  assert.equal(answer?.type, 'assistant');
+  assert.equal(answer && 'text' in answer ? answer.text : '', TEXT);
+  assert.equal(result?.type === 'turn_result' && result.outcome, 'complete');
   await b.close();
 });

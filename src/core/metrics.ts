@@ -11,7 +11,7 @@ export class Metrics {
   });
   readonly sweepSeconds = new Histogram({
     name: 'csp_monitor_sweep_seconds',
-    help: 'Time one monitor sweep blocked the event loop',
+    help: 'Time one monitor sweep blocked the event loop (its /proc reads are asynchronous)',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [this.registry],
   });

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { INSTANCE_ENV, instanceId } from './cli-options.js';
 import type { Metrics } from './metrics.js';
-import { commandLine, killTree, type ProcInfo, snapshot, treePids, treeRss } from './process-tree.js';
+import { commandLine, killTree, type ProcInfo, snapshot, snapshotAsync, treePids, treeRss } from './process-tree.js';
 import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 
@@ -36,11 +36,14 @@ export function durationLimitText(limitSeconds: number): string {
 
 export class SubprocessMonitor {
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  /** The sweep in progress (reads and actions), if any. */
+  private current: Promise<MonitorAction[]> | null = null;
   private warnedLowLimit = false;
   private readonly instance: string;
-  /** Timings of recent sweeps (ms), for benchmarks and the closing note. */
+  /** Event-loop time of recent sweeps' decisions (ms), for benchmarks and the closing note. */
   readonly sweepMs: number[] = [];
+  /** Wall time of recent sweeps' asynchronous /proc reads (ms; the loop is free meanwhile). */
+  readonly readMs: number[] = [];
 
   constructor(
     private readonly config: Config,
@@ -55,7 +58,7 @@ export class SubprocessMonitor {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.config.monitorIntervalSeconds * 1000);
+    this.timer = setInterval(() => this.tick(), this.config.monitorIntervalSeconds * 1000);
     this.timer.unref();
   }
 
@@ -136,13 +139,30 @@ export class SubprocessMonitor {
     }
   }
 
-  /** One sweep: decide, then act. Skipped while the previous sweep's actions still run. */
-  async sweep(): Promise<MonitorAction[]> {
-    if (this.running) return [];
-    this.running = true;
+  /** Timer tick: skipped while a sweep (with its actions) is still running. */
+  private tick(): void {
+    if (!this.current) void this.sweep();
+  }
+
+  /** One full sweep: read, decide, act. A call while one runs waits for it, then sweeps afresh. */
+  sweep(): Promise<MonitorAction[]> {
+    const next = (this.current ?? Promise.resolve([])).then(() => this.runSweep());
+    this.current = next;
+    void next.finally(() => {
+      if (this.current === next) this.current = null;
+    });
+    return next;
+  }
+
+  private async runSweep(): Promise<MonitorAction[]> {
     try {
+      const tRead = performance.now();
+      const snap = await snapshotAsync();
+      this.readMs.push(performance.now() - tRead);
+      if (this.readMs.length > 100) this.readMs.shift();
+      // Only the decision runs on the event loop: this is the time a sweep blocks it.
       const t0 = performance.now();
-      const actions = this.checkAll();
+      const actions = this.checkAll(Date.now(), snap);
       const ms = performance.now() - t0;
       this.sweepMs.push(ms);
       if (this.sweepMs.length > 100) this.sweepMs.shift();
@@ -152,8 +172,6 @@ export class SubprocessMonitor {
     } catch (e) {
       this.log.error({ err: e }, 'monitor sweep failed');
       return [];
-    } finally {
-      this.running = false;
     }
   }
 
