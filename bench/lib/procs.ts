@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive, killTree, snapshot, treePids } from '../../src/core/process-tree.js';
-import { freePort } from '../../test/helpers/server-process.js';
+import { testEnv } from '../../test/helpers/harness.js';
+import { freePort, waitUntilLive } from '../../test/helpers/server-process.js';
 import { type Json, sleep } from './util.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -132,20 +133,12 @@ export async function startServer(
   const key = 'bench-key-0123456789';
   const port = await freePort();
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
-    CLAUDE_SDK_PATTERN_API_KEY: key,
-    ANTHROPIC_BASE_URL: modelUrl,
-    ANTHROPIC_API_KEY: 'scripted',
-    CLAUDE_CONFIG_DIR: path.join(dir, 'claude-config'),
+    ...testEnv(dir, modelUrl, key),
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DATABASE_URL: `sqlite:///${path.join(dir, 'sessions.db')}`,
-    HOST: '127.0.0.1',
     PORT: String(port),
     PROJECT_DIR: projectDir,
     PREWARM_POOL_SIZE: '1',
     MAX_SESSIONS: '60',
-    PERMISSION_MODE: 'bypassPermissions',
     SHUTDOWN_GRACE_SECONDS: '2',
     LOG_LEVEL: 'WARN',
     ...overrides,
@@ -170,18 +163,7 @@ export async function startServer(
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${out}`);
-    try {
-      const r = await fetch(`${url}/api/v1/health/live`);
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`server did not come up: ${out}`);
-    await sleep(50);
-  }
+  await waitUntilLive(url, child, () => out, 60_000);
   const pid = child.pid as number;
   const api = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(url + p, {

@@ -24,18 +24,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${out}`);
-    try {
-      const r = await fetch(`${url}/api/v1/health/live`);
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`server did not come up: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilLive(url, child, () => out, 30_000);
   return {
     child,
     url,
@@ -60,4 +49,20 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Resolves once the server answers /api/v1/health/live; throws with its output if it exits or times out. */
+export async function waitUntilLive(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${output()}`);
+    try {
+      const r = await fetch(`${url}/api/v1/health/live`);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server did not come up: ${output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
