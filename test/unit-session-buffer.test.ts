@@ -1,32 +1,9 @@
 // The reconnect buffer: bounded by count and bytes, never dropping the turn in flight.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
-import { Session } from '../src/core/session.js';
-import type { SessionMetadata } from '../src/db/session-repository.js';
+import { detachedSession } from '../src/testing/detached-session.js';
 
-function session(): Session {
-  const meta: SessionMetadata = {
-    session_id: '11111111-2222-4333-8444-555555555555',
-    user_id: 'default',
-    status: 'active',
-    created_at: 'x',
-    last_active_at: 'x',
-    subprocess_pid: null,
-    message_count: 0,
-    total_cost_usd: 0,
-    is_resumable: true,
-    terminated_reason: null,
-  };
-  return new Session(meta, {
-    log: pino({ level: 'silent' }),
-    publish: () => {},
-    updated: () => {},
-    persistActivity: () => {},
-    persistTurn: () => {},
-    permissionTimeoutMs: 1000,
-  });
-}
+const session = () => detachedSession('11111111-2222-4333-8444-555555555555');
 
 test('old events go past 5,000 events; eventsAfter reports when it no longer reaches back', () => {
   const s = session();

@@ -9,8 +9,9 @@ import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import pino, { type Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WsHub } from '../../src/api/ws-hub.js';
-import { type BufferedEvent, Session } from '../../src/core/session.js';
+import type { BufferedEvent, Session } from '../../src/core/session.js';
 import type { SessionManager } from '../../src/core/session-manager.js';
+import { detachedSession } from '../../src/testing/detached-session.js';
 import type { BenchConfig } from '../lib/config.js';
 import { round, sleep } from '../lib/util.js';
 
@@ -142,29 +143,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     const hub = new WsHub(mgr as unknown as SessionManager, silent);
     const conn = hub.add(p.socket as never);
     hub.own(SID, conn, false);
-    const now = new Date().toISOString();
-    const session = new Session(
-      {
-        session_id: SID,
-        user_id: 'default',
-        status: 'idle',
-        created_at: now,
-        last_active_at: now,
-        subprocess_pid: null,
-        message_count: 0,
-        total_cost_usd: 0,
-        is_resumable: true,
-        terminated_reason: null,
-      },
-      {
-        log: silent,
-        publish: (e: BufferedEvent) => mgr.emit('event', e),
-        updated: () => {},
-        persistActivity: () => {},
-        persistTurn: () => {},
-        permissionTimeoutMs: 1000,
-      },
-    );
+    const session = detachedSession(SID, { publish: (e: BufferedEvent) => mgr.emit('event', e) });
     session.startTurn('bench');
     const base = p.received();
     const msgs = Array.from({ length: 10 }, (_, i) => deltaMsg(i));
@@ -187,22 +166,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     const hub = new WsHub(mgr as unknown as SessionManager, silent);
     const conn = hub.add(p.socket as never);
     hub.own(SID, conn, false);
-    const now = new Date().toISOString();
-    const session = new Session(
-      {
-        session_id: SID,
-        user_id: 'default',
-        status: 'idle',
-        created_at: now,
-        last_active_at: now,
-        subprocess_pid: null,
-        message_count: 0,
-        total_cost_usd: 0,
-        is_resumable: true,
-        terminated_reason: null,
-      },
-      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, persistTurn: () => {}, permissionTimeoutMs: 1000 },
-    );
+    const session = detachedSession(SID);
     session.startTurn('bench');
     for (let i = 0; i < 5000; i++) session.emit({ type: 'stream_delta', delta: 'warm' });
     const m = deltaMsg(0);
@@ -230,23 +194,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
 function eventBufferBytes(silent: Logger) {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
-  const now = new Date().toISOString();
-  const make = () =>
-    new Session(
-      {
-        session_id: SID,
-        user_id: 'default',
-        status: 'idle',
-        created_at: now,
-        last_active_at: now,
-        subprocess_pid: null,
-        message_count: 0,
-        total_cost_usd: 0,
-        is_resumable: true,
-        terminated_reason: null,
-      },
-      { log: silent, publish: () => {}, updated: () => {}, persistActivity: () => {}, persistTurn: () => {}, permissionTimeoutMs: 1000 },
-    );
+  const make = () => detachedSession(SID, { log: silent });
   const fill = (s: Session, turns: number) => {
     const first = s.lastEventId; // event ids need not start at 1
     for (let t = 0; t < turns; t++) {
