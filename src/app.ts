@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { keyMatches } from './api/auth.js';
 import { registerRest, sendError } from './api/rest.js';
@@ -102,7 +102,14 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   // 7. HTTP + WebSocket
   // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's default type parameters.
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Request logs for the API; probes and static files would only drown them.
+    logController: new LogController({
+      disableRequestLogging: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health'),
+    }),
+  });
   const hub = new WsHub(manager, log);
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
