@@ -18,10 +18,6 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     for (const t of this.takers.splice(0)) t({ value: undefined, done: true });
   }
 
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {

@@ -51,7 +51,6 @@ export class ClaudeProcess {
   /** The session id the CLI was started with (new sessions) or resumes. */
   readonly cliSessionId: string | undefined;
   readonly startedAt = Date.now();
-  readyAt = 0;
   deadReason: string | null = null;
   private child: ReturnType<typeof spawn> | null = null;
   private warm: WarmQuery | null = null;
@@ -84,7 +83,6 @@ export class ClaudeProcess {
     }
     if (p.state === 'dead') throw new Error(p.deadReason ?? 'process died during start');
     p.state = 'ready';
-    p.readyAt = Date.now();
     return p;
   }
 
@@ -99,10 +97,6 @@ export class ClaudeProcess {
     }
     this.query = this.warm.query(this.input);
     void this.pump(this.query);
-  }
-
-  get attached(): boolean {
-    return this.hooks !== null;
   }
 
   send(text: string): void {
@@ -134,10 +128,6 @@ export class ClaudeProcess {
   stderrSummary(): string {
     const t = this.stderrTail.join('').trim();
     return t ? ` (stderr: ${t.slice(-500)})` : '';
-  }
-
-  get stderrText(): string {
-    return this.stderrTail.join('');
   }
 
   whenDead(): Promise<void> {

@@ -51,10 +51,6 @@ export class PreWarmPool implements WarmProcessSource {
     return this.ready.map((w) => w.proc.pid).filter((p): p is number => p !== null);
   }
 
-  get target(): number {
-    return this.d.size;
-  }
-
   /**
    * Fills the pool and resolves true as soon as one warm process exists, or
    * false when every first attempt failed (spec §3.9 step 7: exit 1).

@@ -113,10 +113,6 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return this.shuttingDown;
   }
 
-  canCreate(): boolean {
-    return !this.shuttingDown && this.slots.size < this.config.maxSessions;
-  }
-
   /** CLI pids this server owns (the monitor treats every other marked process as an orphan). */
   ownedPids(): number[] {
     return [...this.spawned];
