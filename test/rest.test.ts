@@ -119,3 +119,22 @@ test('readiness with the pool off: ready while there is capacity', async () => {
   assert.equal(r.body.status, 'ready');
   assert.equal(r.body.max_sessions, 10);
 });
+
+test('a terminated session leaves memory after the reconnect window and comes back from the database', async () => {
+  const m = h.built.manager;
+  m.terminatedRetentionMs = 0;
+  try {
+    const c = await h.api('POST', '/api/v1/sessions', {});
+    const id = c.body.session_id as string;
+    await h.api('DELETE', `/api/v1/sessions/${id}`);
+    const deadline = Date.now() + 5000;
+    while (m.isLoaded(id) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    assert.equal(m.isLoaded(id), false);
+    const g = await h.api('GET', `/api/v1/sessions/${id}`);
+    assert.equal(g.status, 200);
+    assert.equal(g.body.status, 'terminated');
+    assert.equal(g.body.is_resumable, true);
+  } finally {
+    m.terminatedRetentionMs = 60_000;
+  }
+});

@@ -49,6 +49,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** Sessions whose process is being replaced: their slot is kept across the gap. */
   private readonly restarting = new Set<string>();
   private pool: WarmProcessSource | null = null;
+  /** How long a terminated session stays in memory for reconnecting clients. */
+  terminatedRetentionMs = 60_000;
   private shuttingDown = false;
   /** Measured cold starts (ms), for session_creating's estimate. */
   private readonly coldStarts: number[] = [];
@@ -111,6 +113,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   get isShuttingDown(): boolean {
     return this.shuttingDown;
+  }
+
+  /** Whether a session is held in memory (not only in the database). */
+  isLoaded(id: string): boolean {
+    return this.sessions.has(id);
   }
 
   /** CLI pids this server owns (the monitor treats every other marked process as an orphan). */
@@ -378,12 +385,23 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.repo.markTerminated(s.id, 'resume_failed', false);
     s.state = 'terminated';
     this.host.updated(s);
+    this.forgetLater(s);
     s.emit({
       type: 'session_terminated',
       reason: 'resume_failed',
       message: 'This conversation could not be restored. Start a new session to continue.',
       resume_url: null,
     });
+  }
+
+  /**
+   * A terminated session leaves memory (its event buffer) once reconnecting clients
+   * have had their window (spec §6: 60 s); it is loaded from the database again on demand.
+   */
+  private forgetLater(s: Session): void {
+    setTimeout(() => {
+      if (this.sessions.get(s.id) === s && s.state === 'terminated' && !s.proc && !s.turn) this.sessions.delete(s.id);
+    }, this.terminatedRetentionMs).unref();
   }
 
   /** Resumes a terminated-but-resumable session (spec resume_session). */
@@ -512,6 +530,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       resume_url: s.meta.is_resumable ? `/chat?resume=${s.id}` : null,
     });
     this.log.info({ session_id: id, reason }, 'session terminated');
+    this.forgetLater(s);
     return s.summary();
   }
 
