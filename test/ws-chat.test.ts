@@ -34,6 +34,12 @@ describe('connection', () => {
     }
   });
 
+  test("the server's own origin is accepted (the web UI)", async () => {
+    const c = await TestClient.connect(h.wsUrl, h.key, { headers: { Origin: h.url } });
+    await c.next('session_list');
+    await c.close();
+  });
+
   test('a foreign browser origin is refused', async () => {
     const c = await TestClient.connect(h.wsUrl, h.key, { headers: { Origin: 'http://evil.example' } });
     await c.whenClosed();
