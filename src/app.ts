@@ -13,19 +13,21 @@ import { registerRest, sendError } from './api/rest.js';
 import { registerWs } from './api/ws.js';
 import { WsHub } from './api/ws-hub.js';
 import type { Config } from './config/config.js';
+import { ChatService } from './core/chat-service.js';
 import { ExtensionLoader } from './core/extension-loader.js';
 import { Metrics } from './core/metrics.js';
 import { PreWarmPool } from './core/prewarm-pool.js';
 import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
 import { SessionRepository } from './db/session-repository.js';
+import { ScriptedModel } from './demo/scripted-model.js';
 import { PlatformError } from './protocol/errors.js';
-import { ScriptedModel } from './testing/scripted-model.js';
 
 export interface App {
   app: FastifyInstance;
   config: Config;
   manager: SessionManager;
+  chat: ChatService;
   hub: WsHub;
   repo: SessionRepository;
   /** The built-in demo model, when the config has no Anthropic key or URL. */
@@ -34,7 +36,7 @@ export interface App {
   loader: ExtensionLoader;
   monitor: SubprocessMonitor;
   metrics: Metrics;
-  /** Graceful stop (spec §3.9 shutdown sequence); then app.close(). */
+  /** Graceful stop (tell clients, stop the monitor and pool, let turns finish, end processes); then app.close(). */
   shutdown(): Promise<void>;
 }
 
@@ -66,8 +68,15 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   // 3. Extensions (re-read from PROJECT_DIR on every load)
   const loader = new ExtensionLoader(config.projectDir, path.join(path.dirname(config.databasePath), 'generated-plugins'), log);
 
-  // 4. Sessions
+  // 4. Sessions (the metrics' gauges read the manager only when scraped)
+  const metrics = new Metrics({
+    activeSessions: () => manager.activeCount,
+    liveProcesses: () => manager.liveProcessCount,
+    dormantSessions: () => manager.dormantCount,
+    poolDepth: () => pool.depth(),
+  });
   const manager = new SessionManager({
+    metrics,
     config,
     repo,
     log,
@@ -77,7 +86,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
   await manager.recoverFromPreviousRun();
 
-  // 5. Pre-warm pool: blocks until one warm process exists (spec §3.9 step 6)
+  // 5. Pre-warm pool: blocks until one warm process exists
   const pool = new PreWarmPool({
     size: config.prewarmPoolSize,
     log,
@@ -94,8 +103,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     );
   }
 
-  // 6. Metrics and the subprocess monitor
-  const metrics = new Metrics({ activeSessions: () => manager.activeCount, poolDepth: () => pool.depth() });
+  // 6. The subprocess monitor
   const monitor = new SubprocessMonitor(config, manager, log, metrics, () => pool.pids());
   monitor.start();
   cleanups.push(() => monitor.stop());
@@ -110,7 +118,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
       disableRequestLogging: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health'),
     }),
   });
-  const hub = new WsHub(manager, log);
+  const chat = new ChatService(manager);
+  const hub = new WsHub(chat, log);
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -129,11 +138,12 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   registerRest(app, {
     config,
+    chat,
     manager,
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),
   });
-  registerWs(app, config, manager, hub);
+  registerWs(app, config, chat, hub);
   app.get('/metrics', async (req, reply) => {
     if (!keyMatches(req.headers['x-api-key'], config.apiKey)) return sendError(reply, 'unauthorized');
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -161,5 +171,5 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, hub, repo, demoModel, pool, loader, monitor, metrics, shutdown };
+  return { app, config, manager, chat, hub, repo, demoModel, pool, loader, monitor, metrics, shutdown };
 }

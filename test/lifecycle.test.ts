@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { isAlive } from '../src/core/process-tree.js';
-import { ScriptedModel } from '../src/testing/scripted-model.js';
+import { ScriptedModel } from '../src/demo/scripted-model.js';
 import { tempDir, testEnv } from './helpers/harness.js';
 import { freePort, startServerProcess } from './helpers/server-process.js';
 import { TestClient } from './helpers/ws-client.js';

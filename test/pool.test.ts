@@ -88,13 +88,13 @@ describe('pool of 2', () => {
 describe('capacity', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ MAX_SESSIONS: '3' });
+    h = await startHarness({ MAX_SESSIONS: '3', SESSION_EVICTION: 'off' });
   });
   after(async () => {
     await h.close();
   });
 
-  test('20 concurrent creates with MAX_SESSIONS=3 give exactly 3 sessions', async () => {
+  test('SESSION_EVICTION=off: 20 concurrent creates with MAX_SESSIONS=3 give exactly 3 sessions', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => h.api('POST', '/api/v1/sessions', {})));
     const ok = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status === 503);

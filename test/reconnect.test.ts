@@ -86,17 +86,15 @@ test('reconnect without `after`: session_history up to the turn, then the turn r
 
 test('a reconnect after the turn ended gets the completed answer from history', async () => {
   const a = await h.client();
+  const observer = await h.client();
   const id = await a.createSession();
   h.model.enqueue(id, { kind: 'text', text: TEXT, chunks: 20 });
   a.send({ type: 'user_message', session_id: id, text: 'fast words' });
   await a.next('stream_delta');
   a.ws.terminate();
-  // wait for the turn to end server-side (a status signal over REST)
-  for (;;) {
-    const r = await h.api('GET', `/api/v1/sessions/${id}`);
-    if (r.body.status === 'idle') break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // the turn ends server-side: every client is told (session_updated), with the usual deadline
+  await observer.next('session_updated', (f) => f.session.session_id === id && f.session.status === 'idle');
+  await observer.close();
   const b = await reconnect();
   b.send({ type: 'switch_session', session_id: id });
   const hist = await b.next('session_history');

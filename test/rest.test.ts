@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { isAlive } from '../src/core/process-tree.js';
 import { CreateSessionResponse, DeleteSessionResponse, SessionDetailResponse, SessionListResponse } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
+import { waitFor } from './helpers/wait.js';
 
 let h: Harness;
 before(async () => {
@@ -120,20 +121,33 @@ test('readiness with the pool off: ready while there is capacity', async () => {
   assert.equal(r.body.max_sessions, 10);
 });
 
-test('a terminated session leaves memory after the reconnect window and comes back from the database', async () => {
+test('a terminated session leaves memory after the reconnect window, and again after a lookup reloads it', async () => {
   const m = h.built.manager;
+  const forgotten = (id: string) =>
+    waitFor<string>(
+      (fn) => {
+        m.onForgotten(fn);
+        return () => m.offForgotten(fn);
+      },
+      (x) => x === id,
+      `session ${id} to leave memory`,
+    );
   m.terminatedRetentionMs = 0;
   try {
     const c = await h.api('POST', '/api/v1/sessions', {});
     const id = c.body.session_id as string;
+    const gone = forgotten(id);
     await h.api('DELETE', `/api/v1/sessions/${id}`);
-    const deadline = Date.now() + 5000;
-    while (m.isLoaded(id) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    await gone;
     assert.equal(m.isLoaded(id), false);
+    // A lookup loads it from the database; it must leave memory again (it used to stay for good).
+    const goneAgain = forgotten(id);
     const g = await h.api('GET', `/api/v1/sessions/${id}`);
     assert.equal(g.status, 200);
     assert.equal(g.body.status, 'terminated');
     assert.equal(g.body.is_resumable, true);
+    await goneAgain;
+    assert.equal(m.isLoaded(id), false);
   } finally {
     m.terminatedRetentionMs = 60_000;
   }

@@ -32,7 +32,7 @@ test('the turn in flight is kept whole, however large', () => {
   for (let i = 0; i < 100; i++) s.emit({ type: 'stream_delta', delta: big });
   const replay = s.eventsAfter(turn.startEventId);
   assert.equal(replay?.length, 101, 'turn_started plus every delta');
-  s.endTurn(true);
+  s.failTurn('ended', 'retry');
   s.emit({ type: 'stream_delta', delta: 'z' });
   assert.equal(s.eventsAfter(turn.startEventId), undefined, 'trimmed once the turn ended');
 });

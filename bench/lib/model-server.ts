@@ -3,7 +3,7 @@
 // SIGTERM or when stdin closes (the driver died).
 // Besides the default directives (say:, run:, slow:) it answers
 //   `bench-stream <chunks> <chars>` -> <chars> characters of text in <chunks> SSE deltas, no delay.
-import { ScriptedModel } from '../../src/testing/scripted-model.js';
+import { ScriptedModel } from '../../src/demo/scripted-model.js';
 
 const model = new ScriptedModel({ maxRecorded: 20 });
 model.responder = (req) => {

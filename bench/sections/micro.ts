@@ -6,9 +6,10 @@ import { EventEmitter } from 'node:events';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WsHub } from '../../src/api/ws-hub.js';
+import { ChatService } from '../../src/core/chat-service.js';
 import type { BufferedEvent, Session } from '../../src/core/session.js';
 import type { SessionManager } from '../../src/core/session-manager.js';
 import { detachedSession } from '../../src/testing/detached-session.js';
@@ -129,9 +130,10 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
   {
     const p = await pair();
     const mgr = new EventEmitter();
-    const hub = new WsHub(mgr as unknown as SessionManager, silent);
+    const chat = new ChatService(mgr as unknown as SessionManager);
+    const hub = new WsHub(chat, silent);
     const conn = hub.add(p.socket as never);
-    hub.own(SID, conn, false);
+    chat.watch(SID, conn, false);
     out.connection_send = await timeIt(n, batch, (i) => conn.send({ ...ev, event_id: i } as never), p.received, n);
     await p.close();
   }
@@ -140,9 +142,10 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
   const fullPath = async (label: string, frames: number) => {
     const p = await pair();
     const mgr = new EventEmitter();
-    const hub = new WsHub(mgr as unknown as SessionManager, silent);
+    const chat = new ChatService(mgr as unknown as SessionManager);
+    const hub = new WsHub(chat, silent);
     const conn = hub.add(p.socket as never);
-    hub.own(SID, conn, false);
+    chat.watch(SID, conn, false);
     const session = detachedSession(SID, { publish: (e: BufferedEvent) => mgr.emit('event', e) });
     session.startTurn('bench');
     const base = p.received();
@@ -163,9 +166,10 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
   {
     const p = await pair();
     const mgr = new EventEmitter();
-    const hub = new WsHub(mgr as unknown as SessionManager, silent);
+    const chat = new ChatService(mgr as unknown as SessionManager);
+    const hub = new WsHub(chat, silent);
     const conn = hub.add(p.socket as never);
-    hub.own(SID, conn, false);
+    chat.watch(SID, conn, false);
     const session = detachedSession(SID);
     session.startTurn('bench');
     for (let i = 0; i < 5000; i++) session.emit({ type: 'stream_delta', delta: 'warm' });
@@ -175,7 +179,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     void conn;
   }
   await fullPath('full_path', n);
-  out.event_buffer = eventBufferBytes(silent);
+  out.event_buffer = eventBufferBytes();
   void opts;
   const full = out.full_path as { us_per_frame: number };
   out.max_frames_per_s_one_core = round(1e6 / full.us_per_frame, 0);
@@ -191,10 +195,10 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
  * lossless reconnect) holds per event, for the soak's turn mix: a text turn is
  * turn_started + stream_delta + response_complete, a Bash turn adds tool_use and tool_result.
  */
-function eventBufferBytes(silent: Logger) {
+function eventBufferBytes() {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
-  const make = () => detachedSession(SID, { log: silent });
+  const make = () => detachedSession(SID);
   const fill = (s: Session, turns: number) => {
     const first = s.lastEventId; // event ids need not start at 1
     for (let t = 0; t < turns; t++) {

@@ -1,14 +1,23 @@
-// REST endpoints (spec §3.8, §4.1), bodies and codes exactly as specified.
+// REST endpoints: bodies and codes exactly as the contract gives them; the work is the chat service's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
+import type { ChatService } from '../core/chat-service.js';
 import type { SessionManager } from '../core/session-manager.js';
 import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
-import { CreateSessionRequest, type ExtensionsResponse, SessionId } from '../protocol/messages.js';
+import {
+  CreateSessionRequest,
+  type CreateSessionResponse,
+  type DeleteSessionResponse,
+  type ExtensionsResponse,
+  SessionId,
+} from '../protocol/messages.js';
 import { keyMatches } from './auth.js';
 
 export interface RestDeps {
   config: Config;
-  manager: SessionManager;
+  chat: ChatService;
+  /** Session detail (process, memory). */
+  manager: Pick<SessionManager, 'detail'>;
   poolDepth: () => number;
   extensions: () => ExtensionsResponse;
 }
@@ -18,7 +27,7 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 }
 
 export function registerRest(app: FastifyInstance, d: RestDeps): void {
-  const { config, manager } = d;
+  const { config, chat, manager } = d;
 
   const requireKey = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!keyMatches(req.headers['x-api-key'], config.apiKey)) return sendError(reply, 'unauthorized');
@@ -26,7 +35,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
   const sessionIdParam = (req: FastifyRequest): string => {
     const id = (req.params as { id: string }).id;
-    // A malformed id cannot name a session: same 404 as an unknown one (§4.4).
+    // A malformed id cannot name a session: same 404 as an unknown one.
     if (!SessionId.safeParse(id).success) throw new PlatformError('not_found');
     return id;
   };
@@ -35,9 +44,10 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
   app.get('/api/v1/health/ready', async (_req, reply) => {
     const pool_depth = d.poolDepth();
-    const base = { pool_depth, active_sessions: manager.activeCount, max_sessions: config.maxSessions };
-    if (manager.isShuttingDown) return reply.code(503).send({ status: 'not_ready', reason: 'shutting_down', ...base });
-    if (manager.activeCount >= config.maxSessions) return reply.code(503).send({ status: 'not_ready', reason: 'at_capacity', ...base });
+    const r = chat.readiness();
+    const base = { pool_depth, active_sessions: r.activeSessions, max_sessions: config.maxSessions };
+    if (r.shuttingDown) return reply.code(503).send({ status: 'not_ready', reason: 'shutting_down', ...base });
+    if (r.full) return reply.code(503).send({ status: 'not_ready', reason: 'at_capacity', ...base });
     // With the pool on, readiness means a warm process can be handed out now.
     if (config.prewarmPoolSize > 0 && pool_depth === 0) return reply.code(503).send({ status: 'not_ready', reason: 'pool_empty', ...base });
     return { status: 'ready', ...base };
@@ -46,24 +56,22 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
   app.register(async (authed) => {
     authed.addHook('onRequest', requireKey);
 
-    authed.get('/api/v1/sessions', async () => ({ sessions: manager.list() }));
+    authed.get('/api/v1/sessions', async () => ({ sessions: chat.list() }));
 
     authed.post('/api/v1/sessions', async (req, reply) => {
       const body = req.body ?? {};
       const parsed = CreateSessionRequest.safeParse(body);
       if (!parsed.success) return sendError(reply, 'invalid_message', 'The request body must be an empty JSON object');
-      const { session, source } = await manager.createSession();
-      return reply
-        .code(201)
-        .send({ session_id: session.id, status: session.summary().status, source, created_at: session.meta.created_at });
+      const { session_id, source, summary } = await chat.create();
+      const created: CreateSessionResponse = { session_id, status: summary.status, source, created_at: summary.created_at };
+      return reply.code(201).send(created);
     });
 
     authed.get('/api/v1/sessions/:id', async (req) => manager.detail(sessionIdParam(req)));
 
-    authed.delete('/api/v1/sessions/:id', async (req) => {
+    authed.delete('/api/v1/sessions/:id', async (req): Promise<DeleteSessionResponse> => {
       const id = sessionIdParam(req);
-      if (!manager.find(id)) throw new PlatformError('not_found');
-      await manager.destroy(id, 'user_requested');
+      await chat.destroy(undefined, id);
       return { session_id: id, status: 'terminated', reason: 'user_requested' };
     });
 

@@ -1,21 +1,19 @@
-// Connections and who watches which session. Every server frame leaves
-// through Connection.send, which stamps the per-connection seq.
+// The open connections. Every server frame leaves through Connection.send,
+// which stamps the per-connection seq. Who watches which session is the chat
+// service's business; the hub only broadcasts summaries and notices.
 
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import type { BufferedEvent } from '../core/session.js';
-import type { SessionManager } from '../core/session-manager.js';
+import type { ChatService, Watcher } from '../core/chat-service.js';
 import type { ServerFrame, UnsequencedFrame } from '../protocol/messages.js';
 
 /** A client that stops reading is cut off past this much unsent data; it can reconnect losslessly. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-export class Connection {
+export class Connection implements Watcher {
   private seq = 0;
   /** Highest client seq seen (client seqs must increase). */
   lastClientSeq = 0;
-  /** Sessions whose history is being assembled: live events wait in the session's buffer. */
-  readonly holding = new Set<string>();
   readonly id: number;
 
   constructor(
@@ -63,16 +61,13 @@ export class Connection {
 
 export class WsHub {
   readonly connections = new Set<Connection>();
-  /** G-003: one connection watches a session at a time. */
-  private readonly owners = new Map<string, Connection>();
   private nextId = 1;
 
   constructor(
-    manager: SessionManager,
+    private readonly chat: ChatService,
     private readonly log: Logger,
   ) {
-    manager.on('event', (ev) => this.deliver(ev));
-    manager.on('updated', (session) => {
+    chat.onSessionUpdated((session) => {
       for (const c of this.connections) c.send({ type: 'session_updated', session });
     });
   }
@@ -85,30 +80,7 @@ export class WsHub {
 
   remove(c: Connection): void {
     this.connections.delete(c);
-    for (const [sid, owner] of this.owners) if (owner === c) this.owners.delete(sid);
-  }
-
-  ownerOf(sessionId: string): Connection | undefined {
-    return this.owners.get(sessionId);
-  }
-
-  /** Makes c the session's watcher; the previous one is told (G-003) when `notify`. */
-  own(sessionId: string, c: Connection, notify: boolean): void {
-    const prev = this.owners.get(sessionId);
-    if (prev === c) return;
-    this.owners.set(sessionId, c);
-    if (prev && notify)
-      prev.send({
-        type: 'session_opened_elsewhere',
-        session_id: sessionId,
-        message: 'This session was opened in another window. Updates now go there.',
-      });
-  }
-
-  private deliver(ev: BufferedEvent): void {
-    const c = this.owners.get(ev.session_id);
-    if (!c || c.holding.has(ev.session_id)) return;
-    c.send(ev);
+    this.chat.forget(c);
   }
 
   broadcast(frame: UnsequencedFrame): void {

@@ -1,9 +1,9 @@
-// WebSocket endpoint /ws/v1/chat (spec §3.7, §4.2): auth, validation, routing.
+// WebSocket endpoint /ws/v1/chat: auth, validation, and a call to the chat service per message.
 // Input never crashes the server: every failure becomes an `error` frame.
 import type { FastifyInstance } from 'fastify';
 import type { RawData } from 'ws';
 import type { Config } from '../config/config.js';
-import type { SessionManager } from '../core/session-manager.js';
+import type { ChatService } from '../core/chat-service.js';
 import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES } from '../protocol/errors.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, SessionId } from '../protocol/messages.js';
 import { keyMatches, originAllowed } from './auth.js';
@@ -11,7 +11,7 @@ import type { Connection, WsHub } from './ws-hub.js';
 
 const MAX_FRAME_BYTES = 1024 * 1024;
 
-export function registerWs(app: FastifyInstance, config: Config, manager: SessionManager, hub: WsHub): void {
+export function registerWs(app: FastifyInstance, config: Config, chat: ChatService, hub: WsHub): void {
   app.get('/ws/v1/chat', { websocket: true }, (socket, req) => {
     const q = req.query as Record<string, unknown>;
     const key = req.headers['x-api-key'] ?? q.api_key;
@@ -23,14 +23,14 @@ export function registerWs(app: FastifyInstance, config: Config, manager: Sessio
       socket.close(1008, ERRORS.unauthorized.message);
       return;
     }
-    if (manager.isShuttingDown) {
+    if (chat.isShuttingDown) {
       socket.close(1001, 'Server shutting down');
       return;
     }
     const conn = hub.add(socket);
     socket.on('close', () => hub.remove(conn));
     socket.on('error', (e) => req.log.debug({ err: e }, 'socket error'));
-    conn.send({ type: 'session_list', sessions: manager.list() });
+    conn.send({ type: 'session_list', sessions: chat.list() });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       handle(conn, data, isBinary).catch((e: unknown) => {
         req.log.error({ err: e }, 'ws handler failed');
@@ -97,90 +97,38 @@ export function registerWs(app: FastifyInstance, config: Config, manager: Sessio
       conn.lastClientSeq = msg.seq;
     }
 
-    switch (msg.type) {
-      case 'create_session': {
-        try {
-          const { session, source } = await manager.createSession((estimated_seconds) =>
+    const sid = 'session_id' in msg ? msg.session_id : undefined;
+    try {
+      switch (msg.type) {
+        case 'create_session': {
+          const { session_id, source } = await chat.create(conn, (estimated_seconds) =>
             conn.send({ type: 'session_creating', estimated_seconds }),
           );
-          hub.own(session.id, conn, false);
-          conn.send({ type: 'session_ready', session_id: session.id, status: 'ready', source });
-        } catch (e) {
-          sendPlatformError(conn, e);
+          conn.send({ type: 'session_ready', session_id, status: 'ready', source });
+          return;
         }
-        return;
+        case 'user_message':
+          // Resolves when the turn ends; its frames stream to the session's watcher meanwhile.
+          await chat.send(conn, msg.session_id, msg.text, () =>
+            conn.send({ type: 'message_received', session_id: msg.session_id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) }),
+          );
+          return;
+        case 'interrupt':
+          await chat.interrupt(msg.session_id);
+          return;
+        case 'switch_session':
+          await chat.switchTo(conn, msg.session_id, msg.after);
+          return;
+        case 'destroy_session':
+          await chat.destroy(conn, msg.session_id);
+          return;
+        case 'permission_response':
+          if (!chat.answerPermission(conn, msg.request_id, msg.decision))
+            sendError(conn, 'invalid_message', 'Unknown or expired permission request');
+          return;
       }
-      case 'user_message': {
-        const s = manager.find(msg.session_id);
-        if (!s) return sendError(conn, 'session_not_found', undefined, msg.session_id);
-        try {
-          manager.checkCanSend(s);
-        } catch (e) {
-          return sendPlatformError(conn, e, s.id);
-        }
-        hub.own(s.id, conn, true);
-        conn.send({ type: 'message_received', session_id: s.id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) });
-        // Frames of the turn stream through the hub; this resolves when the turn ends.
-        manager.sendMessage(s.id, msg.text).catch((e: unknown) => {
-          if (e instanceof PlatformError && e.code === 'query_in_progress') sendPlatformError(conn, e, s.id);
-          // other failures already reached the client as stream_error
-        });
-        return;
-      }
-      case 'interrupt': {
-        const s = manager.find(msg.session_id);
-        if (!s) return sendError(conn, 'session_not_found', undefined, msg.session_id);
-        await manager.interrupt(s.id);
-        return;
-      }
-      case 'switch_session': {
-        const s = manager.find(msg.session_id);
-        if (!s) return sendError(conn, 'session_not_found', undefined, msg.session_id);
-        hub.own(s.id, conn, true);
-        const missed = msg.after !== undefined ? s.eventsAfter(msg.after) : undefined;
-        if (missed) {
-          for (const ev of missed) conn.send(ev);
-        } else {
-          conn.holding.add(s.id);
-          try {
-            const { messages, lastEventId } = await manager.history(s.id);
-            conn.send({
-              type: 'session_history',
-              session_id: s.id,
-              session: s.summary(),
-              messages,
-              is_query_active: s.isQueryActive,
-              last_event_id: lastEventId,
-            });
-            for (const ev of s.eventsAfter(lastEventId) ?? []) conn.send(ev);
-          } finally {
-            conn.holding.delete(s.id);
-          }
-        }
-        if (!s.hasLiveProcess && s.meta.is_resumable && !s.turn) {
-          try {
-            await manager.resumeSession(s.id);
-          } catch (e) {
-            sendPlatformError(conn, e, s.id);
-          }
-        }
-        return;
-      }
-      case 'destroy_session': {
-        const s = manager.find(msg.session_id);
-        if (!s) return sendError(conn, 'session_not_found', undefined, msg.session_id);
-        const owner = hub.ownerOf(s.id);
-        if (!owner) hub.own(s.id, conn, false);
-        const before = s.lastEventId;
-        await manager.destroy(s.id, 'user_requested');
-        if (owner && owner !== conn) for (const ev of s.eventsAfter(before) ?? []) conn.send(ev);
-        return;
-      }
-      case 'permission_response': {
-        if (!manager.answerPermission(msg.request_id, msg.decision))
-          sendError(conn, 'invalid_message', 'Unknown or expired permission request');
-        return;
-      }
+    } catch (e) {
+      sendPlatformError(conn, e, sid);
     }
   }
 }

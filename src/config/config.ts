@@ -1,6 +1,7 @@
 // Configuration from the environment (spec §3.1 plus the additions in docs/decisions.md).
 // A bad value stops the server at start with one line naming the variable.
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -88,6 +89,12 @@ const EnvSchema = z.object({
     .refine((v) => (PERMISSION_MODES as readonly string[]).includes(v), `must be one of ${PERMISSION_MODES.join(', ')}`),
   ALLOWED_ORIGINS: z.string().optional(),
   CLAUDE_MODEL: z.string().optional(),
+  CLAUDE_CONFIG_DIR: z.string().optional(),
+  SESSION_EVICTION: z
+    .string()
+    .optional()
+    .transform((v) => v || 'idle')
+    .refine((v) => v === 'idle' || v === 'off', 'must be idle or off'),
 });
 
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
@@ -123,6 +130,10 @@ export interface Config {
   /** Origins allowed to open the WebSocket; empty means same-origin only (plus non-browser clients). */
   allowedOrigins: string[];
   model: string | undefined;
+  /** Where the CLIs keep their transcripts (CLAUDE_CONFIG_DIR, else ~/.claude): history reads them there. */
+  claudeConfigDir: string;
+  /** At MAX_SESSIONS: `idle` releases the least recently used idle session's process (dormant); `off` answers 503. */
+  sessionEviction: 'idle' | 'off';
   /** Environment handed to every CLI process. */
   childEnv: Record<string, string | undefined>;
 }
@@ -183,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim())
       .filter(Boolean),
     model: e.CLAUDE_MODEL || undefined,
+    claudeConfigDir: path.resolve(e.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), '.claude')),
+    sessionEviction: e.SESSION_EVICTION as 'idle' | 'off',
     childEnv: childEnvFrom(env),
   };
 }

@@ -55,6 +55,8 @@ export interface CliOptionsInput {
 export function buildCliOptions(i: CliOptionsInput): Options {
   const { config } = i;
   const env: Record<string, string | undefined> = { ...config.childEnv };
+  // The CLI writes transcripts where the server's history reads them.
+  env.CLAUDE_CONFIG_DIR = config.claudeConfigDir;
   if (i.modelBaseUrl) env.ANTHROPIC_BASE_URL = i.modelBaseUrl;
   // The demo model ignores the key, but the CLI will not start without one.
   if (config.demoMode) env.ANTHROPIC_API_KEY = 'demo-model-needs-no-key';

@@ -22,19 +22,41 @@ export class Metrics {
   });
   readonly turns = new Counter({
     name: 'csp_turns_total',
-    help: 'Chat turns by outcome',
+    help: 'Chat turns ended, by outcome (complete, interrupted, error)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 
-  constructor(gauges: { activeSessions: () => number; poolDepth: () => number }) {
+  constructor(gauges: {
+    activeSessions: () => number;
+    liveProcesses: () => number;
+    dormantSessions: () => number;
+    poolDepth: () => number;
+  }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'csp_' });
+    for (const outcome of ['complete', 'interrupted', 'error'] as const) this.turns.inc({ outcome }, 0);
     new Gauge({
       name: 'csp_sessions_active',
       help: 'Sessions holding a capacity slot',
       registers: [this.registry],
       collect() {
         this.set(gauges.activeSessions());
+      },
+    });
+    new Gauge({
+      name: 'csp_session_processes_live',
+      help: 'Sessions whose CLI process is running',
+      registers: [this.registry],
+      collect() {
+        this.set(gauges.liveProcesses());
+      },
+    });
+    new Gauge({
+      name: 'csp_sessions_dormant',
+      help: 'Sessions whose process was released to make room (they resume on their next message)',
+      registers: [this.registry],
+      collect() {
+        this.set(gauges.dormantSessions());
       },
     });
     new Gauge({

@@ -1,20 +1,22 @@
-// One chat session: its metadata, the CLI process it owns (at most one at a
-// time), the turn in flight, and its event log (for lossless reconnect).
-import { randomUUID } from 'node:crypto';
-import type { PermissionResult, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { Logger } from 'pino';
+// One chat session: its state (one table of moves, see session-state.ts), the CLI
+// process it owns (at most one at a time), the turn in flight, its permissions and
+// its event log. Only the session changes its state: every move saves it once and
+// announces it once.
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionMetadata } from '../db/session-repository.js';
-import type { SessionEvent, SessionStatus, SessionSummary } from '../protocol/messages.js';
+import type { SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
 import type { ClaudeProcess } from './claude-process.js';
+import { PermissionGate } from './permissions.js';
+import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
+import { canTransition, InvalidTransitionError, publicStatus, type SessionState } from './session-state.js';
 import { TurnTranslator } from './turn-translator.js';
 
-/** Distributive Omit, so a union of frames keeps its members apart. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type EventInput = DistributiveOmit<SessionEvent, 'event_id' | 'session_id'>;
-export type BufferedEvent = SessionEvent & { event_id: number };
+export type { BufferedEvent, EventInput } from './session-events.js';
 
-export interface TurnOutcome {
-  outcome: 'complete' | 'interrupted' | 'error';
+export type SuggestedAction = (typeof StreamErrorFrame.shape.suggested_action.options)[number];
+
+export interface TurnResult {
+  outcome: TurnOutcome;
   cost_usd: number;
   turn_count: number;
 }
@@ -32,148 +34,207 @@ export interface Turn {
 }
 
 export interface SessionHost {
-  log: Logger;
-  /** Every event of every session goes through here to the connections. */
+  /** Every event of every session goes through here to its watcher. */
   publish(ev: BufferedEvent): void;
-  /** Summary changed (status, counts, cost). */
-  updated(s: Session): void;
-  persistActivity(s: Session): void;
-  persistTurn(s: Session, turn: Turn, result: TurnOutcome): void;
+  /** Stores the session's row (one write). */
+  save(row: SessionMetadata): void;
+  /** Tells every client the summary changed. */
+  announce(summary: SessionSummary): void;
+  /** A turn ended (stored with its outcome and counted). */
+  turnEnded(s: Session, turn: Turn, result: TurnResult): void;
+  /** The session's process went away: expected (we stopped it) or not. */
+  processGone(s: Session, proc: ClaudeProcess, reason: string, expected: boolean): void;
   permissionTimeoutMs: number;
-}
-
-const EVENT_BUFFER_MAX = 5000;
-/** Per session: large tool results must not let 5,000 events hold hundreds of MB (benchmarks F7). */
-const EVENT_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/** Rough size of an event: its text-bearing fields, without serialising it. */
-function approxSize(e: BufferedEvent): number {
-  switch (e.type) {
-    case 'stream_delta':
-      return 120 + e.delta.length;
-    case 'tool_use':
-    case 'permission_request':
-      return 200 + JSON.stringify(e.input).length;
-    case 'tool_result':
-      return 200 + JSON.stringify(e.result).length;
-    case 'turn_started':
-      return 120 + e.text.length;
-    default:
-      return 200;
-  }
+  projectDir: string;
 }
 
 export class Session {
   readonly id: string;
-  meta: SessionMetadata;
-  proc: ClaudeProcess | null = null;
-  /** In-memory state (spec §5.2); 'restarting' shows as active in summaries. */
-  state: SessionStatus | 'restarting';
-  turn: Turn | null = null;
+  private state_: SessionState;
+  private readonly row: SessionMetadata;
+  private proc_: ClaudeProcess | null = null;
   /** Set while we end the process on purpose, so its death is not reported as a crash. */
-  expectedExit = false;
+  private expectedExit = false;
+  /** A released process still exiting: a resume waits for it (two CLIs never write one transcript). */
+  private exiting: Promise<unknown> | null = null;
+  turn: Turn | null = null;
   /** Reason a restart waits for the current turn to end (memory limit). */
-  restartAfterTurn: string | null = null;
+  restartAfterTurn: 'memory_limit' | null = null;
   /** CLI cost counter is cumulative per process: the figure already counted (NaN: resumed, not yet known). */
-  costBaseline = 0;
-  /** When the current process was (re)started, for the monitor's grace period. */
-  processStartedAt = 0;
+  private costBaseline = 0;
   lastUserMessageAt = Date.now();
+  /** Last time someone used the session (message, creation, resume): the least recently used idle one makes room first. */
+  lastUsedAt = Date.now();
   /** Start of the current run (creation, or resume after termination): the duration limit counts from here. */
   runStartedAt = Date.now();
   /** Memory restarts are not checked again before this time (no restart storms). */
   memoryGraceUntil = 0;
   warnedDuration = false;
-  readonly alwaysAllowed = new Set<string>();
-  readonly pendingPermissions = new Map<
-    string,
-    { tool: string; input: Record<string, unknown>; resolve: (r: PermissionResult) => void; timer: NodeJS.Timeout }
-  >();
-  private readonly events: BufferedEvent[] = [];
-  /**
-   * Event ids start from the clock (µs-scale), so they keep increasing across server
-   * restarts: a client's `after` from an earlier run can never skip new events.
-   */
-  private nextEventId = Date.now() * 1000 + 1;
-  private eventBytes = 0;
+  readonly permissions: PermissionGate;
+  private readonly events: EventBuffer;
 
   constructor(
     meta: SessionMetadata,
     private readonly host: SessionHost,
+    state: SessionState = meta.status,
   ) {
     this.id = meta.session_id;
-    this.meta = meta;
-    this.state = meta.status;
+    this.row = { ...meta };
+    this.state_ = state;
+    this.events = new EventBuffer(this.id);
+    this.permissions = new PermissionGate({
+      projectDir: host.projectDir,
+      timeoutMs: host.permissionTimeoutMs,
+      emit: (ev) => this.emit(ev),
+    });
+  }
+
+  get state(): SessionState {
+    return this.state_;
+  }
+
+  get createdAt(): string {
+    return this.row.created_at;
+  }
+
+  get isResumable(): boolean {
+    return this.row.is_resumable;
   }
 
   get lastEventId(): number {
-    return this.nextEventId - 1;
+    return this.events.lastEventId;
   }
 
   get isQueryActive(): boolean {
     return this.turn !== null;
   }
 
+  get proc(): ClaudeProcess | null {
+    return this.proc_;
+  }
+
   get hasLiveProcess(): boolean {
-    return this.proc !== null && this.proc.state !== 'dead';
+    return this.proc_ !== null && this.proc_.state !== 'dead';
+  }
+
+  /** Idle enough to give its process up: a live process, no turn, nobody asked a permission question. */
+  get isReleasable(): boolean {
+    return (this.state_ === 'idle' || this.state_ === 'ready') && this.hasLiveProcess && !this.turn && !this.permissions.hasPending;
   }
 
   summary(): SessionSummary {
-    const status: SessionStatus = this.state === 'restarting' ? 'active' : this.state;
-    return {
-      session_id: this.id,
-      status,
-      created_at: this.meta.created_at,
-      last_active_at: this.meta.last_active_at,
-      message_count: this.meta.message_count,
-      total_cost_usd: Math.round(this.meta.total_cost_usd * 1e6) / 1e6,
-      is_resumable: this.meta.is_resumable,
-    };
+    return summaryOf(this.record());
   }
 
-  setState(s: SessionStatus | 'restarting'): void {
-    if (this.state === s) return;
-    this.state = s;
-    this.host.updated(this);
+  /** The row as stored. */
+  record(): SessionMetadata {
+    return { ...this.row, status: publicStatus(this.state_), subprocess_pid: this.hasLiveProcess ? (this.proc_?.pid ?? null) : null };
   }
+
+  /** The one way the state changes: checked against the table, saved once, announced once. */
+  transition(to: SessionState, cause: string): void {
+    if (to === this.state_) return;
+    if (!canTransition(this.state_, to)) throw new InvalidTransitionError(this.state_, to, cause);
+    this.state_ = to;
+    this.host.save(this.record());
+    this.host.announce(this.summary());
+  }
+
+  /** Ends the session for good (its process must already be stopped); resumable unless `resumable` is false. */
+  terminate(reason: string, resumable = this.row.is_resumable): void {
+    this.row.is_resumable = resumable;
+    this.row.terminated_reason = reason;
+    this.transition('terminated', reason);
+  }
+
+  // ------------------------------------------------------------ process
+
+  /** Takes a started process and wires its messages and death. */
+  adopt(proc: ClaudeProcess, resumed: boolean): void {
+    this.proc_ = proc;
+    this.expectedExit = false;
+    this.costBaseline = resumed ? Number.NaN : 0;
+    if (resumed) {
+      this.row.is_resumable = true;
+      this.row.terminated_reason = null;
+    }
+    proc.attach({
+      onMessage: (msg) => {
+        if (this.proc_ === proc) this.handleMessage(msg);
+      },
+      onDead: (reason) => this.processDied(proc, reason),
+    });
+  }
+
+  /** A resumed run after termination: the duration and idle limits count from now. */
+  startRun(): void {
+    this.runStartedAt = Date.now();
+    this.lastUserMessageAt = Date.now();
+    this.warnedDuration = false;
+  }
+
+  /** Ends the process on purpose; resolves when it is gone. The session lives on. */
+  async stopProcess(): Promise<void> {
+    const proc = this.proc_;
+    if (!proc) return;
+    this.expectedExit = true;
+    await proc.stop();
+  }
+
+  /**
+   * Gives the process up at once (its death is expected and no longer this session's concern)
+   * and returns the promise of its end.
+   */
+  releaseProcess(): Promise<unknown> {
+    const proc = this.proc_;
+    if (!proc) return Promise.resolve();
+    this.expectedExit = true;
+    this.proc_ = null;
+    const gone = proc.stop();
+    this.exiting = gone;
+    void gone.finally(() => {
+      if (this.exiting === gone) this.exiting = null;
+    });
+    this.host.processGone(this, proc, 'released', true);
+    return gone;
+  }
+
+  /** Resolves once a released process has exited. */
+  whenReleased(): Promise<unknown> {
+    return this.exiting ?? Promise.resolve();
+  }
+
+  private processDied(proc: ClaudeProcess, reason: string): void {
+    if (this.proc_ !== proc) return; // an old process of a restarted session
+    this.proc_ = null;
+    const expected = this.expectedExit;
+    this.host.processGone(this, proc, reason, expected);
+    if (expected) return;
+    if (this.turn)
+      this.failTurn(
+        `The Claude process ended unexpectedly (${reason.slice(0, 300)}). Send your message again to continue: the conversation is kept.`,
+        'retry',
+      );
+    if (this.state_ === 'ready') this.transition('idle', 'process died');
+    else this.host.save(this.record());
+  }
+
+  // ------------------------------------------------------------ events
 
   emit(ev: EventInput): BufferedEvent {
-    const full = { ...ev, session_id: this.id, event_id: this.nextEventId++ } as BufferedEvent;
-    this.events.push(full);
-    this.eventBytes += approxSize(full);
-    if (this.events.length > EVENT_BUFFER_MAX || this.eventBytes > EVENT_BUFFER_BYTES) this.trimEvents();
+    const full = this.events.push(ev, this.turn ? this.turn.startEventId : Number.POSITIVE_INFINITY);
     this.host.publish(full);
     return full;
   }
 
-  /**
-   * Drops the oldest events past the count or byte budget, in one splice, but never
-   * the turn in flight: a reconnect must be able to replay all of it.
-   */
-  private trimEvents(): void {
-    const keepFrom = this.turn ? this.turn.startEventId : Number.POSITIVE_INFINITY;
-    let n = 0;
-    while (
-      n < this.events.length &&
-      (this.events.length - n > EVENT_BUFFER_MAX || this.eventBytes > EVENT_BUFFER_BYTES) &&
-      (this.events[n]?.event_id ?? 0) <= keepFrom
-    ) {
-      this.eventBytes -= approxSize(this.events[n] as BufferedEvent);
-      n++;
-    }
-    if (n > 0) this.events.splice(0, n);
-  }
-
   /** Buffered events after `after`, or undefined when the buffer no longer reaches back that far. */
   eventsAfter(after: number): BufferedEvent[] | undefined {
-    if (after >= this.lastEventId) return [];
-    const first = this.events[0];
-    if (!first || first.event_id > after + 1) return undefined;
-    return this.events.filter((e) => e.event_id > after);
+    return this.events.after(after);
   }
 
   // ------------------------------------------------------------ turns
 
+  /** Claims the turn (synchronously, so a second message cannot slip in). */
   startTurn(text: string): Turn {
     let finish!: () => void;
     const done = new Promise<void>((r) => {
@@ -191,44 +252,38 @@ export class Session {
     };
     this.turn = turn;
     this.lastUserMessageAt = Date.now();
-    this.meta.message_count += 1;
-    this.meta.last_active_at = new Date().toISOString();
-    this.state = 'active';
-    this.host.updated(this); // counts changed even when the status did not
+    this.lastUsedAt = Date.now();
+    this.row.message_count += 1;
+    this.row.last_active_at = new Date().toISOString();
+    // Without a live process the state moves when one is started (resuming -> active).
+    if (this.hasLiveProcess && (this.state_ === 'ready' || this.state_ === 'idle')) this.transition('active', 'message');
+    else this.host.save(this.record());
     this.emit({ type: 'turn_started', text });
     return turn;
   }
 
-  /** Feeds one SDK message of this session's process. Returns true when it ended the turn. */
-  handleMessage(msg: SDKMessage): boolean {
+  /** Feeds one SDK message of this session's process. */
+  handleMessage(msg: SDKMessage): void {
     const turn = this.turn;
-    if (!turn) return false; // e.g. a late message after an interrupt timeout
+    if (!turn) return; // e.g. a late message after an interrupt timeout
     for (const ev of turn.translator.push(msg)) this.emit(ev);
-    if (msg.type !== 'result') return false;
+    if (msg.type !== 'result') return;
     const r = turn.translator.result;
-    if (!r) return false;
+    if (!r) return;
     const turnCost = this.takeCost(r.totalCostUsd);
-    this.meta.total_cost_usd += turnCost;
-    if (turn.interruptRequested) {
-      this.emit({ type: 'stream_interrupted' });
-    } else if (r.isError || r.subtype !== 'success' || turn.translator.errorText) {
-      const why = turn.translator.errorText || r.errors.join('; ') || r.resultText || `The turn ended with ${r.subtype}`;
+    this.row.total_cost_usd += turnCost;
+    const failed = r.isError || r.subtype !== 'success' || !!turn.translator.errorText;
+    const outcome: TurnOutcome = turn.interruptRequested ? 'interrupted' : failed ? 'error' : 'complete';
+    if (outcome === 'interrupted') this.emit({ type: 'stream_interrupted' });
+    else if (outcome === 'error')
       this.emit({
         type: 'stream_error',
-        error: why,
+        error: turn.translator.errorText || r.errors.join('; ') || r.resultText || `The turn ended with ${r.subtype}`,
         partial_preserved: turn.translator.text.length > 0,
         suggested_action: 'retry',
       });
-    } else {
-      this.emit({ type: 'response_complete', cost_usd: Math.round(turnCost * 1e6) / 1e6, turn_count: r.numTurns });
-    }
-    const outcome = turn.interruptRequested
-      ? 'interrupted'
-      : r.isError || r.subtype !== 'success' || turn.translator.errorText
-        ? 'error'
-        : 'complete';
+    else this.emit({ type: 'response_complete', cost_usd: Math.round(turnCost * 1e6) / 1e6, turn_count: r.numTurns });
     this.endTurn(turn.translator.text.length > 0, { outcome, cost_usd: turnCost, turn_count: r.numTurns });
-    return true;
   }
 
   /**
@@ -238,7 +293,7 @@ export class Session {
    */
   private takeCost(total: number): number {
     if (Number.isNaN(this.costBaseline)) {
-      const stored = this.meta.total_cost_usd;
+      const stored = this.row.total_cost_usd;
       this.costBaseline = total + 1e-9 >= stored ? stored : 0;
     }
     const cost = Math.max(0, total - this.costBaseline);
@@ -246,58 +301,49 @@ export class Session {
     return cost;
   }
 
-  /** Ends the turn in flight (if any): counts, persists, wakes waiters. */
-  endTurn(answered: boolean, result?: TurnOutcome): void {
+  /** Ends the turn in flight with an error frame: the one way a turn fails. */
+  failTurn(error: string, action: SuggestedAction): void {
     const turn = this.turn;
     if (!turn) return;
-    this.host.persistTurn(this, turn, result ?? { outcome: turn.interruptRequested ? 'interrupted' : 'error', cost_usd: 0, turn_count: 0 });
+    const partial = turn.translator.text.length > 0;
+    this.emit({ type: 'stream_error', error, partial_preserved: partial, suggested_action: action });
+    this.endTurn(partial, { outcome: 'error', cost_usd: 0, turn_count: 0 });
+  }
+
+  /** Ends the turn in flight as stopped by the user (or by destroy). */
+  interruptTurn(): void {
+    const turn = this.turn;
+    if (!turn) return;
+    turn.interruptRequested = true;
+    this.emit({ type: 'stream_interrupted' });
+    this.endTurn(turn.translator.text.length > 0, { outcome: 'interrupted', cost_usd: 0, turn_count: 0 });
+  }
+
+  /** Ends the turn in flight (if any): counts, stores, wakes waiters. */
+  private endTurn(answered: boolean, result: TurnResult): void {
+    const turn = this.turn;
+    if (!turn) return;
     if (turn.interruptTimer) clearTimeout(turn.interruptTimer);
     this.turn = null;
-    if (answered) this.meta.message_count += 1;
-    this.meta.last_active_at = new Date().toISOString();
-    for (const [id, p] of this.pendingPermissions) {
-      clearTimeout(p.timer);
-      p.resolve({ behavior: 'deny', message: 'The turn ended' });
-      this.pendingPermissions.delete(id);
-    }
-    if (this.state === 'active') this.state = 'idle';
-    this.host.persistActivity(this);
-    this.host.updated(this);
+    if (answered) this.row.message_count += 1;
+    this.row.last_active_at = new Date().toISOString();
+    this.permissions.cancelAll('The turn ended');
+    this.host.turnEnded(this, turn, result);
+    if (this.state_ === 'active') this.transition('idle', 'turn ended');
+    else this.host.save(this.record());
     turn.finish();
   }
+}
 
-  // ------------------------------------------------------------ permissions
-
-  requestPermission(tool: string, input: Record<string, unknown>, signal: AbortSignal): Promise<PermissionResult> {
-    if (this.alwaysAllowed.has(tool)) return Promise.resolve({ behavior: 'allow', updatedInput: input });
-    const request_id = randomUUID();
-    const timeoutMs = this.host.permissionTimeoutMs;
-    return new Promise<PermissionResult>((resolve) => {
-      const settle = (r: PermissionResult) => {
-        const p = this.pendingPermissions.get(request_id);
-        if (!p) return;
-        clearTimeout(p.timer);
-        this.pendingPermissions.delete(request_id);
-        resolve(r);
-      };
-      const timer = setTimeout(
-        () => settle({ behavior: 'deny', message: `No answer to the permission request within ${Math.round(timeoutMs / 1000)} s` }),
-        timeoutMs,
-      );
-      this.pendingPermissions.set(request_id, { tool, input, resolve: settle, timer });
-      signal.addEventListener('abort', () => settle({ behavior: 'deny', message: 'Cancelled' }), { once: true });
-      this.emit({ type: 'permission_request', request_id, tool, input, timeout_seconds: Math.round(timeoutMs / 1000) });
-    });
-  }
-
-  /** Returns false when no such request is pending. */
-  answerPermission(requestId: string, decision: 'allow' | 'deny' | 'allow_always'): boolean {
-    const p = this.pendingPermissions.get(requestId);
-    if (!p) return false;
-    if (decision === 'allow_always') this.alwaysAllowed.add(p.tool);
-    p.resolve(
-      decision === 'deny' ? { behavior: 'deny', message: 'The user denied this tool call' } : { behavior: 'allow', updatedInput: p.input },
-    );
-    return true;
-  }
+/** The summary clients see of a stored (or live) session row. */
+export function summaryOf(m: SessionMetadata): SessionSummary {
+  return {
+    session_id: m.session_id,
+    status: m.status,
+    created_at: m.created_at,
+    last_active_at: m.last_active_at,
+    message_count: m.message_count,
+    total_cost_usd: Math.round(m.total_cost_usd * 1e6) / 1e6,
+    is_resumable: m.is_resumable,
+  };
 }

@@ -1,14 +1,14 @@
-// Subprocess monitor (spec §3.5): every MONITOR_INTERVAL_SECONDS it checks each
-// live session's process tree for memory, duration and idleness, and sweeps for
-// CLI processes that no session owns. checkAll() decides (pure over a process
-// snapshot); apply() acts. Every action is logged with its figures and counted.
+// Subprocess monitor: every MONITOR_INTERVAL_SECONDS it checks each live
+// session's process tree for memory, duration and idleness, and sweeps for CLI
+// processes that no session owns. checkAll() decides from read-only views and a
+// process snapshot; apply() acts, only through the session manager. Every action
+// is logged with its figures and counted.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { INSTANCE_ENV, instanceId } from './cli-options.js';
 import type { Metrics } from './metrics.js';
 import { commandLine, killTree, type ProcInfo, snapshot, snapshotAsync, treePids, treeRss } from './process-tree.js';
-import type { Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 
 export type MonitorAction =
@@ -21,7 +21,7 @@ export type MonitorAction =
 
 const MB = 1048576;
 
-/** "24 minutes", "4 hours", "45 seconds": for the spec's user-facing messages. */
+/** "24 minutes", "4 hours", "45 seconds": for user-facing messages. */
 export function humanDuration(seconds: number): string {
   const unit = (n: number, u: string) => `${n} ${u}${n === 1 ? '' : 's'}`;
   if (seconds >= 3600 && seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
@@ -47,7 +47,7 @@ export class SubprocessMonitor {
 
   constructor(
     private readonly config: Config,
-    private readonly manager: SessionManager,
+    private readonly manager: Pick<SessionManager, 'liveSessions' | 'ownedPids' | 'destroy' | 'warnDuration' | 'restartForMemory'>,
     private readonly log: Logger,
     private readonly metrics: Metrics,
     /** Pids of processes we own that are not sessions (the pool's). */
@@ -67,12 +67,6 @@ export class SubprocessMonitor {
     this.timer = null;
   }
 
-  /** RSS of a process and its descendants, in bytes (Linux /proc; ps elsewhere). */
-  getRss(pid: number): number | undefined {
-    const snap = snapshot();
-    return snap.has(pid) ? treeRss(pid, snap) : undefined;
-  }
-
   /** Decides what to do; touches nothing. */
   checkAll(now = Date.now(), snap: Map<number, ProcInfo> = snapshot()): MonitorAction[] {
     const c = this.config;
@@ -81,8 +75,7 @@ export class SubprocessMonitor {
     const limitBytes = c.maxSessionRssMb * MB;
     let totalRss = 0;
     for (const s of this.manager.liveSessions()) {
-      const pid = s.proc?.pid;
-      if (pid == null) continue;
+      const pid = s.pid;
       const elapsed = now - s.runStartedAt;
       if (elapsed >= limitMs) {
         out.push({ type: 'terminate_duration', session_id: s.id });
@@ -91,7 +84,7 @@ export class SubprocessMonitor {
       if (elapsed >= 0.9 * limitMs && !s.warnedDuration)
         out.push({ type: 'warn_duration', session_id: s.id, remaining_seconds: Math.ceil((limitMs - elapsed) / 1000) });
       const idle = now - s.lastUserMessageAt;
-      if (!s.turn && idle >= c.sessionIdleTimeoutSeconds * 1000) {
+      if (!s.turnInFlight && idle >= c.sessionIdleTimeoutSeconds * 1000) {
         out.push({ type: 'terminate_idle', session_id: s.id, idle_seconds: Math.round(idle / 1000) });
         continue;
       }
@@ -175,27 +168,18 @@ export class SubprocessMonitor {
     }
   }
 
-  private session(id: string): Session | undefined {
-    return this.manager.liveSessions().find((s) => s.id === id);
-  }
-
   async apply(a: MonitorAction): Promise<void> {
     this.metrics.monitorActions.inc({ action: a.type });
     const c = this.config;
     switch (a.type) {
-      case 'warn_duration': {
-        const s = this.session(a.session_id);
-        if (!s) return;
-        s.warnedDuration = true;
-        this.log.info({ session_id: s.id, pid: s.proc?.pid, remaining_seconds: a.remaining_seconds }, 'monitor: duration warning');
-        s.emit({
-          type: 'session_warning',
-          reason: 'duration',
-          remaining_seconds: a.remaining_seconds,
-          message: `Session will end in ${humanDuration(a.remaining_seconds)}. Save your work.`,
-        });
+      case 'warn_duration':
+        this.log.info({ session_id: a.session_id, remaining_seconds: a.remaining_seconds }, 'monitor: duration warning');
+        this.manager.warnDuration(
+          a.session_id,
+          a.remaining_seconds,
+          `Session will end in ${humanDuration(a.remaining_seconds)}. Save your work.`,
+        );
         return;
-      }
       case 'terminate_duration':
         this.log.warn({ session_id: a.session_id, limit_seconds: c.maxSessionDurationSeconds }, 'monitor: duration limit reached');
         await this.manager.destroy(a.session_id, 'duration_limit', durationLimitText(c.maxSessionDurationSeconds));
@@ -210,18 +194,12 @@ export class SubprocessMonitor {
         return;
       case 'restart_memory':
       case 'force_kill_memory': {
-        const s = this.session(a.session_id);
-        if (!s) return;
         const force = a.type === 'force_kill_memory';
         this.log.warn(
-          { session_id: s.id, pid: a.pid, rss_mb: a.rss_mb, limit_mb: c.maxSessionRssMb, streaming: !!s.turn },
+          { session_id: a.session_id, pid: a.pid, rss_mb: a.rss_mb, limit_mb: c.maxSessionRssMb },
           `monitor: memory limit${force ? ' (2x: killing now)' : ''}`,
         );
-        if (s.turn && !force) {
-          s.restartAfterTurn = 'memory_limit';
-          return;
-        }
-        await this.manager.restartForMemory(s, a.rss_mb, c.memoryRestartGraceSeconds * 1000);
+        await this.manager.restartForMemory(a.session_id, a.rss_mb, force);
         return;
       }
       case 'cleanup_orphan':

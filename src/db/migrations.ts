@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 
 export const MIGRATIONS: readonly string[] = [
-  // 1: spec §5.1 SessionMetadata
+  // 1: session metadata
   `CREATE TABLE sessions (
      session_id        TEXT PRIMARY KEY,
      user_id           TEXT NOT NULL DEFAULT 'default',
@@ -35,6 +35,25 @@ export const MIGRATIONS: readonly string[] = [
      turn_count  INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX turns_session ON turns(session_id, started_at);`,
+  // 4: status 'dormant' (process released to make room; resumes on the next message). SQLite cannot alter a CHECK.
+  `CREATE TABLE sessions_v4 (
+     session_id        TEXT PRIMARY KEY,
+     user_id           TEXT NOT NULL DEFAULT 'default',
+     status            TEXT NOT NULL DEFAULT 'creating'
+                       CHECK (status IN ('creating','active','idle','dormant','terminated')),
+     created_at        TEXT NOT NULL,
+     last_active_at    TEXT NOT NULL,
+     subprocess_pid    INTEGER,
+     message_count     INTEGER NOT NULL DEFAULT 0,
+     total_cost_usd    REAL NOT NULL DEFAULT 0.0,
+     is_resumable      INTEGER NOT NULL DEFAULT 1,
+     terminated_reason TEXT
+   );
+   INSERT INTO sessions_v4 SELECT session_id, user_id, status, created_at, last_active_at, subprocess_pid,
+     message_count, total_cost_usd, is_resumable, terminated_reason FROM sessions;
+   DROP TABLE sessions;
+   ALTER TABLE sessions_v4 RENAME TO sessions;
+   CREATE INDEX sessions_status ON sessions(status);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,6 +1,6 @@
 // Every error the platform can return, REST and WebSocket alike, in one table
 // (the pattern of fastify's lib/errors.js). Browser-safe: no Node imports.
-// Messages are the spec's (§4.1, §4.2, §4.4) word for word.
+// The messages of the codes the product contract names are its own, word for word.
 
 export const ERRORS = {
   unauthorized: { status: 401, message: 'Invalid API key' },
@@ -12,11 +12,13 @@ export const ERRORS = {
   invalid_json: { status: 400, message: 'Invalid JSON' },
   internal_error: { status: 500, message: 'Internal server error' },
   session_unavailable: { status: 409, message: 'Session is terminated and cannot be resumed' },
+  /** The server is stopping: not a capacity problem, and retrying against this process is pointless. */
+  shutting_down: { status: 503, message: 'Server is shutting down' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** Error codes the spec lists for the WebSocket `error` frame (§4.2), plus our additions. */
+/** Error codes of the WebSocket `error` frame: the contract's six, then our additions. */
 export const WS_ERROR_CODES = [
   'query_in_progress',
   'session_not_found',
@@ -25,9 +27,10 @@ export const WS_ERROR_CODES = [
   'capacity_exceeded',
   'internal_error',
   'session_unavailable',
+  'shutting_down',
 ] as const satisfies readonly ErrorCode[];
 
-/** Validation messages of §4.4, word for word. */
+/** Validation messages, word for word as the contract gives them. */
 export const VALIDATION_MESSAGES = {
   emptyMessage: 'Message is empty',
   messageTooLong: 'Message exceeds 32,000 character limit',

@@ -1,4 +1,4 @@
-// The WebSocket and REST contracts of spec §4, defined once. Server, web client
+// The WebSocket and REST contracts, defined once. Server, web client
 // and tests import these schemas; types come from z.infer. Browser-safe.
 import { z } from 'zod';
 import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES, WS_ERROR_CODES } from './errors.js';
@@ -25,13 +25,19 @@ export const MessageText = z
   .refine((s) => s.trim().length > 0, VALIDATION_MESSAGES.emptyMessage)
   .refine((s) => codePointLength(s) <= MAX_MESSAGE_CHARS, VALIDATION_MESSAGES.messageTooLong);
 
-export const SessionStatus = z.enum(['creating', 'active', 'idle', 'terminated']);
+/** `dormant`: the session's process was released to make room; its next message resumes it. */
+export const SessionStatus = z.enum(['creating', 'active', 'idle', 'dormant', 'terminated']);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
 export const SessionSource = z.enum(['pre-warmed', 'cold']);
 export type SessionSource = z.infer<typeof SessionSource>;
 
-/** §4.3 SessionSummary. */
+export const TurnOutcome = z.enum(['complete', 'interrupted', 'error']);
+export type TurnOutcome = z.infer<typeof TurnOutcome>;
+
+export const PermissionDecision = z.enum(['allow', 'deny', 'allow_always']);
+export type PermissionDecision = z.infer<typeof PermissionDecision>;
+
 export const SessionSummary = z.object({
   session_id: SessionId,
   status: SessionStatus,
@@ -64,7 +70,7 @@ export const HistoryMessage = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('turn_result'),
-    outcome: z.enum(['complete', 'interrupted', 'error']),
+    outcome: TurnOutcome,
     cost_usd: z.number().nonnegative(),
     turn_count: z.number().int().nonnegative(),
     timestamp: IsoTime,
@@ -96,7 +102,7 @@ export const DestroySession = z.object({
 export const PermissionResponse = z.object({
   type: z.literal('permission_response'),
   request_id: z.string().min(1).max(64),
-  decision: z.enum(['allow', 'deny', 'allow_always']),
+  decision: PermissionDecision,
   seq: Seq.optional(),
 });
 
@@ -181,6 +187,10 @@ export const PermissionRequestFrame = sessionEvent('permission_request', {
   tool: z.string(),
   input: JsonObject,
   timeout_seconds: z.number().nonnegative(),
+  always_allow_scope: z
+    .string()
+    .optional()
+    .describe('What "Always allow" would allow from now on in this session, as a sentence to show on the card'),
 });
 export const SessionHistoryFrame = frame('session_history', {
   session_id: SessionId,
@@ -233,7 +243,7 @@ export type UnsequencedFrame<T extends ServerFrameType = ServerFrameType> = T ex
 export type SessionEvent = Extract<UnsequencedFrame, { event_id?: number }>;
 export const SERVER_FRAME_TYPES = ServerFrame.options.map((o) => o.shape.type.value);
 
-// ---------------------------------------------------------------- REST (§4.1)
+// ---------------------------------------------------------------- REST
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const SessionListResponse = z.object({ sessions: z.array(SessionSummary) });
@@ -281,6 +291,7 @@ export const ExtensionsResponse = z.object({
   commands: z.array(z.object({ name: z.string(), path: z.string(), description: z.string().optional() })),
 });
 
+export type DeleteSessionResponse = z.infer<typeof DeleteSessionResponse>;
 export type SessionDetailResponse = z.infer<typeof SessionDetailResponse>;
 export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
 export type ExtensionsResponse = z.infer<typeof ExtensionsResponse>;

@@ -1,31 +1,36 @@
 // A Session with no manager, database or process behind it: for unit tests and
-// micro-benchmarks of the event path (translator, event buffer, hub).
-import pino from 'pino';
-import { Session, type SessionHost } from '../core/session.js';
+// micro-benchmarks of the event path (translator, event buffer, state table).
 
-export function detachedSession(sessionId: string, host: Partial<SessionHost> = {}): Session {
+import { Session, type SessionHost } from '../core/session.js';
+import type { SessionState } from '../core/session-state.js';
+import type { SessionMetadata } from '../db/session-repository.js';
+
+export function detachedSession(sessionId: string, host: Partial<SessionHost> = {}, state: SessionState = 'idle'): Session {
   const now = new Date().toISOString();
+  const meta: SessionMetadata = {
+    session_id: sessionId,
+    user_id: 'default',
+    status: 'idle',
+    created_at: now,
+    last_active_at: now,
+    subprocess_pid: null,
+    message_count: 0,
+    total_cost_usd: 0,
+    is_resumable: true,
+    terminated_reason: null,
+  };
   return new Session(
+    meta,
     {
-      session_id: sessionId,
-      user_id: 'default',
-      status: 'idle',
-      created_at: now,
-      last_active_at: now,
-      subprocess_pid: null,
-      message_count: 0,
-      total_cost_usd: 0,
-      is_resumable: true,
-      terminated_reason: null,
-    },
-    {
-      log: pino({ level: 'silent' }),
       publish: () => {},
-      updated: () => {},
-      persistActivity: () => {},
-      persistTurn: () => {},
+      save: () => {},
+      announce: () => {},
+      turnEnded: () => {},
+      processGone: () => {},
       permissionTimeoutMs: 1000,
+      projectDir: process.cwd(),
       ...host,
     },
+    state,
   );
 }

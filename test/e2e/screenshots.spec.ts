@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { type RecordedRequest, type Reply, ScriptedModel } from '../../src/testing/scripted-model';
+import { type RecordedRequest, type Reply, ScriptedModel } from '../../src/demo/scripted-model';
 import { expect, expectAnswered, openChat, send, test } from './fixtures';
 import { TestServer } from './server';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { ScriptedModel } from '../../src/testing/scripted-model.js';
+import { ScriptedModel } from '../../src/demo/scripted-model.js';
 import { TestClient } from './ws-client.js';
 
 export interface Harness {
@@ -60,8 +60,6 @@ export async function startHarness(
   if (ownModel) await model.start();
   const key = 'test-key-0123456789';
   const env: Record<string, string> = { ...testEnv(dir, model.url, key), PROJECT_DIR: projectDir, PORT: '0', ...overrides };
-  // getSessionMessages() runs in this process: it must read the same config dir as the CLIs.
-  process.env.CLAUDE_CONFIG_DIR = env.CLAUDE_CONFIG_DIR;
   const config = loadConfig(env);
   const built = await buildApp(config, { logger: pino({ level: config.logLevel }) });
   await built.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,0 +1,168 @@
+// What a client can do with sessions, whatever the transport: create, send,
+// switch (with the resume decision and the history hand-off), destroy,
+// interrupt, answer a permission request. It also decides who watches a session:
+// one watcher at a time receives its live events. Transports parse input, call
+// this, and turn results and errors into frames or responses.
+import { PlatformError } from '../protocol/errors.js';
+import type { PermissionDecision, SessionSource, SessionSummary, UnsequencedFrame } from '../protocol/messages.js';
+import type { BufferedEvent } from './session.js';
+import type { SessionManager } from './session-manager.js';
+
+/** Someone receiving frames: a WebSocket connection. */
+export interface Watcher {
+  send(frame: UnsequencedFrame): void;
+}
+
+const USER_ENDED = 'Session ended at your request.';
+
+export class ChatService {
+  /** One watcher per session: the one that last sent to it, switched to it or created it. */
+  private readonly watchers = new Map<string, Watcher>();
+  /** Sessions whose history is being sent to a watcher: live events wait in the session's buffer meanwhile. */
+  private readonly holding = new WeakMap<Watcher, Set<string>>();
+
+  constructor(private readonly manager: SessionManager) {
+    manager.on('event', (ev) => this.deliver(ev));
+  }
+
+  onSessionUpdated(fn: (s: SessionSummary) => void): void {
+    this.manager.on('updated', fn);
+  }
+
+  list(): SessionSummary[] {
+    return this.manager.list();
+  }
+
+  get isShuttingDown(): boolean {
+    return this.manager.isShuttingDown;
+  }
+
+  watcherOf(sessionId: string): Watcher | undefined {
+    return this.watchers.get(sessionId);
+  }
+
+  /** The watcher went away (socket closed). */
+  forget(w: Watcher): void {
+    for (const [id, owner] of this.watchers) if (owner === w) this.watchers.delete(id);
+  }
+
+  /** Makes w the session's watcher; the previous one is told when `notify`. */
+  watch(sessionId: string, w: Watcher, notify: boolean): void {
+    const prev = this.watchers.get(sessionId);
+    if (prev === w) return;
+    this.watchers.set(sessionId, w);
+    if (prev && notify)
+      prev.send({
+        type: 'session_opened_elsewhere',
+        session_id: sessionId,
+        message: 'This session was opened in another window. Updates now go there.',
+      });
+  }
+
+  private deliver(ev: BufferedEvent): void {
+    const w = this.watchers.get(ev.session_id);
+    if (!w || this.holding.get(w)?.has(ev.session_id)) return;
+    w.send(ev);
+  }
+
+  private session(id: string) {
+    const s = this.manager.find(id);
+    if (!s) throw new PlatformError('session_not_found');
+    return s;
+  }
+
+  async create(
+    w?: Watcher,
+    onCold?: (estimatedSeconds: number) => void,
+  ): Promise<{ session_id: string; source: SessionSource; summary: SessionSummary }> {
+    const { session, source } = await this.manager.createSession(onCold);
+    if (w) this.watch(session.id, w, false);
+    return { session_id: session.id, source, summary: session.summary() };
+  }
+
+  /**
+   * Sends a message. Throws (before anything else happens) what the message gets
+   * instead: unknown session, a turn in flight, not resumable. Once accepted, w
+   * watches the session, `accepted` is called before the turn's first event, and
+   * this resolves when the turn ends (its failures reach w as stream_error).
+   */
+  async send(w: Watcher, sessionId: string, text: string, accepted: () => void): Promise<void> {
+    const s = this.session(sessionId);
+    this.manager.checkCanSend(s);
+    this.watch(s.id, w, true);
+    accepted();
+    try {
+      await this.manager.sendMessage(s.id, text);
+    } catch (e) {
+      if (e instanceof PlatformError && e.code === 'query_in_progress') throw e;
+    }
+  }
+
+  /**
+   * w watches the session from now on. With `after` and a buffer that reaches back
+   * that far, only the missed events are sent; otherwise the history, then the
+   * events of the turn in flight, with live events held back meanwhile so none is
+   * lost or sent twice. A session without a process (terminated, or after a
+   * crash) is resumed; a dormant one waits for its next message.
+   */
+  async switchTo(w: Watcher, sessionId: string, after?: number): Promise<void> {
+    const s = this.session(sessionId);
+    this.watch(s.id, w, true);
+    const missed = after !== undefined ? s.eventsAfter(after) : undefined;
+    if (missed) {
+      for (const ev of missed) w.send(ev);
+    } else {
+      let held = this.holding.get(w);
+      if (!held) this.holding.set(w, (held = new Set()));
+      held.add(s.id);
+      try {
+        const { messages, lastEventId } = await this.manager.history(s.id);
+        w.send({
+          type: 'session_history',
+          session_id: s.id,
+          session: s.summary(),
+          messages,
+          is_query_active: s.isQueryActive,
+          last_event_id: lastEventId,
+        });
+        for (const ev of s.eventsAfter(lastEventId) ?? []) w.send(ev);
+      } finally {
+        held.delete(s.id);
+      }
+    }
+    if (!s.hasLiveProcess && s.isResumable && !s.turn && s.state !== 'dormant') await this.manager.resumeSession(s.id);
+  }
+
+  /**
+   * Ends a session at the user's request. A watcher other than the session's
+   * current one (which gets the events anyway) is sent the ending events too.
+   */
+  async destroy(w: Watcher | undefined, sessionId: string): Promise<SessionSummary> {
+    const s = this.session(sessionId);
+    const owner = this.watchers.get(s.id);
+    if (w && !owner) this.watch(s.id, w, false);
+    const before = s.lastEventId;
+    const summary = await this.manager.destroy(s.id, 'user_requested', USER_ENDED);
+    if (w && owner && owner !== w) for (const ev of s.eventsAfter(before) ?? []) w.send(ev);
+    return summary;
+  }
+
+  async interrupt(sessionId: string): Promise<void> {
+    await this.manager.interrupt(this.session(sessionId).id);
+  }
+
+  /**
+   * Answers a pending permission request. Only the session's watcher may answer:
+   * for anyone else the request does not exist (false, as for an unknown one).
+   */
+  answerPermission(w: Watcher, requestId: string, decision: PermissionDecision): boolean {
+    const s = this.manager.sessionOfRequest(requestId);
+    if (!s || this.watchers.get(s.id) !== w) return false;
+    return this.manager.answerPermission(requestId, decision);
+  }
+
+  /** Readiness: whether a new session could be given a process now. */
+  readiness(): { activeSessions: number; shuttingDown: boolean; full: boolean } {
+    return { activeSessions: this.manager.activeCount, shuttingDown: this.manager.isShuttingDown, full: !this.manager.canAdmit() };
+  }
+}

@@ -1,0 +1,75 @@
+// The conversation so far, read from the CLI's transcript in the config dir the
+// CLIs were given (never this process's environment), plus the stored turn outcomes.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { getSessionMessages, type SessionKey, type SessionStore, type SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
+import type { HistoryMessage } from '../protocol/messages.js';
+import { historyFromTranscript, withTurnResults } from './turn-translator.js';
+
+type TurnRow = Parameters<typeof withTurnResults>[1][number];
+
+/** The CLI keeps one transcript per session at <configDir>/projects/<project>/<id>.jsonl: a read-only store over them. */
+function transcriptStore(configDir: string): SessionStore {
+  const projects = path.join(configDir, 'projects');
+  return {
+    async append() {
+      /* read-only */
+    },
+    async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
+      if (key.subpath) return null;
+      let dirs: string[];
+      try {
+        dirs = await fs.readdir(projects);
+      } catch {
+        return null;
+      }
+      for (const d of dirs) {
+        let text: string;
+        try {
+          text = await fs.readFile(path.join(projects, d, `${key.sessionId}.jsonl`), 'utf8');
+        } catch {
+          continue;
+        }
+        const out: SessionStoreEntry[] = [];
+        for (const line of text.split('\n')) {
+          if (!line.trim()) continue;
+          try {
+            out.push(JSON.parse(line) as SessionStoreEntry);
+          } catch {
+            /* a line cut by a crash mid-write */
+          }
+        }
+        return out;
+      }
+      return null;
+    },
+  };
+}
+
+export class History {
+  private readonly store: SessionStore;
+
+  constructor(private readonly opts: { configDir: string; projectDir: string; turnsOf: (sessionId: string) => TurnRow[] }) {
+    this.store = transcriptStore(opts.configDir);
+  }
+
+  /** Every message of the session, with each turn's outcome after it. An unknown or unreadable transcript is empty. */
+  async load(sessionId: string): Promise<HistoryMessage[]> {
+    let raw: Parameters<typeof historyFromTranscript>[0] = [];
+    try {
+      raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.store })) as typeof raw;
+    } catch {
+      raw = [];
+    }
+    return withTurnResults(historyFromTranscript(raw), this.opts.turnsOf(sessionId));
+  }
+}
+
+/** History up to (not including) the turn that starts with `text`: its events follow from the buffer instead. */
+export function before(messages: HistoryMessage[], text: string): HistoryMessage[] {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.type === 'user' && m.text === text) return messages.slice(0, i);
+  }
+  return messages;
+}

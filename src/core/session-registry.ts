@@ -1,0 +1,67 @@
+// The sessions held in memory. A session not in memory is loaded from the
+// database on demand. One eviction rule: a terminated session (no process, no
+// turn) leaves memory `retentionMs` after it was last terminated or looked up,
+// long enough for a reconnecting client to be sent what it missed.
+import { EventEmitter } from 'node:events';
+import type { Session } from './session.js';
+
+export class SessionRegistry extends EventEmitter<{ forgotten: [string] }> {
+  private readonly sessions = new Map<string, Session>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly load: (id: string) => Session | undefined,
+    /** How long a terminated session stays in memory for reconnecting clients. */
+    public retentionMs = 60_000,
+  ) {
+    super();
+  }
+
+  add(s: Session): void {
+    this.sessions.set(s.id, s);
+  }
+
+  /** In memory, or loaded from the database (terminated ones included, kept for the retention time only). */
+  get(id: string): Session | undefined {
+    let s = this.sessions.get(id);
+    if (!s) {
+      s = this.load(id);
+      if (!s) return undefined;
+      this.sessions.set(id, s);
+    }
+    this.touch(s);
+    return s;
+  }
+
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  values(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** (Re)starts the retention clock of a terminated session; others stay. */
+  touch(s: Session): void {
+    if (s.state !== 'terminated') return;
+    clearTimeout(this.timers.get(s.id));
+    const t = setTimeout(() => {
+      this.timers.delete(s.id);
+      if (this.sessions.get(s.id) === s && s.state === 'terminated' && !s.proc && !s.turn) {
+        this.sessions.delete(s.id);
+        this.emit('forgotten', s.id);
+      }
+    }, this.retentionMs);
+    t.unref();
+    this.timers.set(s.id, t);
+  }
+
+  clear(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
