@@ -1,4 +1,4 @@
-// Project extensions (§3.3) reach the real CLI: MCP tools, commands, skills; hot reload; broken files.
+// Project extensions (mcp.json, commands/, skills/ in PROJECT_DIR) reach the real CLI: MCP tools, commands, skills; hot reload; broken files.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// The server as a real process: graceful shutdown (§3.9), resume after restart, orphans of a crash.
+// The server as a real process: graceful shutdown (turns finish, then every process ends), resume after restart, orphans of a crash.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -67,3 +67,81 @@ test('allow_always: later calls of that tool in the session are not asked again'
   c.send({ type: 'permission_response', request_id: req.request_id, decision: 'allow' });
   assert.equal((await c.next('error')).code, 'invalid_message');
 });
+
+test('a permission answer counts only from the connection that watches the session', async () => {
+  const other = await h.client();
+  h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'cp /dev/null owner-only.txt' } });
+  c.send({ type: 'user_message', session_id: id, text: 'owner only' });
+  const req = await c.next('permission_request');
+  // another key holder's connection that does not watch the session: as if the request did not exist
+  other.send({ type: 'permission_response', request_id: req.request_id, decision: 'allow' });
+  const e = await other.next('error');
+  assert.equal(e.code, 'invalid_message');
+  assert.equal(e.message, 'Unknown or expired permission request');
+  assert.equal(fs.existsSync(path.join(h.projectDir, 'owner-only.txt')), false, 'nothing ran on the stranger’s answer');
+  // the owner's answer still works: the request stayed pending
+  c.send({ type: 'permission_response', request_id: req.request_id, decision: 'allow' });
+  assert.equal((await c.next('tool_result')).status, 'success');
+  await c.next('response_complete');
+  assert.equal(fs.existsSync(path.join(h.projectDir, 'owner-only.txt')), true);
+  await other.close();
+});
+
+/** Runs one scripted tool call; returns the permission_request if one was asked (answered with `answer`). */
+async function toolCall(tool: string, input: Record<string, unknown>, answer: 'allow' | 'deny' | 'allow_always' = 'deny') {
+  h.model.enqueue(id, { kind: 'tool_use', name: tool, input });
+  const start = c.frames.length;
+  c.send({ type: 'user_message', session_id: id, text: `call ${tool}` });
+  const first = await Promise.race([c.next('permission_request'), c.next('tool_result')]);
+  let asked: (typeof c.frames)[number] | undefined;
+  if (first.type === 'permission_request') {
+    asked = first;
+    c.send({ type: 'permission_response', request_id: first.request_id, decision: answer });
+  }
+  await c.next('response_complete');
+  const result = c.frames.slice(start).find((f) => f.type === 'tool_result');
+  return { asked: asked?.type === 'permission_request' ? asked : undefined, result: result?.type === 'tool_result' ? result : undefined };
+}
+
+test('Always allow for Bash covers commands with the same first word only, single commands only', async () => {
+  const first = await toolCall('Bash', { command: 'mkdir scoped-one' }, 'allow_always');
+  assert.equal(
+    first.asked?.always_allow_scope,
+    'Bash commands starting with "mkdir" (single commands only: no pipes, redirections, chaining or substitutions)',
+  );
+  const same = await toolCall('Bash', { command: 'mkdir scoped-two' });
+  assert.equal(same.asked, undefined, 'same first word: not asked again');
+  assert.equal(same.result?.status, 'success');
+  assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-two')));
+  const other = await toolCall('Bash', { command: 'rm -rf scoped-one' });
+  assert.ok(other.asked, 'another command is asked');
+  assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-one')), 'the denied rm did not run');
+  const chained = await toolCall('Bash', { command: 'mkdir scoped-three && rm -rf scoped-one' });
+  assert.ok(chained.asked, 'a chained command is asked even when it starts with mkdir');
+  assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-one')));
+  const substituted = await toolCall('Bash', { command: 'mkdir $(rm -rf scoped-one)' });
+  assert.ok(substituted.asked, 'a substitution is asked');
+  assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-one')));
+});
+
+test('Always allow for Write covers files inside PROJECT_DIR only (no .. escape, not mcp.json)', async () => {
+  const inside = path.join(h.projectDir, 'scoped-a.txt');
+  const first = await toolCall('Write', { file_path: inside, content: 'a' }, 'allow_always');
+  assert.equal(first.asked?.always_allow_scope, `Write to files inside ${h.projectDir} (except mcp.json, skills/ and commands/)`);
+  assert.equal(fs.readFileSync(inside, 'utf8'), 'a');
+  const second = await toolCall('Write', { file_path: path.join(h.projectDir, 'sub', 'scoped-b.txt'), content: 'b' });
+  assert.equal(second.asked, undefined, 'inside the project: not asked again');
+  assert.equal(second.result?.status, 'success');
+  const outsidePath = path.join(h.dir, 'outside.txt');
+  const outside = await toolCall('Write', { file_path: outsidePath, content: 'x' });
+  assert.ok(outside.asked, 'outside the project is asked');
+  assert.equal(outside.asked?.always_allow_scope, `Only this call: ${outsidePath} is outside ${h.projectDir}`);
+  assert.equal(fs.existsSync(outsidePath), false);
+  const escape = await toolCall('Write', { file_path: path.join(h.projectDir, '..', 'escape.txt'), content: 'x' });
+  assert.ok(escape.asked, 'a .. escape is asked');
+  assert.equal(fs.existsSync(path.join(h.dir, 'escape.txt')), false);
+  const ext = await toolCall('Write', { file_path: path.join(h.projectDir, 'mcp.json'), content: '{}' });
+  assert.ok(ext.asked, "the platform's own extension file is asked");
+  const edit = await toolCall('Edit', { file_path: inside, old_string: 'a', new_string: 'b' });
+  assert.ok(edit.asked, 'Always allow for Write does not cover Edit');
+});

@@ -1,4 +1,4 @@
-// Pre-warm pool (§3.4) and capacity, on real CLI processes.
+// Pre-warm pool (processes started ahead of demand) and capacity, on real CLI processes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

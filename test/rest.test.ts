@@ -1,4 +1,4 @@
-// REST contract (§3.8, §4.1): exact bodies and codes, auth on every protected route.
+// REST contract: exact bodies and codes, auth on every protected route.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
-test('defaults follow spec §3.1', () => {
+test('defaults follow the configuration table', () => {
   const c = loadConfig({});
   assert.equal(c.prewarmPoolSize, 2);
   assert.equal(c.maxSessions, 10);

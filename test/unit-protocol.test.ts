@@ -24,7 +24,7 @@ test('the error table holds the spec codes, statuses and messages word for word'
     assert.equal(ERRORS[code as keyof typeof ERRORS].message, message, code);
   }
   assert.equal(errorMessage('capacity_exceeded', { max: 10 }), 'Server at capacity. Max sessions: 10');
-  // §4.2 lists these WS error codes; each must be in the table and in the error frame schema
+  // the contract's WebSocket error codes: each must be in the table and in the error frame schema
   for (const code of ['query_in_progress', 'session_not_found', 'invalid_message', 'invalid_json', 'capacity_exceeded', 'internal_error']) {
     assert.ok((WS_ERROR_CODES as readonly string[]).includes(code), code);
     assert.ok(code in ERRORS, code);
@@ -36,7 +36,7 @@ test('the error table holds the spec codes, statuses and messages word for word'
   }
 });
 
-test('every spec §4.2 message type is in the protocol module', () => {
+test('every message type of the WebSocket contract is in the protocol module', () => {
   const client = ClientMessage.options.map((o) => o.shape.type.value);
   for (const t of ['user_message', 'interrupt', 'create_session', 'switch_session', 'destroy_session'])
     assert.ok(client.includes(t as never), t);

@@ -1,4 +1,4 @@
-// §4.4 validation rows, word for word, over a real WebSocket. The connection stays open after each.
+// Input validation rules (empty, too long, bad seq, bad id, bad JSON), messages word for word, over a real WebSocket. The connection stays open after each.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Harness, startHarness } from './helpers/harness.js';

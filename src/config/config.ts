@@ -1,4 +1,4 @@
-// Configuration from the environment (spec §3.1 plus the additions in docs/decisions.md).
+// Configuration from the environment (the documented table plus the additions in docs/decisions.md).
 // A bad value stops the server at start with one line naming the variable.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';

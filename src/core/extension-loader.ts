@@ -1,4 +1,4 @@
-// Project extensions (spec §3.3): PROJECT_DIR/mcp.json, skills/<name>/SKILL.md,
+// Project extensions: PROJECT_DIR/mcp.json, skills/<name>/SKILL.md,
 // commands/<name>.md. Re-read from disk on every load (hot). Never writes into
 // PROJECT_DIR: skills and commands reach the CLI through a generated local
 // plugin in our data folder whose entries link back to the project's files.
@@ -217,7 +217,7 @@ export class ExtensionLoader {
     return `/${PLUGIN_NAME}:${name}${text.slice(m[0].length)}`;
   }
 
-  /** GET /api/v1/extensions (§4.1, §4.3), secret values masked. */
+  /** GET /api/v1/extensions, secret values masked. */
   describe(): ExtensionsResponse {
     const ext = this.load();
     const mcp_servers: ExtensionsResponse['mcp_servers'] = {};

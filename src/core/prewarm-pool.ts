@@ -1,4 +1,4 @@
-// Pre-warm pool (spec §3.4): CLI processes started ahead of demand with the
+// Pre-warm pool: CLI processes started ahead of demand with the
 // SDK's startup(), each holding a pre-assigned session id, so creating a
 // session takes a ready process instead of waiting for a cold start.
 import { randomUUID } from 'node:crypto';
@@ -53,7 +53,7 @@ export class PreWarmPool implements WarmProcessSource {
 
   /**
    * Fills the pool and resolves true as soon as one warm process exists, or
-   * false when every first attempt failed (spec §3.9 step 7: exit 1).
+   * false when every first attempt failed (the server then exits 1: it cannot serve anyone).
    */
   startupFill(): Promise<boolean> {
     if (this.d.size === 0) return Promise.resolve(true);

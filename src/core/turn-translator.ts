@@ -1,4 +1,4 @@
-// Turns the SDK's message stream for one turn into the spec's frames (§4.2).
+// Turns the SDK's message stream for one turn into protocol frames.
 // Pure apart from the clock, so unit tests drive it with recorded messages.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { HistoryMessage } from '../protocol/messages.js';

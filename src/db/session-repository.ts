@@ -1,4 +1,4 @@
-// SQLite persistence of session metadata (spec §3.2, §5.1), on better-sqlite3 in WAL mode.
+// SQLite persistence of session metadata, on better-sqlite3 in WAL mode.
 // Synchronous by design: each statement is microseconds, and writes happen per turn, never per delta.
 import fs from 'node:fs';
 import path from 'node:path';
