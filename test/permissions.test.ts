@@ -137,8 +137,8 @@ test('Always allow for Write covers files inside PROJECT_DIR only (no .. escape,
   assert.ok(outside.asked, 'outside the project is asked');
   assert.equal(outside.asked?.always_allow_scope, `Only this call: ${outsidePath} is outside ${h.projectDir}`);
   assert.equal(fs.existsSync(outsidePath), false);
-  const escape = await toolCall('Write', { file_path: path.join(h.projectDir, '..', 'escape.txt'), content: 'x' });
-  assert.ok(escape.asked, 'a .. escape is asked');
+  const dotdot = await toolCall('Write', { file_path: path.join(h.projectDir, '..', 'escape.txt'), content: 'x' });
+  assert.ok(dotdot.asked, 'a .. escape is asked');
   assert.equal(fs.existsSync(path.join(h.dir, 'escape.txt')), false);
   const ext = await toolCall('Write', { file_path: path.join(h.projectDir, 'mcp.json'), content: '{}' });
   assert.ok(ext.asked, "the platform's own extension file is asked");
