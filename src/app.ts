@@ -113,6 +113,12 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Errors raised before routing (a URL that cannot be decoded, an over-long path
+    // parameter) get the table's shape like every other error.
+    frameworkErrors: (err, _req, reply) =>
+      err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendError(reply, 'not_found') // only a session id is a parameter: too long to name one
+        : sendError(reply, 'invalid_message', 'Malformed URL'),
     // Request logs for the API; probes and static files would only drown them.
     logController: new LogController({
       disableRequestLogging: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health'),

@@ -107,6 +107,17 @@ test('unknown and malformed ids are 404 Session not found', async () => {
   }
 });
 
+test('fuzz finds: a URL that cannot be decoded and an over-long id get errors in the table shape', async () => {
+  const bad = await h.api('GET', '/api/v1/sessions/%');
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body, { error: 'invalid_message', message: 'Malformed URL' });
+  for (const m of ['GET', 'DELETE']) {
+    const long = await h.api(m, `/api/v1/sessions/${'x'.repeat(5000)}`);
+    assert.equal(long.status, 404);
+    assert.deepEqual(long.body, NOT_FOUND);
+  }
+});
+
 test('unknown API routes are JSON 404s', async () => {
   const r = await h.api('GET', '/api/v1/nope');
   assert.equal(r.status, 404);

@@ -74,6 +74,17 @@ test('unknown type, wrong field types, missing fields, malformed ids', async () 
   await expectError(() => c.sendRaw(JSON.stringify({ type: 'user_message', session_id: id, text: 'hi', seq: 1.5 })), 'invalid_message');
 });
 
+test('fuzz finds: a type that cannot be turned into a string is an unknown type, not an internal error', async () => {
+  for (const [type, shown] of [
+    ['{"valueOf":1,"toString":2}', 'object'],
+    [`${'['.repeat(20_000)}${']'.repeat(20_000)}`, 'array'],
+    ['null', 'null'],
+    ['5', '5'],
+  ]) {
+    await expectError(() => c.sendRaw(`{"type":${type}}`), 'invalid_message', `Unknown message type: ${shown}`);
+  }
+});
+
 test('unknown session ids', async () => {
   const ghost = '00000000-0000-4000-8000-000000000000';
   for (const type of ['user_message', 'interrupt', 'switch_session', 'destroy_session']) {

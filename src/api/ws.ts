@@ -81,7 +81,7 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
         typeof json !== 'object' || json === null || Array.isArray(json)
           ? 'A message must be a JSON object'
           : !known
-            ? `Unknown message type: ${typeof type === 'string' ? type.slice(0, 64) : String(type)}`
+            ? `Unknown message type: ${typeof type === 'string' ? type.slice(0, 64) : describeNonString(type)}`
             : own
               ? (issue?.message as string)
               : `Invalid field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
@@ -131,4 +131,10 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
       sendPlatformError(conn, e, sid);
     }
   }
+}
+
+/** Names a non-string value without converting it: String() of client JSON can throw (`{"toString":1}`, deep arrays). */
+function describeNonString(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  return v !== null && typeof v === 'object' ? 'object' : String(v);
 }
