@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { PermissionDecision } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import type { TestClient } from './helpers/ws-client.js';
 
@@ -88,7 +89,7 @@ test('a permission answer counts only from the connection that watches the sessi
 });
 
 /** Runs one scripted tool call; returns the permission_request if one was asked (answered with `answer`). */
-async function toolCall(tool: string, input: Record<string, unknown>, answer: 'allow' | 'deny' | 'allow_always' = 'deny') {
+async function toolCall(tool: string, input: Record<string, unknown>, answer: PermissionDecision = 'deny') {
   h.model.enqueue(id, { kind: 'tool_use', name: tool, input });
   const start = c.frames.length;
   c.send({ type: 'user_message', session_id: id, text: `call ${tool}` });

@@ -50,7 +50,6 @@ export class ClaudeProcess {
   startTime = '';
   /** The session id the CLI was started with (new sessions) or resumes. */
   readonly cliSessionId: string | undefined;
-  readonly startedAt = Date.now();
   deadReason: string | null = null;
   private child: ReturnType<typeof spawn> | null = null;
   private warm: WarmQuery | null = null;

@@ -51,7 +51,6 @@ export interface ExtensionConfig {
   skills: SkillDef[];
   commands: CommandDef[];
   fingerprint: string;
-  loadedAt: Date;
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
@@ -167,7 +166,7 @@ export class ExtensionLoader {
     h.update(JSON.stringify(mcpServers));
     for (const s of skills) h.update(`s:${s.name}:${fileStamp(path.join(s.dir, 'SKILL.md'))}`);
     for (const c of commands) h.update(`c:${c.name}:${fileStamp(c.file)}`);
-    return { mcpServers, skills, commands, fingerprint: h.digest('hex').slice(0, 16), loadedAt: new Date() };
+    return { mcpServers, skills, commands, fingerprint: h.digest('hex').slice(0, 16) };
   }
 
   /** SDK options for the current extensions (ClaudeAgentOptions-compatible config). */

@@ -1,19 +1,11 @@
 // Turns the SDK's message stream for one turn into protocol frames.
 // Pure apart from the clock, so unit tests drive it with recorded messages.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { HistoryMessage } from '../protocol/messages.js';
+import type { HistoryMessage, TurnOutcome } from '../protocol/messages.js';
+import type { EventInput } from './session-events.js';
 
-export type TurnEvent =
-  | { type: 'stream_delta'; delta: string }
-  | { type: 'tool_use'; tool_use_id: string; tool: string; input: Record<string, unknown> }
-  | {
-      type: 'tool_result';
-      tool_use_id: string;
-      result: Record<string, unknown>;
-      status: 'success' | 'error';
-      duration_ms: number | null;
-    }
-  | { type: 'stream_status'; status: 'retrying'; attempt: number; max_retries: number; retry_in_ms: number; error: string };
+/** The frames a turn's SDK messages become (before the session stamps them). */
+export type TurnEvent = Extract<EventInput, { type: 'stream_delta' | 'tool_use' | 'tool_result' | 'stream_status' }>;
 
 export interface TurnResult {
   subtype: string;
@@ -252,7 +244,7 @@ export function userFacingText(text: string): string {
  */
 export function withTurnResults(
   messages: HistoryMessage[],
-  turns: { started_at: string; ended_at: string; outcome: 'complete' | 'interrupted' | 'error'; cost_usd: number; turn_count: number }[],
+  turns: { started_at: string; ended_at: string; outcome: TurnOutcome; cost_usd: number; turn_count: number }[],
 ): HistoryMessage[] {
   if (turns.length === 0) return messages;
   const userIdx = messages.flatMap((m, i) => (m.type === 'user' ? [i] : []));

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionStatus } from '../protocol/messages.js';
+import type { SessionStatus, TurnOutcome } from '../protocol/messages.js';
 import { migrate } from './migrations.js';
 
 export interface SessionMetadata {
@@ -27,7 +27,7 @@ export interface TurnRecord {
   session_id: string;
   started_at: string;
   ended_at: string;
-  outcome: 'complete' | 'interrupted' | 'error';
+  outcome: TurnOutcome;
   cost_usd: number;
   turn_count: number;
 }

@@ -179,7 +179,7 @@ export const SessionTerminatedFrame = sessionEvent('session_terminated', {
   resume_url: z.string().nullable(),
 });
 export const SessionRestartingFrame = sessionEvent('session_restarting', {
-  reason: z.enum(['memory_limit', 'process_exited', 'interrupt_timeout']),
+  reason: z.enum(['memory_limit']),
   message: z.string(),
 });
 export const PermissionRequestFrame = sessionEvent('permission_request', {

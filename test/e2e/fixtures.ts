@@ -40,7 +40,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   allowConsoleErrors: [null, { option: true }],
   endSessions: [
     async ({ server, permServer }, use) => {
-      await use();
+      await use(undefined);
       for (const s of [server, permServer]) await s.endAllSessions();
     },
     { auto: true },
