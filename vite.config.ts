@@ -1,11 +1,28 @@
 // The browser chat UI (src/web) builds into dist/web, which the server serves at / and /chat.
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { cspString } from './src/web/csp.ts';
+
+/** The built page carries its Content-Security-Policy (the dev server's inline preamble could not run under it). */
+function cspMeta(): Plugin {
+  return {
+    name: 'csp-meta',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html) =>
+        html.replace(
+          '<meta charset="UTF-8" />',
+          `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${cspString()}" />`,
+        ),
+    },
+  };
+}
 
 export default defineConfig({
   root: 'src/web',
   base: '/',
-  plugins: [react()],
+  plugins: [react(), cspMeta()],
   build: {
     outDir: '../../dist/web',
     emptyOutDir: true,

@@ -1,31 +1,18 @@
 // The chat app: owns the connection and the state, and wires the components.
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { ServerFrame, SessionSummary } from '../protocol/messages';
+import type { BootParams } from './boot';
 import { type BannerAction, Banners } from './components/Banners';
 import { Composer, type ComposerHandle } from './components/Composer';
 import { ConnectScreen } from './components/ConnectScreen';
 import { Logo } from './components/Logo';
+import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { Transcript } from './components/Transcript';
 import { ChatConnection, type ConnEvent, type OutgoingMessage } from './connection';
-import { rememberTitle, sessionTitle, statusLabel, useNow } from './format';
-import { type Banner, emptyTranscript, initialState, type PermissionItem, reducer } from './store';
-
-export const KEY_STORAGE = 'csp.apiKey';
-const CURRENT_STORAGE = 'csp.currentSession';
-
-export interface BootParams {
-  /** Session to open and resume (from /chat?resume=ID). */
-  resume: string | null;
-}
-
-function storage(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
+import { rememberTitle, sessionTitle, statusHint, statusLabel, useNow } from './format';
+import { CURRENT_STORAGE, KEY_STORAGE, tabStorage } from './storage';
+import { type Banner, emptyTranscript, initialState, type PermissionDecision, type PermissionItem, reducer } from './store';
 
 function CreatingProgress({ estimatedSeconds, startedAt }: { estimatedSeconds: number; startedAt: number }) {
   const now = useNow(200);
@@ -47,7 +34,7 @@ function CreatingProgress({ estimatedSeconds, startedAt }: { estimatedSeconds: n
 }
 
 export function App({ boot }: { boot: BootParams }) {
-  const [apiKey, setApiKey] = useState<string | null>(() => storage()?.getItem(KEY_STORAGE) ?? null);
+  const [apiKey, setApiKey] = useState<string | null>(() => tabStorage()?.getItem(KEY_STORAGE) ?? null);
   const [state, dispatch] = useReducer(reducer, initialState);
   const [menuOpen, setMenuOpen] = useState(false);
   const conn = useRef<ChatConnection | null>(null);
@@ -88,7 +75,7 @@ export function App({ boot }: { boot: BootParams }) {
       }
       const resume = pendingResume.current;
       pendingResume.current = null;
-      const target = resume ?? stateRef.current.currentId ?? storage()?.getItem(CURRENT_STORAGE) ?? null;
+      const target = resume ?? stateRef.current.currentId ?? tabStorage()?.getItem(CURRENT_STORAGE) ?? null;
       if (!target) return;
       const summary = sessions.find((s) => s.session_id === target);
       if (!summary) {
@@ -147,7 +134,7 @@ export function App({ boot }: { boot: BootParams }) {
         onFrame(e.frame);
         break;
       case 'auth_failed':
-        storage()?.removeItem(KEY_STORAGE);
+        tabStorage()?.removeItem(KEY_STORAGE);
         dispatch({
           type: 'conn',
           conn: 'auth_failed',
@@ -177,7 +164,7 @@ export function App({ boot }: { boot: BootParams }) {
   }, [apiKey]);
 
   const connect = (key: string) => {
-    storage()?.setItem(KEY_STORAGE, key);
+    tabStorage()?.setItem(KEY_STORAGE, key);
     dispatch({ type: 'reset' });
     if (key === apiKey) {
       // Same key again after a failure: the effect will not re-run by itself.
@@ -187,7 +174,7 @@ export function App({ boot }: { boot: BootParams }) {
   };
 
   const disconnect = () => {
-    storage()?.removeItem(KEY_STORAGE);
+    tabStorage()?.removeItem(KEY_STORAGE);
     conn.current?.close();
     dispatch({ type: 'reset' });
     setApiKey(null);
@@ -195,7 +182,7 @@ export function App({ boot }: { boot: BootParams }) {
 
   // Remember the open session for reloads.
   useEffect(() => {
-    if (state.currentId) storage()?.setItem(CURRENT_STORAGE, state.currentId);
+    if (state.currentId) tabStorage()?.setItem(CURRENT_STORAGE, state.currentId);
   }, [state.currentId]);
 
   // Titles from first messages.
@@ -209,6 +196,7 @@ export function App({ boot }: { boot: BootParams }) {
   const current = state.currentId ? (state.sessions.find((s) => s.session_id === state.currentId) ?? null) : null;
   const transcript = (state.currentId && state.transcripts[state.currentId]) || emptyTranscript();
   const streaming = transcript.streaming;
+  const openPermissions = transcript.items.filter((it): it is PermissionItem => it.kind === 'permission' && it.answer === null);
   const connected = state.conn === 'open';
 
   // Focus follows the turn: Stop while it streams, the message box after.
@@ -253,7 +241,7 @@ export function App({ boot }: { boot: BootParams }) {
     if (state.currentId) send({ type: 'interrupt', session_id: state.currentId });
   };
 
-  const answerPermission = (item: PermissionItem, decision: 'allow' | 'deny' | 'allow_always') => {
+  const answerPermission = (item: PermissionItem, decision: PermissionDecision) => {
     if (send({ type: 'permission_response', request_id: item.requestId, decision }))
       dispatch({ type: 'permission_answered', requestId: item.requestId, answer: decision });
     requestAnimationFrame(() => composer.current?.focusStop());
@@ -351,7 +339,11 @@ export function App({ boot }: { boot: BootParams }) {
           <div className="topbar-title">
             <Logo size={22} />
             <h1>{current ? sessionTitle(current) : 'Claude SDK Pattern'}</h1>
-            {current && <span className={`badge badge-${current.status}`}>{statusLabel(current)}</span>}
+            {current && (
+              <span className={`badge badge-${current.status}`} title={statusHint(current)}>
+                {statusLabel(current)}
+              </span>
+            )}
           </div>
           <div className="topbar-right">
             <span className={`conn-pill conn-${state.conn}`}>
@@ -375,7 +367,6 @@ export function App({ boot }: { boot: BootParams }) {
             items={transcript.items}
             streaming={streaming}
             retrying={transcript.retrying}
-            onAnswer={answerPermission}
             empty={
               current ? (
                 ended ? null : (
@@ -393,6 +384,7 @@ export function App({ boot }: { boot: BootParams }) {
               )
             }
           />
+          <PermissionDock items={openPermissions} onAnswer={answerPermission} />
           {ended && current && !banners.some((b) => b.kind === 'session_terminated') && (
             <div className="ended-card">
               <span>

@@ -40,6 +40,11 @@ export function relativeTime(iso: string, now: number): string {
   return new Date(t).toLocaleDateString();
 }
 
+/** JSON for people: indented. */
+export function shortJson(v: unknown): string {
+  return JSON.stringify(v, null, 2) ?? '';
+}
+
 /** Re-renders every `ms` with the current time. */
 export function useNow(ms: number, enabled = true): number {
   const [now, setNow] = useState(() => Date.now());
@@ -96,5 +101,13 @@ export function statusLabel(s: SessionSummary): string {
   if (s.status === 'terminated') return s.is_resumable ? 'Ended · resumable' : 'Ended';
   if (s.status === 'creating') return 'Starting';
   if (s.status === 'active') return 'Active';
+  // Its process was released to make room; the next message resumes it.
+  if (s.status === 'dormant') return 'Sleeping';
   return 'Idle';
+}
+
+/** A longer word on the status, where the label alone does not say enough. */
+export function statusHint(s: SessionSummary): string | undefined {
+  if (s.status === 'dormant') return 'Its Claude process was stopped to make room for others; your next message resumes it.';
+  return undefined;
 }

@@ -1,6 +1,6 @@
 // The UI state and the one reducer that turns server frames (and local
 // actions) into it. Pure: no sockets, no DOM, so it is easy to test.
-import type { HistoryMessage, ServerFrame, SessionSummary } from '../protocol/messages';
+import type { ClientMessage, HistoryMessage, ServerFrame, SessionSummary } from '../protocol/messages';
 
 export type ConnState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'auth_failed';
 
@@ -14,6 +14,8 @@ export interface ToolItem {
   durationMs: number | null;
 }
 
+export type PermissionDecision = Extract<ClientMessage, { type: 'permission_response' }>['decision'];
+
 export interface PermissionItem {
   kind: 'permission';
   id: string;
@@ -22,7 +24,9 @@ export interface PermissionItem {
   input: Record<string, unknown>;
   timeoutSeconds: number;
   receivedAt: number;
-  answer: 'allow' | 'deny' | 'allow_always' | 'expired' | null;
+  /** What "Always allow" would allow, as the server words it (null: the whole tool). */
+  alwaysAllowScope: string | null;
+  answer: PermissionDecision | 'expired' | null;
 }
 
 export type Item =
@@ -245,6 +249,7 @@ function applySessionEvent(t: Transcript, f: ServerFrame, now: number): Transcri
             input: f.input,
             timeoutSeconds: f.timeout_seconds,
             receivedAt: now,
+            alwaysAllowScope: f.always_allow_scope ?? null,
             answer: null,
           },
         ],

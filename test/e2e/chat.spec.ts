@@ -19,10 +19,10 @@ test('says plainly when the key is wrong', async ({ page, server }) => {
   await expect(page.getByLabel('API key')).toBeFocused();
 });
 
-test('the ?token= link connects and leaves the address bar', async ({ page, server }) => {
-  await openChat(page, server);
-  expect(new URL(page.url()).search).toBe('');
-  expect(new URL(page.url()).pathname).toBe('/chat');
+test('a legacy ?token= link still connects and leaves the address bar', async ({ page, server }) => {
+  await page.goto(`${server.url}/chat?token=${encodeURIComponent(server.key)}`);
+  await expectConnected(page);
+  expect(page.url()).toBe(`${server.url}/chat`);
 });
 
 test('a new session streams a Markdown answer with cost and turns', async ({ page, context, server }) => {

@@ -61,7 +61,7 @@ export { expect };
 /** Chrome logs a failed WebSocket as a console error: expected while a server is down. */
 export const WS_DOWN = /WebSocket connection to .* failed|Failed to load resource/;
 
-/** Opens the chat with the server's ?token= link and waits until it is connected. */
+/** Opens the chat with the server's #token= link and waits until it is connected. */
 export async function openChat(page: Page, server: TestServer): Promise<void> {
   await page.goto(server.chatUrl);
   await expectConnected(page);

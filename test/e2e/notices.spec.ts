@@ -31,7 +31,10 @@ test.describe('permission prompts', () => {
     await expect(transcript(page).getByRole('heading', { name: 'Bash: denied' })).toBeVisible();
 
     await send(page, 'run: touch b.txt && echo always-1');
-    await prompt.getByRole('button', { name: 'Always allow Bash in this session' }).click();
+    // Its name says what it allows: the server's scope sentence, or the whole tool.
+    const always = prompt.getByRole('button', { name: /^Always allow Bash.* in this session$/ });
+    await expect(always).toBeVisible();
+    await always.click();
     await expect(card.nth(2).locator('.tool-pre')).toHaveText('always-1');
     await expectAnswered(page, 3);
     await send(page, 'run: touch c.txt && echo always-2');

@@ -34,9 +34,9 @@ export class TestServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The link the server prints: it carries the key. */
+  /** The link the server prints: it carries the key in the fragment, which never reaches a server. */
   get chatUrl(): string {
-    return `${this.url}/chat?token=${encodeURIComponent(this.key)}`;
+    return `${this.url}/chat#token=${encodeURIComponent(this.key)}`;
   }
 
   static async start(opts: ServerOptions = {}): Promise<TestServer> {

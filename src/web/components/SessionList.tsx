@@ -2,7 +2,7 @@
 // message count and cost; switch, resume, and end (with a confirm).
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
-import { formatCost, relativeTime, sessionTitle, statusLabel, useNow } from '../format';
+import { formatCost, relativeTime, sessionTitle, statusHint, statusLabel, useNow } from '../format';
 
 interface Props {
   sessions: SessionSummary[];
@@ -103,7 +103,7 @@ export function SessionList({ sessions, currentId, canAct, creating, onNew, onSe
                   <span className="session-title">{title}</span>
                   <span className="session-meta">
                     <span className={`dot dot-${s.status}`} aria-hidden="true" />
-                    <span>{statusLabel(s)}</span>
+                    <span title={statusHint(s)}>{statusLabel(s)}</span>
                     <span aria-hidden="true">·</span>
                     <span>{relativeTime(s.last_active_at, now)}</span>
                   </span>

@@ -1,9 +1,10 @@
 // The conversation: user messages, streamed Markdown answers, tool cards,
 // permission prompts and the cost line of each answer.
 import { type MouseEvent, memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { formatCost, formatDuration, useNow } from '../format';
+import { formatCost, formatDuration, shortJson } from '../format';
 import { renderMarkdown } from '../markdown';
-import type { Item, PermissionItem, ToolItem } from '../store';
+import type { Item, ToolItem } from '../store';
+import { PermissionRecord } from './PermissionCard';
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -43,10 +44,6 @@ export const Markdown = memo(function Markdown({ text, streaming }: { text: stri
     <div className="markdown" onClick={onCopyClick} dangerouslySetInnerHTML={{ __html: html }} />
   );
 });
-
-function shortJson(v: unknown): string {
-  return JSON.stringify(v, null, 2) ?? '';
-}
 
 /** The one line that says what a tool call does. */
 function toolSummary(tool: string, input: Record<string, unknown>): string | null {
@@ -135,64 +132,6 @@ export const ToolCard = memo(function ToolCard({ item, awaiting = false }: { ite
   );
 });
 
-export function PermissionCard({
-  item,
-  onAnswer,
-}: {
-  item: PermissionItem;
-  onAnswer: (item: PermissionItem, decision: 'allow' | 'deny' | 'allow_always') => void;
-}) {
-  const allowRef = useRef<HTMLButtonElement>(null);
-  const open = item.answer === null;
-  const now = useNow(1000, open);
-  const left = Math.max(0, Math.round((item.receivedAt + item.timeoutSeconds * 1000 - now) / 1000));
-  useEffect(() => {
-    if (open) allowRef.current?.focus();
-  }, [open]);
-  const headingId = `perm-${item.id}`;
-  return (
-    <section className={`permission-card${open ? '' : ' answered'}`} aria-labelledby={headingId}>
-      <h3 id={headingId} className="permission-title">
-        {open ? `Allow ${item.tool}?` : `${item.tool}: ${ANSWER_TEXT[item.answer ?? 'expired']}`}
-      </h3>
-      {open &&
-        (typeof item.input.command === 'string' ? (
-          <pre className="tool-command">
-            <span aria-hidden="true" className="prompt">
-              ${' '}
-            </span>
-            <code>{item.input.command}</code>
-          </pre>
-        ) : (
-          <pre className="tool-pre">{shortJson(item.input)}</pre>
-        ))}
-      {open && (
-        <>
-          <div className="permission-actions">
-            <button ref={allowRef} type="button" className="btn btn-primary" onClick={() => onAnswer(item, 'allow')}>
-              Allow
-            </button>
-            <button type="button" className="btn" onClick={() => onAnswer(item, 'deny')}>
-              Deny
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={() => onAnswer(item, 'allow_always')}>
-              Always allow {item.tool} in this session
-            </button>
-          </div>
-          <p className="permission-timeout">Denied automatically in {left} s.</p>
-        </>
-      )}
-    </section>
-  );
-}
-
-const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
-  allow: 'allowed',
-  allow_always: 'always allowed in this session',
-  deny: 'denied',
-  expired: 'no answer',
-};
-
 function TypingDots() {
   return (
     <div className="typing" role="status" aria-label="Claude is answering">
@@ -207,13 +146,11 @@ export function Transcript({
   items,
   streaming,
   retrying,
-  onAnswer,
   empty,
 }: {
   items: Item[];
   streaming: boolean;
   retrying: { attempt: number; max: number } | null;
-  onAnswer: (item: PermissionItem, decision: 'allow' | 'deny' | 'allow_always') => void;
   empty?: React.ReactNode;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -272,7 +209,8 @@ export function Transcript({
             case 'tool':
               return <ToolCard key={it.id} item={it} awaiting={awaiting.has(it.id)} />;
             case 'permission':
-              return <PermissionCard key={it.id} item={it} onAnswer={onAnswer} />;
+              // An open prompt is shown in the permission dock, outside this log (see PermissionDock).
+              return it.answer === null ? null : <PermissionRecord key={it.id} item={it} />;
             case 'complete':
               return (
                 <div key={it.id} className="answer-meta">

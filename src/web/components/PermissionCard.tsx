@@ -1,0 +1,80 @@
+// Permission prompts. An open prompt is drawn in the dock between the conversation and
+// the message box, outside the log of rendered assistant output and above it in stacking
+// order, so nothing an answer contains can cover or imitate it; the log keeps a one-line
+// record of each answer.
+import { useEffect, useRef } from 'react';
+import { shortJson, useNow } from '../format';
+import type { PermissionDecision, PermissionItem } from '../store';
+
+const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
+  allow: 'allowed',
+  allow_always: 'always allowed in this session',
+  deny: 'denied',
+  expired: 'no answer',
+};
+
+export type AnswerPermission = (item: PermissionItem, decision: PermissionDecision) => void;
+
+export function PermissionCard({ item, onAnswer }: { item: PermissionItem; onAnswer: AnswerPermission }) {
+  const allowRef = useRef<HTMLButtonElement>(null);
+  const now = useNow(1000);
+  const left = Math.max(0, Math.round((item.receivedAt + item.timeoutSeconds * 1000 - now) / 1000));
+  useEffect(() => {
+    allowRef.current?.focus();
+  }, []);
+  const headingId = `perm-${item.id}`;
+  return (
+    <section className="permission-card" aria-labelledby={headingId}>
+      <h3 id={headingId} className="permission-title">
+        Allow {item.tool}?
+      </h3>
+      {typeof item.input.command === 'string' ? (
+        <pre className="tool-command">
+          <span aria-hidden="true" className="prompt">
+            ${' '}
+          </span>
+          <code>{item.input.command}</code>
+        </pre>
+      ) : (
+        <pre className="tool-pre">{shortJson(item.input)}</pre>
+      )}
+      <div className="permission-actions">
+        <button ref={allowRef} type="button" className="btn btn-primary" onClick={() => onAnswer(item, 'allow')}>
+          Allow
+        </button>
+        <button type="button" className="btn" onClick={() => onAnswer(item, 'deny')}>
+          Deny
+        </button>
+        <button type="button" className="btn btn-ghost" onClick={() => onAnswer(item, 'allow_always')}>
+          {/* The server's sentence says exactly what would be allowed from now on. */}
+          Always allow {item.alwaysAllowScope ?? item.tool} in this session
+        </button>
+      </div>
+      <p className="permission-timeout">Denied automatically in {left} s.</p>
+    </section>
+  );
+}
+
+/** The line an answered (or expired) prompt leaves in the conversation. */
+export function PermissionRecord({ item }: { item: PermissionItem }) {
+  const headingId = `perm-${item.id}`;
+  return (
+    <section className="permission-card answered" aria-labelledby={headingId}>
+      <h3 id={headingId} className="permission-title">
+        {item.tool}: {ANSWER_TEXT[item.answer ?? 'expired']}
+      </h3>
+    </section>
+  );
+}
+
+/** The open prompts of the shown session, in their own layer above the conversation. */
+export function PermissionDock({ items, onAnswer }: { items: PermissionItem[]; onAnswer: AnswerPermission }) {
+  if (items.length === 0) return null;
+  return (
+    <div className="permission-dock">
+      {items.map((it) => (
+        <PermissionCard key={it.id} item={it} onAnswer={onAnswer} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+// What the page keeps in this tab's sessionStorage: the key (never in localStorage, so it
+// leaves with the tab) and the session that was open, for reloads.
+export const KEY_STORAGE = 'csp.apiKey';
+export const CURRENT_STORAGE = 'csp.currentSession';
+
+/** This tab's storage, or null where the browser blocks it. */
+export function tabStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
