@@ -98,8 +98,8 @@ export async function send(page: Page, text: string): Promise<void> {
 }
 
 /** Waits until the current answer is complete (its cost line shows). */
-export async function expectAnswered(page: Page, count: number): Promise<void> {
-  await expect(page.locator('.answer-meta')).toHaveCount(count);
+export async function expectAnswered(page: Page, count: number, timeout?: number): Promise<void> {
+  await expect(page.locator('.answer-meta')).toHaveCount(count, { timeout });
   await expect(messageBox(page)).toBeEnabled();
 }
 

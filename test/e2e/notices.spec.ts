@@ -89,9 +89,11 @@ test.describe('banners', () => {
   });
 
   test('stream_error when the CLI dies mid-answer, with Retry', async ({ page, server }) => {
+    test.setTimeout(120_000);
     await openChat(page, server);
     const id = await newSession(page);
-    await send(page, `slow: 40 ${'partial answer '.repeat(20)}`);
+    // Long enough (200 chunks, 10 s) that a loaded machine still kills the CLI mid-answer.
+    await send(page, `slow: 200 ${'partial answer '.repeat(20)}`);
     await expect(transcript(page).locator('.msg-assistant')).toContainText('partial answer');
     const { body } = await server.api<{ subprocess_pid: number | null }>('GET', `/api/v1/sessions/${id}`);
     expect(body.subprocess_pid).toBeGreaterThan(0);
@@ -103,7 +105,7 @@ test.describe('banners', () => {
     await expect(messageBox(page)).toBeEnabled();
     await banner.getByRole('button', { name: 'Retry' }).click();
     await expect(banner).toBeHidden();
-    await expectAnswered(page, 1);
+    await expectAnswered(page, 1, 60_000);
     await expect(transcript(page).locator('.msg-user')).toHaveCount(2);
   });
 });
@@ -137,17 +139,20 @@ test.describe('reconnecting', () => {
   });
 
   test('a session opened in another tab mid-answer shows the whole answer', async ({ page, context, server }) => {
+    test.setTimeout(180_000);
     await openChat(page, server);
     const id = await newSession(page);
-    const words = Array.from({ length: 60 }, (_, i) => `v${i}`).join(' ');
-    await send(page, `slow: 60 ${words}`);
+    const words = Array.from({ length: 120 }, (_, i) => `v${i}`).join(' ');
+    // One character per chunk, 50 ms apart (about 30 s): the other tab opens while the answer
+    // still streams, even on a loaded machine.
+    await send(page, `slow: 1000 ${words}`);
     await expect(transcript(page).locator('.msg-assistant')).toContainText('v5');
     const other = await context.newPage();
     await openChat(other, server);
     await other.locator(`[data-session-id="${id}"]`).click();
     await expect(other.getByRole('button', { name: 'Stop' })).toBeVisible();
-    await expect(transcript(other).locator('.msg-user')).toHaveText(`slow: 60 ${words}`);
-    await expect(transcript(other).locator('.msg-assistant')).toHaveText(words);
+    await expect(transcript(other).locator('.msg-user')).toHaveText(`slow: 1000 ${words}`);
+    await expect(transcript(other).locator('.msg-assistant')).toHaveText(words, { timeout: 120_000 });
     await expect(transcript(other).locator('.answer-meta')).toHaveCount(1);
     await other.close();
   });
@@ -179,7 +184,7 @@ test.describe('reconnecting', () => {
       await send(page, 'say: after the restart');
       await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after the restart');
 
-      // A crash this time: no server_shutting_down, and the new run's event ids start over.
+      // A crash this time: no server_shutting_down; the new run's event ids carry on above the old ones.
       await server.crash();
       await expect(lost).toBeVisible();
       await server.restart();
