@@ -1,5 +1,6 @@
 // Connect, sessions and the conversation itself, against the shared server.
 import { expect, expectAnswered, expectConnected, messageBox, newSession, openChat, send, test, transcript } from './fixtures';
+import { TestServer } from './server';
 
 test('connects with the API key typed in, and keeps it for the tab', async ({ page, server }) => {
   await page.goto(`${server.url}/chat`);
@@ -200,4 +201,29 @@ test('typing with no session open starts one and sends', async ({ page, server }
   await expect(page.getByRole('navigation', { name: 'Sessions' }).locator('[aria-current="page"]')).toContainText(
     'say: hello from the empty page',
   );
+});
+
+test('a dormant session (its process released to make room) shows as sleeping and answers its next message', async ({ page }) => {
+  test.setTimeout(120_000);
+  // One live process at most: starting a second session releases the first one's.
+  const server = await TestServer.start({ permissionMode: 'bypassPermissions', env: { MAX_SESSIONS: '1', SESSION_EVICTION: 'idle' } });
+  try {
+    await openChat(page, server);
+    const first = await newSession(page);
+    await send(page, 'say: first answer');
+    await expectAnswered(page, 1);
+    await newSession(page);
+    const nav = page.getByRole('navigation', { name: 'Sessions' });
+    const row = nav.locator('li', { has: page.locator(`[data-session-id="${first}"]`) });
+    await expect(row).toContainText('Sleeping');
+    await row.locator('[data-session-id]').click();
+    await expect(transcript(page)).toContainText('first answer');
+    await expect(messageBox(page)).toBeEnabled();
+    await send(page, 'say: awake again');
+    await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('awake again', { timeout: 60_000 });
+    await expect(row).not.toContainText('Sleeping');
+  } finally {
+    await server.stop();
+    server.remove();
+  }
 });

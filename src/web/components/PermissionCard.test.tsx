@@ -29,7 +29,10 @@ describe('permission prompt', () => {
     render(<PermissionDock items={[it1]} onAnswer={onAnswer} />);
     const prompt = screen.getByRole('region', { name: 'Allow Bash?' });
     expect(prompt.textContent).toContain('git status');
-    const always = screen.getByRole('button', { name: 'Always allow Bash commands starting with "git" in this session' });
+    const always = screen.getByRole('button', { name: 'Always allow' });
+    expect(always.getAttribute('aria-describedby')).toBeTruthy();
+    const scope = document.getElementById(always.getAttribute('aria-describedby') ?? '');
+    expect(scope?.textContent).toBe('Always allow covers: Bash commands starting with "git"');
     fireEvent.click(always);
     expect(onAnswer).toHaveBeenCalledWith(it1, 'allow_always');
     expect(screen.getByRole('button', { name: 'Allow' })).toBe(document.activeElement);

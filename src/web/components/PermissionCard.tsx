@@ -23,6 +23,7 @@ export function PermissionCard({ item, onAnswer }: { item: PermissionItem; onAns
     allowRef.current?.focus();
   }, []);
   const headingId = `perm-${item.id}`;
+  const scopeId = `perm-scope-${item.id}`;
   return (
     <section className="permission-card" aria-labelledby={headingId}>
       <h3 id={headingId} className="permission-title">
@@ -45,11 +46,21 @@ export function PermissionCard({ item, onAnswer }: { item: PermissionItem; onAns
         <button type="button" className="btn" onClick={() => onAnswer(item, 'deny')}>
           Deny
         </button>
-        <button type="button" className="btn btn-ghost" onClick={() => onAnswer(item, 'allow_always')}>
-          {/* The server's sentence says exactly what would be allowed from now on. */}
-          Always allow {item.alwaysAllowScope ?? item.tool} in this session
+        <button
+          type="button"
+          className="btn btn-ghost"
+          aria-describedby={item.alwaysAllowScope ? scopeId : undefined}
+          onClick={() => onAnswer(item, 'allow_always')}
+        >
+          {item.alwaysAllowScope ? 'Always allow' : `Always allow ${item.tool} in this session`}
         </button>
       </div>
+      {item.alwaysAllowScope && (
+        // The server's sentence: exactly what Always allow would allow from now on in this session.
+        <p id={scopeId} className="permission-scope">
+          <span className="permission-scope-label">Always allow covers:</span> {item.alwaysAllowScope}
+        </p>
+      )}
       <p className="permission-timeout">Denied automatically in {left} s.</p>
     </section>
   );
