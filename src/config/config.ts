@@ -97,6 +97,9 @@ const EnvSchema = z.object({
     .refine((v) => v === 'idle' || v === 'off', 'must be idle or off'),
 });
 
+/** Every variable the server reads (the --help text lists each). */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
+
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 export interface Config {

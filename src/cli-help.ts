@@ -1,0 +1,47 @@
+// `claude-sdk-pattern --help`: the environment variables the server reads (config.ts parses them).
+import { ENV_VARIABLES } from './config/config.js';
+
+/** One line per variable: default, then what it does. A test checks every variable config.ts reads is here. */
+export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
+  CLAUDE_SDK_PATTERN_API_KEY: 'API key for REST, WebSocket and /metrics (16+ characters; generated and printed when unset)',
+  ANTHROPIC_API_KEY: 'Claude API key; without it (and ANTHROPIC_BASE_URL) a built-in demo model answers',
+  ANTHROPIC_BASE_URL: 'model API base URL (a proxy or gateway)',
+  PREWARM_POOL_SIZE: '(2) warm CLI processes kept ready',
+  MAX_SESSIONS: '(10) sessions holding a process at once',
+  MAX_SESSION_DURATION_SECONDS: '(14400) a session is ended after this long',
+  MAX_SESSION_RSS_MB: '(2048) memory limit of one session process tree; over it the process restarts',
+  SESSION_IDLE_TIMEOUT_SECONDS: '(1800) an idle session is ended after this long',
+  PREWARM_TIMEOUT_SECONDS: '(60) bound on one CLI start',
+  MONITOR_INTERVAL_SECONDS: '(30) subprocess monitor sweep interval',
+  PERMISSION_TIMEOUT_SECONDS: '(120) an unanswered permission prompt is denied after this long',
+  SHUTDOWN_GRACE_SECONDS: '(30) on SIGTERM, running turns get this long to finish',
+  MEMORY_RESTART_GRACE_SECONDS: '(60) no memory check this long after a memory restart',
+  MODEL_TIMEOUT_SECONDS: '(120) bound on one model request',
+  MODEL_MAX_RETRIES: '(2) model request retries',
+  DATABASE_URL: '(sqlite:///data/sessions.db) SQLite file; three slashes = relative to the working folder',
+  HOST: 'address to listen on',
+  PORT: '(8000) port to listen on',
+  LOG_LEVEL: '(INFO) TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL',
+  PROJECT_DIR: '(.) folder the agents work in; mcp.json, skills/ and commands/ are read from it',
+  PERMISSION_MODE: '(default) default, acceptEdits, bypassPermissions or plan',
+  ALLOWED_ORIGINS: 'extra browser origins allowed to open the WebSocket (comma list, * for any)',
+  CLAUDE_MODEL: 'model name handed to the CLI',
+};
+
+export function helpText(version: string): string {
+  const width = Math.max(...Object.keys(ENV_HELP).map((k) => k.length));
+  const vars = Object.entries(ENV_HELP)
+    .map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)
+    .join('\n');
+  return `claude-sdk-pattern ${version}: chat with Claude agents in the browser.
+
+Usage: claude-sdk-pattern            start the server (configured by the environment)
+       claude-sdk-pattern --version  print the version
+       claude-sdk-pattern --help     print this help
+
+Environment variables:
+${vars}
+
+Open the URL it prints. More in README.md.
+`;
+}
