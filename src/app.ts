@@ -9,6 +9,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { keyMatches } from './api/auth.js';
+import { registerOpenApi } from './api/openapi.js';
 import { registerRest, sendError } from './api/rest.js';
 import { registerWs } from './api/ws.js';
 import { WsHub } from './api/ws-hub.js';
@@ -142,6 +143,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     return WEB_ROOT ? reply.sendFile('index.html') : reply.code(404).type('text/plain').send('The web UI is not built: run npm run build');
   });
 
+  await registerOpenApi(app);
   registerRest(app, {
     config,
     chat,

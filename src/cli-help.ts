@@ -1,5 +1,5 @@
 // `claude-sdk-pattern --help`: the environment variables the server reads (config.ts parses them).
-import { ENV_VARIABLES } from './config/config.js';
+import type { ENV_VARIABLES } from './config/config.js';
 
 /** One line per variable: default, then what it does. A test checks every variable config.ts reads is here. */
 export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {

@@ -58,7 +58,10 @@ describe('npm package', () => {
     assert.equal((await run(bin, ['--version'])).stdout.trim(), pkg.version);
     const help = (await run(bin, ['--help'])).stdout;
     for (const v of ENV_VARIABLES) assert.match(help, new RegExp(`^  ${v} `, 'm'), `--help lacks ${v}`);
-    await assert.rejects(run(bin, ['--bogus']), (e: { code?: number; stderr?: string }) => e.code === 2 && /Unknown argument/.test(e.stderr ?? ''));
+    await assert.rejects(
+      run(bin, ['--bogus']),
+      (e: { code?: number; stderr?: string }) => e.code === 2 && /Unknown argument/.test(e.stderr ?? ''),
+    );
   });
 
   test('the bin starts the server from the environment; live; SIGTERM stops it', async () => {
@@ -68,7 +71,15 @@ describe('npm package', () => {
     const key = 'npx-test-key-0123456789abcdef';
     const child: ChildProcess = spawn(bin, [], {
       cwd: work,
-      env: { PATH: process.env.PATH ?? '', HOME: work, PORT: String(port), HOST: '127.0.0.1', CLAUDE_SDK_PATTERN_API_KEY: key, PREWARM_POOL_SIZE: '0', CLAUDE_CONFIG_DIR: path.join(work, 'claude') },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: work,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        CLAUDE_SDK_PATTERN_API_KEY: key,
+        PREWARM_POOL_SIZE: '0',
+        CLAUDE_CONFIG_DIR: path.join(work, 'claude'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

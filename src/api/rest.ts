@@ -11,6 +11,7 @@ import {
   type ExtensionsResponse,
   SessionId,
 } from '../protocol/messages.js';
+import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import { keyMatches } from './auth.js';
 
 export interface RestDeps {
@@ -40,9 +41,9 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     return id;
   };
 
-  app.get('/api/v1/health/live', async () => ({ status: 'ok' }));
+  app.get('/api/v1/health/live', { schema: R.healthLive }, async () => ({ status: 'ok' }));
 
-  app.get('/api/v1/health/ready', async (_req, reply) => {
+  app.get('/api/v1/health/ready', { schema: R.healthReady }, async (_req, reply) => {
     const pool_depth = d.poolDepth();
     const r = chat.readiness();
     const base = { pool_depth, active_sessions: r.activeSessions, max_sessions: config.maxSessions };
@@ -53,12 +54,14 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     return { status: 'ready', ...base };
   });
 
+  // Body and id are checked in the handlers (attachValidation), so their answers stay the
+  // documented ones: a malformed id is a 404 like an unknown one, a bad body has one message.
   app.register(async (authed) => {
     authed.addHook('onRequest', requireKey);
 
-    authed.get('/api/v1/sessions', async () => ({ sessions: chat.list() }));
+    authed.get('/api/v1/sessions', { schema: R.listSessions }, async () => ({ sessions: chat.list() }));
 
-    authed.post('/api/v1/sessions', async (req, reply) => {
+    authed.post('/api/v1/sessions', { schema: R.createSession, attachValidation: true }, async (req, reply) => {
       const body = req.body ?? {};
       const parsed = CreateSessionRequest.safeParse(body);
       if (!parsed.success) return sendError(reply, 'invalid_message', 'The request body must be an empty JSON object');
@@ -67,14 +70,14 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       return reply.code(201).send(created);
     });
 
-    authed.get('/api/v1/sessions/:id', async (req) => manager.detail(sessionIdParam(req)));
+    authed.get('/api/v1/sessions/:id', { schema: R.getSession, attachValidation: true }, async (req) => manager.detail(sessionIdParam(req)));
 
-    authed.delete('/api/v1/sessions/:id', async (req): Promise<DeleteSessionResponse> => {
+    authed.delete('/api/v1/sessions/:id', { schema: R.deleteSession, attachValidation: true }, async (req): Promise<DeleteSessionResponse> => {
       const id = sessionIdParam(req);
       await chat.destroy(undefined, id);
       return { session_id: id, status: 'terminated', reason: 'user_requested' };
     });
 
-    authed.get('/api/v1/extensions', async () => d.extensions());
+    authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
   });
 }

@@ -1,0 +1,73 @@
+// Request and response schemas of every REST route, one entry per route. The server validates
+// and serialises with them, and /api/v1/openapi.json is generated from them: the document
+// cannot drift from what the routes accept and return.
+import { z } from 'zod';
+import { ERRORS } from './errors.js';
+import {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  DeleteSessionResponse,
+  ErrorBody,
+  ExtensionsResponse,
+  HealthLiveResponse,
+  HealthNotReadyResponse,
+  HealthReadyResponse,
+  SessionDetailResponse,
+  SessionId,
+  SessionListResponse,
+} from './messages.js';
+
+const err = (...codes: (keyof typeof ERRORS)[]) =>
+  Object.fromEntries(codes.map((c) => [ERRORS[c].status, ErrorBody.describe(ERRORS[c].message)])) as Record<number, typeof ErrorBody>;
+
+const keyed = { security: [{ apiKey: [] }] };
+const open = { security: [] };
+const sessionParams = z.object({ id: SessionId.describe('Session id (a UUID); a malformed one answers 404 like an unknown one') });
+
+export const REST_ROUTES = {
+  healthLive: {
+    ...open,
+    tags: ['health'],
+    summary: 'Liveness: the process answers',
+    response: { 200: HealthLiveResponse },
+  },
+  healthReady: {
+    ...open,
+    tags: ['health'],
+    summary: 'Readiness: a session can be created now',
+    response: { 200: HealthReadyResponse, 503: HealthNotReadyResponse },
+  },
+  listSessions: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'Sessions, newest first',
+    response: { 200: SessionListResponse, ...err('unauthorized') },
+  },
+  createSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'Create a session (from the pre-warm pool when it has a process)',
+    body: CreateSessionRequest.optional(),
+    response: { 201: CreateSessionResponse, ...err('unauthorized', 'invalid_message', 'capacity_exceeded') },
+  },
+  getSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'One session with its process id and memory',
+    params: sessionParams,
+    response: { 200: SessionDetailResponse, ...err('unauthorized', 'not_found') },
+  },
+  deleteSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'End a session (its process tree goes; the row stays, resumable)',
+    params: sessionParams,
+    response: { 200: DeleteSessionResponse, ...err('unauthorized', 'not_found') },
+  },
+  extensions: {
+    ...keyed,
+    tags: ['extensions'],
+    summary: 'MCP servers, skills and commands read from PROJECT_DIR (secrets masked)',
+    response: { 200: ExtensionsResponse, ...err('unauthorized') },
+  },
+} as const;

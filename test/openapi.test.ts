@@ -1,0 +1,73 @@
+// /api/v1/openapi.json: generated from the route schemas, public, and true: live responses of
+// every documented route validate against it (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { type Harness, startHarness } from './helpers/harness.js';
+
+let h: Harness;
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is walked as plain JSON
+let doc: any;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+before(async () => {
+  h = await startHarness({ PREWARM_POOL_SIZE: '1' });
+  doc = (await h.api('GET', '/api/v1/openapi.json', undefined, null)).body;
+});
+after(async () => {
+  await h.close();
+});
+
+/** Calls a route and checks the answer against the document's schema for that path, method and status. */
+async function checked(method: string, path: string, docPath: string, expectStatus: number, body?: unknown, key: string | null = h.key) {
+  const r = await h.api(method, path, body, key);
+  assert.equal(r.status, expectStatus, JSON.stringify(r.body));
+  const op = doc.paths?.[docPath]?.[method.toLowerCase()];
+  assert.ok(op, `${method} ${docPath} is not documented`);
+  const schema = op.responses?.[String(r.status)]?.content?.['application/json']?.schema;
+  assert.ok(schema, `${method} ${docPath} ${r.status} has no documented schema`);
+  const validate = ajv.compile(schema);
+  assert.ok(validate(r.body), `${method} ${path} ${r.status}: ${JSON.stringify(validate.errors)} for ${JSON.stringify(r.body)}`);
+  return r;
+}
+
+describe('OpenAPI', () => {
+  test('served without a key, OpenAPI 3.1, every REST route and only those', async () => {
+    assert.equal(doc.openapi, '3.1.0');
+    assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/v1/extensions',
+      '/api/v1/health/live',
+      '/api/v1/health/ready',
+      '/api/v1/sessions',
+      '/api/v1/sessions/{id}',
+    ]);
+    assert.deepEqual(doc.components.securitySchemes.apiKey, { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    // Health is documented as open; everything else needs the key.
+    assert.deepEqual(doc.paths['/api/v1/health/live'].get.security, []);
+    assert.deepEqual(doc.paths['/api/v1/sessions'].get.security, [{ apiKey: [] }]);
+    assert.ok(!JSON.stringify(doc).includes(h.key), 'the document must not carry the key');
+  });
+
+  test('live responses of every route validate against the document', async () => {
+    await checked('GET', '/api/v1/health/live', '/api/v1/health/live', 200, undefined, null);
+    await checked('GET', '/api/v1/health/ready', '/api/v1/health/ready', 200, undefined, null);
+    const created = await checked('POST', '/api/v1/sessions', '/api/v1/sessions', 201, {});
+    const id = created.body.session_id as string;
+    await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 200);
+    await checked('GET', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
+    await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
+    await checked('DELETE', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
+    // Errors keep their one shape and their documented codes.
+    await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 401, undefined, null);
+    await checked('GET', '/api/v1/sessions/not-a-uuid', '/api/v1/sessions/{id}', 404);
+    await checked('DELETE', '/api/v1/sessions/00000000-0000-4000-8000-000000000000', '/api/v1/sessions/{id}', 404);
+    const bad = await checked('POST', '/api/v1/sessions', '/api/v1/sessions', 400, { extra: 1 });
+    assert.deepEqual(bad.body, { error: 'invalid_message', message: 'The request body must be an empty JSON object' });
+  });
+
+  test('a POST without a body still creates a session (the body is optional)', async () => {
+    const r = await h.api('POST', '/api/v1/sessions');
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await h.api('DELETE', `/api/v1/sessions/${r.body.session_id}`);
+  });
+});
