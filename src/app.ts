@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import pino, { type Logger } from 'pino';
-import { keyMatches } from './api/auth.js';
+import type { Logger } from 'pino';
+import { registerMetrics } from './api/metrics-route.js';
 import { registerOpenApi } from './api/openapi.js';
 import { registerRest, sendError } from './api/rest.js';
 import { registerWs } from './api/ws.js';
@@ -22,7 +22,9 @@ import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
 import { SessionRepository } from './db/session-repository.js';
 import { ScriptedModel } from './demo/scripted-model.js';
+import { createLogger, requestId } from './logger.js';
 import { PlatformError } from './protocol/errors.js';
+import type { SessionStatus } from './protocol/messages.js';
 
 export interface App {
   app: FastifyInstance;
@@ -49,7 +51,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = [path.resolve(here, 'web'), path.resolve(here, '../dist/web')].find((p) => fs.existsSync(path.join(p, 'index.html')));
 
 export async function buildApp(config: Config, opts: { logger?: Logger } = {}): Promise<App> {
-  const log = opts.logger ?? pino({ level: config.logLevel });
+  const log = opts.logger ?? createLogger(config.logLevel);
   const cleanups: (() => Promise<void> | void)[] = [];
 
   // 1. Database
@@ -75,6 +77,12 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     liveProcesses: () => manager.liveProcessCount,
     dormantSessions: () => manager.dormantCount,
     poolDepth: () => pool.depth(),
+    sessionsByStatus: () => {
+      const n: Partial<Record<SessionStatus, number>> = {};
+      for (const s of manager.list()) n[s.status] = (n[s.status] ?? 0) + 1;
+      return n;
+    },
+    wsConnections: () => hub.connections.size,
   });
   const manager = new SessionManager({
     metrics,
@@ -85,6 +93,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     extensions: () => loader.loadOptions(),
     rewriteText: (text) => loader.rewriteCommand(text),
   });
+  metrics.observe(manager);
   await manager.recoverFromPreviousRun();
 
   // 5. Pre-warm pool: blocks until one warm process exists
@@ -120,10 +129,16 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
       err.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? sendError(reply, 'not_found') // only a session id is a parameter: too long to name one
         : sendError(reply, 'invalid_message', 'Malformed URL'),
+    genReqId: requestId,
     // Request logs for the API; probes and static files would only drown them.
     logController: new LogController({
       disableRequestLogging: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health'),
+      requestIdLogLabel: 'request_id',
     }),
+  });
+  // The request id goes back to the caller, to quote when reporting a problem.
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
   });
   const chat = new ChatService(manager);
   const hub = new WsHub(chat, log);
@@ -152,10 +167,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     extensions: () => loader.describe(),
   });
   registerWs(app, config, chat, hub);
-  app.get('/metrics', async (req, reply) => {
-    if (!keyMatches(req.headers['x-api-key'], config.apiKey)) return sendError(reply, 'unauthorized');
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  registerMetrics(app, config, metrics);
   if (WEB_ROOT) {
     await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: 'index.html' });
     app.get('/chat', (_req, reply) => reply.sendFile('index.html'));

@@ -26,6 +26,8 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   PERMISSION_MODE: '(default) default, acceptEdits, bypassPermissions or plan',
   ALLOWED_ORIGINS: 'extra browser origins allowed to open the WebSocket (comma list, * for any)',
   CLAUDE_MODEL: 'model name handed to the CLI',
+  CLAUDE_CONFIG_DIR: "the CLI's config and transcripts (default ~/.claude)",
+  SESSION_EVICTION: '(idle) at MAX_SESSIONS, idle sessions release their process (off: refuse with 503)',
 };
 
 export function helpText(version: string): string {

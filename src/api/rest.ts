@@ -70,13 +70,19 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       return reply.code(201).send(created);
     });
 
-    authed.get('/api/v1/sessions/:id', { schema: R.getSession, attachValidation: true }, async (req) => manager.detail(sessionIdParam(req)));
+    authed.get('/api/v1/sessions/:id', { schema: R.getSession, attachValidation: true }, async (req) =>
+      manager.detail(sessionIdParam(req)),
+    );
 
-    authed.delete('/api/v1/sessions/:id', { schema: R.deleteSession, attachValidation: true }, async (req): Promise<DeleteSessionResponse> => {
-      const id = sessionIdParam(req);
-      await chat.destroy(undefined, id);
-      return { session_id: id, status: 'terminated', reason: 'user_requested' };
-    });
+    authed.delete(
+      '/api/v1/sessions/:id',
+      { schema: R.deleteSession, attachValidation: true },
+      async (req): Promise<DeleteSessionResponse> => {
+        const id = sessionIdParam(req);
+        await chat.destroy(undefined, id);
+        return { session_id: id, status: 'terminated', reason: 'user_requested' };
+      },
+    );
 
     authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
   });

@@ -41,6 +41,8 @@ export interface SessionManagerDeps {
 export interface SessionManagerEvents {
   event: [BufferedEvent];
   updated: [SessionSummary];
+  /** A new session is ready: how it was served and how long it took (metrics listen). */
+  created: [{ session_id: string; source: SessionSource; seconds: number }];
 }
 
 /** What the monitor may read of a live session: no way to change it. */
@@ -308,6 +310,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
    * cold start (onCold is told first, with the estimate in seconds).
    */
   async createSession(onCold?: (estimatedSeconds: number) => void): Promise<{ session: Session; source: SessionSource }> {
+    const createStart = performance.now();
     const provisional = randomUUID();
     this.reserve(provisional);
     let proc: ClaudeProcess | undefined;
@@ -351,6 +354,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     session.adopt(proc, false);
     session.transition('ready', 'created');
     this.log.info({ session_id: id, pid: proc.pid, source }, 'session created');
+    this.emit('created', { session_id: id, source, seconds: (performance.now() - createStart) / 1000 });
     return { session, source };
   }
 

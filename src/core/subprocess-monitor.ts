@@ -74,6 +74,7 @@ export class SubprocessMonitor {
     const limitMs = c.maxSessionDurationSeconds * 1000;
     const limitBytes = c.maxSessionRssMb * MB;
     let totalRss = 0;
+    this.metrics.sessionRss.reset(); // ended sessions drop out
     for (const s of this.manager.liveSessions()) {
       const pid = s.pid;
       const elapsed = now - s.runStartedAt;
@@ -90,6 +91,7 @@ export class SubprocessMonitor {
       }
       const rss = treeRss(pid, snap);
       totalRss += rss;
+      this.metrics.sessionRss.set({ session_id: s.id }, rss);
       if (now < s.memoryGraceUntil) {
         if (rss > limitBytes && !this.warnedLowLimit) {
           this.warnedLowLimit = true;
