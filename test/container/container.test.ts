@@ -27,7 +27,7 @@ function podman(
   return new Promise((resolve, reject) => {
     execFile('podman', args, { env: PODMAN_ENV, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000 }, (e, stdout, stderr) => {
       const code = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
-      if (code !== 0 && !opts.allowFail) reject(new Error(`podman ${args.join(' ')} failed (${code}): ${stderr}`));
+      if (code !== 0 && !opts.allowFail) reject(new Error(`podman ${args.join(' ')} failed (${code}): ${stderr}\n${stdout.slice(-4000)}`));
       else resolve({ code, out: stdout, err: stderr });
     });
   });
