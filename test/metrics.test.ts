@@ -93,3 +93,16 @@ describe('metrics', () => {
     await c.close();
   });
 });
+
+describe('Grafana dashboard', () => {
+  test('every metric it queries exists', async () => {
+    const fs = await import('node:fs');
+    const dash = JSON.parse(fs.readFileSync(new URL('../deploy/grafana/claude-sdk-pattern.json', import.meta.url), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const known = new Set((await h.built.metrics.registry.getMetricsAsJSON()).map((m) => m.name));
+    const used = dash.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/csp_\w+/g) ?? []));
+    assert.ok(used.length > 10);
+    for (const name of used) assert.ok(known.has(name.replace(/_(bucket|count|sum)$/, '')), `${name} is not a metric`);
+  });
+});
