@@ -117,6 +117,9 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const monitor = new SubprocessMonitor(config, manager, log, metrics, () => pool.pids());
   monitor.start();
   cleanups.push(() => monitor.stop());
+  // A crashed run can leave processes no record names (a job the agent detached with
+  // setsid); they carry our marker, and one sweep ends them before we serve anyone.
+  await monitor.sweep();
 
   // 7. HTTP + WebSocket
   // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's default type parameters.

@@ -1,15 +1,16 @@
 // The server as a real process: graceful shutdown (turns finish, then every process ends), resume after restart, orphans of a crash.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isAlive } from '../src/core/process-tree.js';
+import { isAlive, procInfo, treePids, waitGone } from '../src/core/process-tree.js';
 import { ScriptedModel } from '../src/demo/scripted-model.js';
 import { tempDir, testEnv } from './helpers/harness.js';
 import { freePort, startServerProcess } from './helpers/server-process.js';
 import { TestClient } from './helpers/ws-client.js';
 
-const KEY = 'lifecycle-key';
+const KEY = 'lifecycle-key-0123456';
 let model: ScriptedModel;
 let env: Record<string, string>;
 
@@ -74,17 +75,38 @@ test('SIGTERM mid-turn: server_shutting_down, the turn finishes, every CLI is go
   }
 });
 
-test('a crashed server (SIGKILL) leaves CLI processes; the next start ends them', async () => {
+test('a crashed server (SIGKILL) leaves a real orphan; the next start ends it', async () => {
   const port = await freePort();
   const s1 = await startServerProcess(env, port);
-  const r = await fetch(`${s1.url}/api/v1/sessions`, { method: 'POST', headers: { 'X-API-Key': KEY } });
-  const { session_id } = (await r.json()) as { session_id: string };
-  const pid = await pidOf(s1.url, session_id);
+  const c = await TestClient.connect(s1.wsUrl, KEY);
+  await c.next('session_list');
+  const id = await c.createSession();
+  // A background job the agent started in its own session (setsid): not in the CLI's tree
+  // nor its process group, and it ignores stdin EOF. Only the instance marker in its
+  // environment ties it to us. The tool call returns once the job has written its pid.
+  const pidFile = path.join(tempDir(), 'orphan.pid');
+  model.enqueue(id, {
+    kind: 'tool_use',
+    name: 'Bash',
+    input: {
+      command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1007' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
+      description: 'start a background job',
+    },
+  });
+  await c.turn(id, 'start a background job', 60_000);
+  const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
+  const info = procInfo(orphan);
+  assert.ok(info && isAlive(orphan), 'the job runs');
+  const cli = await pidOf(s1.url, id);
+  assert.ok(!treePids(cli).includes(orphan), 'the job has left the CLI tree');
+
   await s1.stop('SIGKILL');
-  assert.equal(isAlive(pid), true, 'the CLI outlived its crashed server (orphan)');
+  await c.whenClosed();
+  assert.equal(isAlive(orphan, info?.startTime), true, 'the job outlived its crashed server');
   const s2 = await startServerProcess(env, port);
   try {
-    assert.equal(isAlive(pid), false, 'the restarted server ended the orphan');
+    assert.ok(await waitGone([orphan], 15_000), 'the restarted server ended the orphan');
+    assert.ok(await waitGone([cli], 15_000), 'and the CLI of the crashed run');
   } finally {
     await s2.stop();
   }
