@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     include: ['src/web/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
+    // A loaded 2-core CI machine can take seconds for one accessible-name query in jsdom.
+    testTimeout: 30_000,
   },
 });

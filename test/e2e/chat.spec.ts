@@ -103,7 +103,8 @@ test('a tool call shows as a card with its result and duration', async ({ page, 
 test('Stop interrupts a streaming answer', async ({ page, server }) => {
   await openChat(page, server);
   await newSession(page);
-  await send(page, `slow: 200 ${'streaming words '.repeat(100)}`);
+  // 1,600 chunks 50 ms apart (80 s): still streaming when Stop is pressed, however loaded the machine.
+  await send(page, `slow: 1600 ${'streaming words '.repeat(100)}`);
   const stop = page.getByRole('button', { name: 'Stop' });
   await expect(stop).toBeVisible();
   await expect(messageBox(page)).toBeDisabled();

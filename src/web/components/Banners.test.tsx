@@ -3,13 +3,14 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerFrame } from '../../protocol/messages';
-import { initialState, reducer, type State } from '../store';
+import { initialState, reducer } from '../state/reducer';
+import type { State } from '../state/types';
 import { type BannerAction, Banners, BannerView } from './Banners';
 
 const SID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
 function apply(frames: ServerFrame[], now = Date.now(), from: State = initialState): State {
-  return frames.reduce((s, frame) => reducer(s, { type: 'frame', frame, now }), from);
+  return frames.reduce((s, frame, i) => reducer(s, { type: 'frame', frame, id: `f${i}`, now }), from);
 }
 
 describe('banners', () => {
@@ -103,9 +104,9 @@ describe('banners', () => {
 
   it('server_shutting_down and connection lost', () => {
     let state = apply([{ type: 'server_shutting_down', seq: 1, message: 'The server is shutting down.' }]);
-    state = reducer(state, { type: 'conn', conn: 'reconnecting', reconnectAt: Date.now() + 4000, attempt: 2 });
+    state = reducer(state, { type: 'conn', status: 'reconnecting', reconnectAt: Date.now() + 4000, attempt: 2 });
     const onAction = vi.fn();
-    render(<Banners banners={state.banners} onAction={onAction} onDismiss={() => {}} reconnectAt={state.reconnectAt} />);
+    render(<Banners banners={state.banners} onAction={onAction} onDismiss={() => {}} reconnectAt={state.connection.reconnectAt} />);
     expect(screen.getByRole('status').textContent).toContain('Server shutting down');
     const lost = screen.getByRole('alert');
     expect(lost.textContent).toContain('Connection lost');
@@ -113,7 +114,7 @@ describe('banners', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Reconnect now' }));
     expect(onAction).toHaveBeenCalledWith('reconnect_now', expect.objectContaining({ kind: 'connection' }));
     // A new connection's session_list clears both.
-    state = reducer(state, { type: 'conn', conn: 'open', reconnectAt: null, attempt: 0 });
+    state = reducer(state, { type: 'conn', status: 'open', reconnectAt: null, attempt: 0 });
     state = apply([{ type: 'session_list', seq: 1, sessions: [] }], Date.now(), state);
     expect(state.banners).toHaveLength(0);
   });

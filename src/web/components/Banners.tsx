@@ -1,6 +1,7 @@
 // Notices from the server and about the connection, above the conversation.
 import { formatCountdown, useNow } from '../format';
-import type { Banner } from '../store';
+import type { Banner } from '../state/types';
+import './Banners.css';
 
 export type BannerAction = 'resume' | 'use_here' | 'retry' | 'new_session' | 'reconnect_now';
 

@@ -1,6 +1,7 @@
 // The message box: Enter sends, Shift+Enter adds a line; Stop while a turn streams.
 import { forwardRef, type KeyboardEvent, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
-import { MAX_MESSAGE_CHARS } from '../../protocol/errors';
+import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES } from '../../protocol/errors';
+import './Composer.css';
 
 export interface ComposerHandle {
   focus(): void;
@@ -99,7 +100,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
         {disabledReason ? (
           disabledReason
         ) : tooLong ? (
-          <span className="hint-error">Message exceeds 32,000 character limit</span>
+          <span className="hint-error">{VALIDATION_MESSAGES.messageTooLong}</span>
         ) : (
           <>
             <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line

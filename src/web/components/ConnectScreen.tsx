@@ -1,6 +1,7 @@
 // The first screen: the API key, kept for this tab only.
 import { useEffect, useRef, useState } from 'react';
 import { Logo } from './Logo';
+import './ConnectScreen.css';
 
 export function ConnectScreen({ error, busy, onConnect }: { error: string | null; busy: boolean; onConnect: (key: string) => void }) {
   const [key, setKey] = useState('');

@@ -1,7 +1,7 @@
 // The permission prompt: what Always allow covers, and that it lives outside the conversation log.
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PermissionItem } from '../store';
+import type { PermissionItem } from '../state/types';
 import { PermissionDock } from './PermissionCard';
 import { Transcript } from './Transcript';
 

@@ -4,7 +4,8 @@
 // record of each answer.
 import { useEffect, useRef } from 'react';
 import { shortJson, useNow } from '../format';
-import type { PermissionDecision, PermissionItem } from '../store';
+import type { PermissionDecision, PermissionItem } from '../state/types';
+import './PermissionCard.css';
 
 const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
   allow: 'allowed',

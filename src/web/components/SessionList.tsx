@@ -3,6 +3,8 @@
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
 import { formatCost, relativeTime, sessionTitle, statusHint, statusLabel, useNow } from '../format';
+import './status.css';
+import './SessionList.css';
 
 interface Props {
   sessions: SessionSummary[];

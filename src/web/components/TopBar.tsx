@@ -1,0 +1,58 @@
+// The bar above the conversation: the phone menu button, the open session's title and
+// status, the connection state and Disconnect.
+import type { Ref } from 'react';
+import type { SessionSummary } from '../../protocol/messages';
+import { sessionTitle, statusHint, statusLabel } from '../format';
+import type { ConnStatus } from '../state/types';
+import { Logo } from './Logo';
+import './status.css';
+import './TopBar.css';
+
+interface Props {
+  session: SessionSummary | null;
+  conn: ConnStatus;
+  menuOpen: boolean;
+  menuButton: Ref<HTMLButtonElement>;
+  navId: string;
+  onMenu: () => void;
+  onDisconnect: () => void;
+}
+
+export function TopBar({ session, conn, menuOpen, menuButton, navId, onMenu, onDisconnect }: Props) {
+  const label = conn === 'open' ? 'Connected' : conn === 'reconnecting' ? 'Reconnecting' : 'Connecting';
+  return (
+    <header className="topbar">
+      <button
+        ref={menuButton}
+        type="button"
+        className="icon-btn menu-btn"
+        aria-label="Open sessions"
+        aria-expanded={menuOpen}
+        aria-controls={navId}
+        onClick={onMenu}
+      >
+        <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true">
+          <path d="M2.5 4h11M2.5 8h11M2.5 12h11" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+        </svg>
+      </button>
+      <div className="topbar-title">
+        <Logo size={22} />
+        <h1>{session ? sessionTitle(session) : 'Claude SDK Pattern'}</h1>
+        {session && (
+          <span className={`badge badge-${session.status}`} title={statusHint(session)}>
+            {statusLabel(session)}
+          </span>
+        )}
+      </div>
+      <div className="topbar-right">
+        <span className={`conn-pill conn-${conn}`}>
+          <span className="dot" aria-hidden="true" />
+          {label}
+        </span>
+        <button type="button" className="btn btn-ghost btn-small" onClick={onDisconnect}>
+          Disconnect
+        </button>
+      </div>
+    </header>
+  );
+}

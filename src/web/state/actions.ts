@@ -1,0 +1,20 @@
+// Everything that changes the UI state. Reducers are pure: whatever an action creates
+// gets its id and time from the action, never from a clock or counter of their own.
+import type { ServerFrame } from '../../protocol/messages';
+import type { ConnStatus, PermissionDecision } from './types';
+
+export type Action =
+  | { type: 'conn'; status: ConnStatus; error?: string | null; reconnectAt?: number | null; attempt?: number }
+  /** A frame from the server; `id` is unique per received frame, `now` when it arrived (epoch ms). */
+  | { type: 'frame'; frame: ServerFrame; id: string; now: number }
+  | { type: 'select'; sessionId: string | null }
+  | { type: 'creating_requested'; now: number }
+  /** A message typed here, shown at once and confirmed by the server's turn_started. */
+  | { type: 'local_send'; sessionId: string; text: string; id: string }
+  | { type: 'permission_answered'; requestId: string; answer: PermissionDecision }
+  /** The session a /chat?resume= link named is not on this server. */
+  | { type: 'resume_not_found' }
+  | { type: 'dismiss'; key: string }
+  | { type: 'reset' };
+
+export type FrameAction = Extract<Action, { type: 'frame' }>;

@@ -1,0 +1,96 @@
+// The shape of the UI state. Each part has its own reducer (connection.ts, sessions.ts,
+// transcripts.ts, banners.ts); reducer.ts combines them.
+import type { PermissionDecision, ServerFrame, SessionSummary } from '../../protocol/messages';
+
+export type { PermissionDecision };
+
+export type ConnStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'auth_failed';
+
+type ToolResultFrame = Extract<ServerFrame, { type: 'tool_result' }>;
+type StreamErrorFrame = Extract<ServerFrame, { type: 'stream_error' }>;
+
+export interface ToolItem {
+  kind: 'tool';
+  id: string;
+  tool: string;
+  input: Record<string, unknown>;
+  status: 'executing' | ToolResultFrame['status'];
+  result: ToolResultFrame['result'] | null;
+  durationMs: number | null;
+}
+
+export interface PermissionItem {
+  kind: 'permission';
+  id: string;
+  requestId: string;
+  tool: string;
+  input: Record<string, unknown>;
+  timeoutSeconds: number;
+  receivedAt: number;
+  /** What "Always allow" would allow, as the server words it (null: the whole tool). */
+  alwaysAllowScope: string | null;
+  answer: PermissionDecision | 'expired' | null;
+}
+
+export type Item =
+  | { kind: 'user'; id: string; text: string; pending?: boolean }
+  | { kind: 'assistant'; id: string; text: string; streaming: boolean }
+  | ToolItem
+  | PermissionItem
+  | { kind: 'complete'; id: string; costUsd: number; turns: number }
+  | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string };
+
+export interface Transcript {
+  items: Item[];
+  /** Highest event_id applied to this transcript: a reconnect asks only for later ones. */
+  lastEventId: number;
+  streaming: boolean;
+  loaded: boolean;
+  lastUserText: string | null;
+  retrying: { attempt: number; max: number } | null;
+}
+
+export type BannerKind =
+  | 'session_warning'
+  | 'session_restarting'
+  | 'session_terminated'
+  | 'session_opened_elsewhere'
+  | 'server_shutting_down'
+  | 'stream_error'
+  | 'connection'
+  | 'error';
+
+export interface Banner {
+  key: string;
+  kind: BannerKind;
+  sessionId: string | null;
+  message: string;
+  /** session_warning: when the session ends (epoch ms). */
+  deadline?: number;
+  /** session_terminated: where to resume. */
+  resumeUrl?: string | null;
+  /** stream_error: the suggested action. */
+  action?: StreamErrorFrame['suggested_action'];
+}
+
+export interface ConnectionState {
+  status: ConnStatus;
+  error: string | null;
+  /** When the next reconnect attempt starts (epoch ms). */
+  reconnectAt: number | null;
+  attempt: number;
+}
+
+export interface SessionsState {
+  /** Most recently active first. */
+  list: SessionSummary[];
+  currentId: string | null;
+  creating: { estimatedSeconds: number; startedAt: number } | null;
+}
+
+export interface State {
+  connection: ConnectionState;
+  sessions: SessionsState;
+  transcripts: Record<string, Transcript>;
+  banners: Banner[];
+}
