@@ -104,6 +104,15 @@ test('the #token= link connects, and the key leaves the address bar and every re
   await expectConnected(page); // kept for the tab
 });
 
+test('a #token= link opened in a tab already showing the chat is read and cleared too', async ({ page, server }) => {
+  await page.goto(`${server.url}/chat`);
+  await expect(page.getByLabel('API key')).toBeVisible();
+  // Same document: only the fragment changes, the page does not reload.
+  await page.goto(`${server.url}/chat#token=${encodeURIComponent(server.key)}`);
+  await expectConnected(page);
+  expect(page.url()).toBe(`${server.url}/chat`);
+});
+
 /** Records the page's CSP violations (each also fails the test as a console error, see fixtures). */
 async function cspViolations(page: Page): Promise<() => Promise<string[]>> {
   await page.addInitScript(() => {
