@@ -24,7 +24,9 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilLive(url, child, () => out, 30_000);
+  // A deadline for a server that never comes up, not a speed limit: on a loaded 2-core machine,
+  // with tsx compiling sources changed since its cache was filled, start-up took over 30 s.
+  await waitUntilLive(url, child, () => out, 120_000);
   return {
     child,
     url,
