@@ -106,11 +106,11 @@ test('SIGKILL while a session is being created: integrity ok, sessions listed, r
   await c.next('session_creating');
   const leftovers = await crash(s);
   await c.whenClosed();
-  console.log(`# crash during create: ${leftovers.length} processes outlived the server: ${leftovers.map((p) => p.cmd).join(', ')}`);
+  console.log(`crash during create: ${leftovers.length} processes outlived the server: ${leftovers.map((p) => p.cmd).join(', ')}`);
 
   let list: SessionSummary[];
   ({ s, list } = await restartAndCheck(leftovers, [a]));
-  console.log(`# after restart: ${JSON.stringify(list.map((x) => [x.session_id === a ? 'a' : x.session_id, x.status, x.is_resumable]))}`);
+  console.log(`after restart: ${JSON.stringify(list.map((x) => [x.session_id === a ? 'a' : x.session_id, x.status, x.is_resumable]))}`);
   c = await connect(s);
   for (const x of list) await checkResumeOrRefusal(c, x, x.session_id === a ? 'Remember MANGO' : undefined);
 });
@@ -126,7 +126,7 @@ test('SIGKILL mid-turn: integrity ok, every session listed and resumable with it
   const leftovers = await crash(s);
   await c.whenClosed();
   model.releaseAll();
-  console.log(`# crash mid-turn: ${leftovers.length} processes outlived the server: ${leftovers.map((p) => p.cmd).join(', ')}`);
+  console.log(`crash mid-turn: ${leftovers.length} processes outlived the server: ${leftovers.map((p) => p.cmd).join(', ')}`);
 
   let list: SessionSummary[];
   ({ s, list } = await restartAndCheck(leftovers, [a, b]));
