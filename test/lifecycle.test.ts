@@ -78,37 +78,43 @@ test('SIGTERM mid-turn: server_shutting_down, the turn finishes, every CLI is go
 test('a crashed server (SIGKILL) leaves a real orphan; the next start ends it', async () => {
   const port = await freePort();
   const s1 = await startServerProcess(env, port);
-  const c = await TestClient.connect(s1.wsUrl, KEY);
-  await c.next('session_list');
-  const id = await c.createSession();
-  // A background job the agent started in its own session (setsid): not in the CLI's tree
-  // nor its process group, and it ignores stdin EOF. Only the instance marker in its
-  // environment ties it to us. The tool call returns once the job has written its pid.
   const pidFile = path.join(tempDir(), 'orphan.pid');
-  model.enqueue(id, {
-    kind: 'tool_use',
-    name: 'Bash',
-    input: {
-      command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1007' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
-      description: 'start a background job',
-    },
-  });
-  await c.turn(id, 'start a background job', 60_000);
-  const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
-  const info = procInfo(orphan);
-  assert.ok(info && isAlive(orphan), 'the job runs');
-  const cli = await pidOf(s1.url, id);
-  assert.ok(!treePids(cli).includes(orphan), 'the job has left the CLI tree');
-
-  await s1.stop('SIGKILL');
-  await c.whenClosed();
-  assert.equal(isAlive(orphan, info?.startTime), true, 'the job outlived its crashed server');
-  const s2 = await startServerProcess(env, port);
+  let orphan = 0;
   try {
-    assert.ok(await waitGone([orphan], 15_000), 'the restarted server ended the orphan');
-    assert.ok(await waitGone([cli], 15_000), 'and the CLI of the crashed run');
+    const c = await TestClient.connect(s1.wsUrl, KEY);
+    await c.next('session_list');
+    const id = await c.createSession();
+    // A background job the agent started in its own session (setsid): not in the CLI's tree
+    // nor its process group, and it ignores stdin EOF. Only the instance marker in its
+    // environment ties it to us. The tool call returns once the job has written its pid.
+    model.enqueue(id, {
+      kind: 'tool_use',
+      name: 'Bash',
+      input: {
+        command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1007' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
+        description: 'start a background job',
+      },
+    });
+    await c.turn(id, 'start a background job', 60_000);
+    orphan = Number(fs.readFileSync(pidFile, 'utf8'));
+    const info = procInfo(orphan);
+    assert.ok(info && isAlive(orphan), 'the job runs');
+    const cli = await pidOf(s1.url, id);
+    assert.ok(!treePids(cli).includes(orphan), 'the job has left the CLI tree');
+
+    await s1.stop('SIGKILL');
+    await c.whenClosed();
+    assert.equal(isAlive(orphan, info?.startTime), true, 'the job outlived its crashed server');
+    const s2 = await startServerProcess(env, port);
+    try {
+      assert.ok(await waitGone([orphan], 15_000), 'the restarted server ended the orphan');
+      assert.ok(await waitGone([cli], 15_000), 'and the CLI of the crashed run');
+    } finally {
+      await s2.stop();
+    }
   } finally {
-    await s2.stop();
+    await s1.stop('SIGKILL');
+    if (orphan && isAlive(orphan)) process.kill(orphan, 'SIGKILL');
   }
 });
 

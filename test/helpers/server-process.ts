@@ -26,7 +26,12 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   const url = `http://127.0.0.1:${port}`;
   // A deadline for a server that never comes up, not a speed limit: on a loaded 2-core machine,
   // with tsx compiling sources changed since its cache was filled, start-up took over 30 s.
-  await waitUntilLive(url, child, () => out, 120_000);
+  try {
+    await waitUntilLive(url, child, () => out, 120_000);
+  } catch (e) {
+    child.kill('SIGKILL'); // a server that came up late must not outlive the failed test
+    throw e;
+  }
   return {
     child,
     url,
