@@ -10,6 +10,7 @@ import { writePlots } from './lib/plots.js';
 import { killEverything, type ServerProc, serverMode, startModel, startServer } from './lib/procs.js';
 import { type Json, loadavg, machine, round } from './lib/util.js';
 import { concurrency, wsFanout } from './sections/concurrency.js';
+import { dormant } from './sections/dormant.js';
 import { micro } from './sections/micro.js';
 import { overhead } from './sections/overhead.js';
 import { restartCheck, soak } from './sections/soak.js';
@@ -132,6 +133,19 @@ async function main() {
         },
       );
     }
+    if (has('dormant')) {
+      await withServer(
+        'dormant',
+        model.url,
+        { PREWARM_POOL_SIZE: '2', MAX_SESSIONS: String(cfg.dormantMax), SESSION_EVICTION: 'idle' },
+        async (server) => {
+          log(
+            `[dormant] ${cfg.dormantSessions} sessions one after another, MAX_SESSIONS=${cfg.dormantMax}; ${cfg.dormantResumes} dormant ones resumed`,
+          );
+          result.dormant = await dormant(cfg, server, log);
+        },
+      );
+    }
   } finally {
     await model.stop();
   }
@@ -168,6 +182,14 @@ function goals(r: Record<string, Json>) {
   const hb = r.soak?.server_heap_after_gc_mb;
   const retained = hb?.before && hb?.after ? round(hb.after.heap_used_mb - hb.before.heap_used_mb, 1) : undefined;
   add('soak: server heap retained after full GC (MB)', '< 5 (no leak)', retained, retained !== undefined ? retained < 5 : null);
+  const dm = r.dormant;
+  add(
+    `dormant: ${dm?.sessions ?? '?'} sessions one after another, MAX_SESSIONS=${dm?.max_sessions ?? '?'}, all answer`,
+    'success 100%',
+    dm?.success_rate,
+    dm ? dm.success_rate === 1 : null,
+  );
+  add('dormant: resume first delta (p50 ms)', 'reported', dm?.resume_first_delta_ms?.p50, null);
   const mr = r.memory_restart;
   add(
     'memory restarts fire with a low limit',
@@ -266,6 +288,13 @@ function printTable(r: Record<string, Json>) {
     log('\n== soak ==');
     log(
       `${s.sessions} x ${s.turns_per_session} turns: ${s.ok} ok, ${s.failed} failed in ${s.wall_s} s; server RSS ${s.server_rss_mb.start} -> ${s.server_rss_mb.end} MB, slope ${s.server_rss_mb.slope.mb_per_min} MB/min (2nd half ${s.server_rss_mb.slope_second_half.mb_per_min}); session slope p50 ${s.session_rss_slope_mb_per_min.p50} MB/min`,
+    );
+  }
+  if (r.dormant) {
+    const d = r.dormant;
+    log('\n== dormant sessions ==');
+    log(
+      `${d.answered}/${d.sessions} answered with MAX_SESSIONS=${d.max_sessions} (${d.dormant_after_creates} dormant, ${d.live_processes_after_creates} live); create p50 ${d.create_ms.p50} ms; first delta live p50 ${d.live_first_delta_ms.p50} ms, after a dormant resume p50 ${d.resume_first_delta_ms.p50} ms (p95 ${d.resume_first_delta_ms.p95})`,
     );
   }
   if (r.memory_restart) log(`memory restart: ${r.memory_restart.session_restarting_frames} frames (${r.memory_restart.note})`);

@@ -37,6 +37,9 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
     BENCH_WS_CHARS: '1000',
     BENCH_MICRO_FRAMES: '300',
     BENCH_RESTART_WINDOW: '2',
+    BENCH_DORMANT_SESSIONS: '4',
+    BENCH_DORMANT_RESUMES: '1',
+    BENCH_DORMANT_MAX: '2',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/run.ts')], {
     cwd: ROOT,
@@ -63,6 +66,7 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
     'ws_fanout',
     'ws_micro',
     'memory_restart',
+    'dormant',
   ])
     assert.ok(k in r, `section ${k} missing`);
   assert.equal(r.soak, undefined);
@@ -90,6 +94,10 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
   finite(r.ws_fanout.aggregate_frames_per_s, 'ws_fanout.aggregate_frames_per_s');
   finite(r.ws_micro.full_path.us_per_frame, 'ws_micro.full_path.us_per_frame');
   finite(r.memory_restart.session_restarting_frames, 'memory_restart.session_restarting_frames');
+
+  assert.equal(r.dormant.success_rate, 1, JSON.stringify(r.dormant.failures));
+  assert.ok(r.dormant.dormant_after_creates >= 1, 'sessions went dormant');
+  dist(r.dormant.resume_first_delta_ms, 'dormant.resume_first_delta_ms');
 
   for (const g of r.goals) assert.ok(typeof g.goal === 'string' && 'pass' in g);
   assert.equal(r.leftover_processes, 0, 'the bench left processes behind');

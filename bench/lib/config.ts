@@ -22,12 +22,18 @@ export interface BenchConfig {
   wsTurns: number;
   wsClients: number;
   microFrames: number;
+  /** Sessions created one after another against MAX_SESSIONS=10 (dormant section). */
+  dormantSessions: number;
+  /** Dormant sessions sent a message again (their resume is timed). */
+  dormantResumes: number;
+  /** MAX_SESSIONS of the dormant section's server. */
+  dormantMax: number;
   out: string;
   plots: boolean;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const ALL_SECTIONS = ['overhead', 'start', 'ws', 'concurrency', 'soak', 'restart', 'micro'];
+export const ALL_SECTIONS = ['overhead', 'start', 'ws', 'concurrency', 'soak', 'restart', 'micro', 'dormant'];
 
 export function benchConfig(argv: string[] = process.argv.slice(2), env = process.env): BenchConfig {
   const flags = new Map<string, string>();
@@ -76,6 +82,9 @@ export function benchConfig(argv: string[] = process.argv.slice(2), env = proces
     wsTurns: num('ws-turns', 'BENCH_WS_TURNS', 6, 1),
     wsClients: num('ws-clients', 'BENCH_WS_CLIENTS', 50, 2),
     microFrames: num('micro-frames', 'BENCH_MICRO_FRAMES', 20_000, 2000),
+    dormantSessions: num('dormant-sessions', 'BENCH_DORMANT_SESSIONS', 200, 15),
+    dormantResumes: num('dormant-resumes', 'BENCH_DORMANT_RESUMES', 10, 3),
+    dormantMax: num('dormant-max', 'BENCH_DORMANT_MAX', 10, 10),
     out: path.resolve(out),
     plots: (get('plots', 'BENCH_PLOTS') ?? '1') !== '0',
   };
