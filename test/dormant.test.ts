@@ -9,8 +9,8 @@ import type { TestClient } from './helpers/ws-client.js';
 
 const metric = async (h: Harness, name: string): Promise<number> => {
   const text = await fetch(`${h.url}/metrics`, { headers: { 'X-API-Key': h.key } }).then((r) => r.text());
-  const m = text.match(new RegExp(`^${name} (\\d+)$`, 'm'));
-  return Number(m?.[1] ?? Number.NaN);
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.slice(name.length + 1) ?? Number.NaN);
 };
 
 /** The session_updated with this status, whether it already arrived or is still to come. */
@@ -56,6 +56,8 @@ describe('SESSION_EVICTION=idle, MAX_SESSIONS=2', () => {
     assert.equal(await metric(h, 'csp_sessions_dormant'), 1);
     assert.equal(await metric(h, 'csp_session_processes_live'), 2);
     assert.equal(await metric(h, 'csp_sessions_active'), 2);
+    assert.equal(await metric(h, 'csp_turns_total{outcome="complete"}'), 1, 'the one turn so far is counted');
+    assert.equal(await metric(h, 'csp_turns_total{outcome="error"}'), 0);
   });
 
   test('a dormant session answers its next message with its conversation; the next least recently used goes dormant', async () => {

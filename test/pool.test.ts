@@ -5,16 +5,21 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isAlive } from '../src/core/process-tree.js';
 import { type Harness, startHarness } from './helpers/harness.js';
+import { waitFor } from './helpers/wait.js';
 
-/** Polls a status endpoint until pred holds: waiting on a signal, not a fixed sleep. */
-async function until<T>(fn: () => Promise<T>, pred: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (pred(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Resolves once the pool holds `depth` warm processes: on the pool's own signal, with a deadline. */
+async function poolFilled(h: Harness, depth = 2): Promise<void> {
+  const pool = h.built.pool;
+  if (pool.depth() >= depth) return;
+  await waitFor<number>(
+    (fn) => {
+      pool.events.on('filled', fn);
+      return () => pool.events.off('filled', fn);
+    },
+    (n) => n >= depth,
+    `a pool of ${depth}`,
+    60_000,
+  );
 }
 
 describe('pool of 2', () => {
@@ -32,7 +37,10 @@ describe('pool of 2', () => {
   const ready = () => h.api('GET', '/api/v1/health/ready', undefined, null);
 
   test('fills to the target; a pool hit answers pre-warmed with no session_creating; it refills', async () => {
-    await until(ready, (r) => r.status === 200 && r.body.pool_depth === 2);
+    await poolFilled(h);
+    const full = await ready();
+    assert.equal(full.status, 200);
+    assert.equal(full.body.pool_depth, 2);
     const c = await h.client();
     c.send({ type: 'create_session' });
     const r = await c.next('session_ready');
@@ -40,12 +48,12 @@ describe('pool of 2', () => {
     assert.equal(c.frames.filter((f) => f.type === 'session_creating').length, 0);
     h.model.enqueue(r.session_id, { kind: 'text', text: 'warm answer' });
     assert.equal((await c.turn(r.session_id, 'hi')).text, 'warm answer');
-    await until(ready, (x) => x.body.pool_depth === 2);
+    await poolFilled(h);
     assert.ok(h.built.pool.stats.taken >= 1);
   });
 
   test('REST create takes from the pool too; an empty pool reads 503 pool_empty, then refills', async () => {
-    await until(ready, (r) => r.body.pool_depth === 2);
+    await poolFilled(h);
     const a = await h.api('POST', '/api/v1/sessions', {});
     const b = await h.api('POST', '/api/v1/sessions', {});
     assert.equal(a.body.source, 'pre-warmed');
@@ -61,12 +69,13 @@ describe('pool of 2', () => {
     });
     const cold = await h.api('POST', '/api/v1/sessions', {});
     assert.equal(cold.status, 201, 'an empty pool still creates (cold)');
-    await until(ready, (r) => r.status === 200 && r.body.pool_depth === 2);
+    await poolFilled(h);
+    assert.equal((await ready()).status, 200);
     for (const x of [a, b, cold]) await h.api('DELETE', `/api/v1/sessions/${x.body.session_id}`);
   });
 
   test('changed extensions invalidate warm processes: the next session sees the new skill', async () => {
-    await until(ready, (r) => r.body.pool_depth === 2);
+    await poolFilled(h);
     const stale = h.built.pool.pids();
     const f = path.join(h.projectDir, 'skills/fresh-skill/SKILL.md');
     fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -77,11 +86,10 @@ describe('pool of 2', () => {
     await c.turn(id, 'hello');
     assert.ok(JSON.stringify(h.model.requestsFor(id).at(-1)?.body).includes('A skill added after the pool filled'));
     for (const p of stale) assert.notEqual(p, (await h.api('GET', `/api/v1/sessions/${id}`)).body.subprocess_pid);
-    await until(
-      async () => stale.filter((p) => isAlive(p)).length,
-      (n) => n === 0,
-    );
-    await until(ready, (r) => r.body.pool_depth === 2);
+    // the stale processes were stopped (stop() resolves once the tree is verified gone) and replaced
+    await poolFilled(h);
+    await Promise.all(h.built.pool.stopping());
+    for (const p of stale) assert.equal(isAlive(p), false, `stale pid ${p} still alive`);
   });
 });
 

@@ -2,6 +2,7 @@
 // SDK's startup(), each holding a pre-assigned session id, so creating a
 // session takes a ready process instead of waiting for a cold start.
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ClaudeProcess } from './claude-process.js';
 import type { WarmProcessSource } from './session-manager.js';
@@ -39,11 +40,20 @@ export class PreWarmPool implements WarmProcessSource {
   private readonly inFlight = new Set<Promise<void>>();
   /** Counters for /metrics and tests. */
   readonly stats = { started: 0, failed: 0, taken: 0, discarded: 0 };
+  /** Stops of discarded processes still running. */
+  private readonly stops = new Set<Promise<boolean>>();
+  /** `filled`: a warm process joined the pool (with the new depth). */
+  readonly events = new EventEmitter<{ filled: [number] }>();
 
   constructor(private readonly d: PoolDeps) {}
 
   depth(): number {
     return this.ready.length;
+  }
+
+  /** The stops of discarded (stale) processes still under way: resolved once each tree is gone. */
+  stopping(): Promise<boolean>[] {
+    return [...this.stops];
   }
 
   /** Pids of the parked processes (tests and the monitor's orphan check). */
@@ -101,7 +111,9 @@ export class PreWarmPool implements WarmProcessSource {
     if (old.length) this.d.log.info({ reason, closed: old.length }, 'pre-warm pool invalidated');
     for (const w of old) {
       this.stats.discarded++;
-      void w.proc.stop();
+      const stop = w.proc.stop();
+      this.stops.add(stop);
+      void stop.finally(() => this.stops.delete(stop));
     }
     this.replenish();
   }
@@ -144,6 +156,7 @@ export class PreWarmPool implements WarmProcessSource {
           }
           const warm = { proc, fingerprint };
           this.ready.push(warm);
+          this.events.emit('filled', this.ready.length);
           // A pooled process that dies while parked leaves the pool.
           void proc.whenDead().then(() => {
             const i = this.ready.indexOf(warm);

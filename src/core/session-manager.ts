@@ -383,6 +383,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         if (/No conversation found/i.test((e as Error).message)) this.resumeFailed(s, (e as Error).message);
         throw e;
       }
+      if (s.state !== 'resuming' && s.state !== 'restarting') {
+        // ended (destroyed) while its process started: the new process has nobody to serve
+        await proc.stop();
+        throw new PlatformError('session_unavailable');
+      }
       if (prev === 'terminated') s.startRun();
       s.lastUsedAt = Date.now();
       s.adopt(proc, true);
@@ -482,6 +487,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     });
     try {
       await s.stopProcess();
+      if ((s.state as SessionState) !== 'restarting') return; // destroyed meanwhile
       await this.ensureProcess(s);
       s.memoryGraceUntil = Date.now() + graceMs;
       this.log.info({ session_id: s.id, pid: s.proc?.pid, reason }, 'session restarted');
