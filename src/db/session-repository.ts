@@ -59,8 +59,6 @@ export class SessionRepository {
       get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
       listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),
       listAll: this.db.prepare('SELECT * FROM sessions ORDER BY last_active_at DESC'),
-      activity: this.db.prepare(`UPDATE sessions SET message_count = ?, total_cost_usd = ?, last_active_at = ? WHERE session_id = ?`),
-      status: this.db.prepare('UPDATE sessions SET status = ?, subprocess_pid = ? WHERE session_id = ?'),
       terminate: this.db.prepare(
         `UPDATE sessions SET status = 'terminated', subprocess_pid = NULL, terminated_reason = ?, is_resumable = ?
          WHERE session_id = ?`,
@@ -97,16 +95,6 @@ export class SessionRepository {
 
   listAll(): SessionMetadata[] {
     return (this.stmts.listAll.all() as Row[]).map(fromRow);
-  }
-
-  updateActivity(sessionId: string, messageCount: number, cost: number, at = new Date().toISOString()): void {
-    if (!this.db.open) return;
-    this.stmts.activity.run(messageCount, cost, at, sessionId);
-  }
-
-  setStatus(sessionId: string, status: SessionStatus, pid: number | null): void {
-    if (!this.db.open) return;
-    this.stmts.status.run(status, pid, sessionId);
   }
 
   markTerminated(sessionId: string, reason: string, resumable = true): void {
