@@ -20,7 +20,7 @@ function dist(d: unknown, where: string): void {
   for (const k of ['n', 'min', 'p50', 'p95', 'max', 'mean']) finite((d as Record<string, unknown>)[k], `${where}.${k}`);
 }
 
-test('npm run bench (tiny pass) writes every section with finite numbers', { timeout: 120_000 }, async (t) => {
+test('npm run bench (tiny pass) writes every section with finite numbers', { timeout: 300_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-bench-smoke-'));
   const out = path.join(dir, 'latest.json');
   const env = {
