@@ -84,9 +84,10 @@ let bundled: string | null = null;
 function bundle(): string {
   if (bundled) return bundled;
   const srcDir = process.env.BENCH_SERVER_SRC ? path.resolve(process.env.BENCH_SERVER_SRC) : path.join(ROOT, 'src');
+  // Two folders below the root, like dist/api/*.js: the server finds ../../package.json from here too.
   const out = path.join(
     ROOT,
-    'bench/.scratch/build',
+    'bench/.scratch',
     `${srcDir === path.join(ROOT, 'src') ? 'main' : path.basename(path.dirname(srcDir))}.mjs`,
   );
   execFileSync(
