@@ -85,11 +85,7 @@ function bundle(): string {
   if (bundled) return bundled;
   const srcDir = process.env.BENCH_SERVER_SRC ? path.resolve(process.env.BENCH_SERVER_SRC) : path.join(ROOT, 'src');
   // Two folders below the root, like dist/api/*.js: the server finds ../../package.json from here too.
-  const out = path.join(
-    ROOT,
-    'bench/.scratch',
-    `${srcDir === path.join(ROOT, 'src') ? 'main' : path.basename(path.dirname(srcDir))}.mjs`,
-  );
+  const out = path.join(ROOT, 'bench/.scratch', `${srcDir === path.join(ROOT, 'src') ? 'main' : path.basename(path.dirname(srcDir))}.mjs`);
   execFileSync(
     path.join(ROOT, 'node_modules/.bin/esbuild'),
     [
