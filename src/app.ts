@@ -8,16 +8,19 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { redactedRequest, registerHttpSecurity } from './api/http-security.js';
 import { registerMetrics } from './api/metrics-route.js';
 import { registerOpenApi } from './api/openapi.js';
 import { registerRest, sendError } from './api/rest.js';
 import { registerWs } from './api/ws.js';
+import { registerWsGuard, startHeartbeat } from './api/ws-guard.js';
 import { WsHub } from './api/ws-hub.js';
 import type { Config } from './config/config.js';
 import { ChatService } from './core/chat-service.js';
 import { ExtensionLoader } from './core/extension-loader.js';
 import { Metrics } from './core/metrics.js';
 import { PreWarmPool } from './core/prewarm-pool.js';
+import { decideSandbox } from './core/sandbox-probe.js';
 import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
 import { SessionRepository } from './db/session-repository.js';
@@ -50,11 +53,30 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/web when running compiled, or the same folder when running from src with tsx. */
 const WEB_ROOT = [path.resolve(here, 'web'), path.resolve(here, '../dist/web')].find((p) => fs.existsSync(path.join(p, 'index.html')));
 
-export async function buildApp(config: Config, opts: { logger?: Logger } = {}): Promise<App> {
-  const log = opts.logger ?? createLogger(config.logLevel);
+/** The data folder 0700 when we create it, the database file 0600: they hold every conversation. */
+function prepareDataFiles(databasePath: string): void {
+  const dir = path.dirname(databasePath);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(databasePath, 'a', 0o600));
+  fs.chmodSync(databasePath, 0o600);
+}
+
+export async function buildApp(configIn: Config, opts: { logger?: Logger } = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(configIn.logLevel);
   const cleanups: (() => Promise<void> | void)[] = [];
 
+  // 0. Bash sandbox: auto becomes on or off here, once, with the reason in the log.
+  let sandbox: ReturnType<typeof decideSandbox>;
+  try {
+    sandbox = decideSandbox(configIn.sandbox);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  log.info({ sandbox: sandbox.enabled }, sandbox.reason);
+  const config: Config = { ...configIn, sandbox: sandbox.enabled ? 'on' : 'off' };
+
   // 1. Database
+  prepareDataFiles(config.databasePath);
   const repo = new SessionRepository(config.databasePath);
   cleanups.push(() => repo.close());
 
@@ -124,7 +146,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   // 7. HTTP + WebSocket
   // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's default type parameters.
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    // Request log lines never carry a key (`?api_key=` of WebSocket URLs).
+    loggerInstance: log.child({}, { serializers: { req: redactedRequest } }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     // Errors raised before routing (a URL that cannot be decoded, an over-long path
     // parameter) get the table's shape like every other error.
@@ -133,6 +156,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         ? sendError(reply, 'not_found') // only a session id is a parameter: too long to name one
         : sendError(reply, 'invalid_message', 'Malformed URL'),
     genReqId: requestId,
+    // A hop count is valid at run time (proxy-addr); fastify's type lists only the other forms.
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy as string | string[] } : {}),
     // Request logs for the API; probes and static files would only drown them.
     logController: new LogController({
       disableRequestLogging: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health'),
@@ -146,13 +171,20 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const chat = new ChatService(manager);
   const hub = new WsHub(chat, log);
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  registerWsGuard(app, config);
+  await registerHttpSecurity(app, config, metrics);
+  const stopHeartbeat = startHeartbeat(app.websocketServer, config.wsPingIntervalSeconds * 1000);
+  cleanups.push(stopHeartbeat);
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof PlatformError) return sendError(reply, err.code === 'session_not_found' ? 'not_found' : err.code, err.message);
     const code = (err as { code?: string }).code;
+    const status = (err as { statusCode?: number }).statusCode;
     if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return sendError(reply, 'invalid_json');
-    if (code?.startsWith('FST_ERR_CTP') || (err as { statusCode?: number }).statusCode === 400)
-      return sendError(reply, 'invalid_message', (err as Error).message);
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return sendError(reply, 'payload_too_large');
+    if (status === 429) return sendError(reply, 'rate_limited');
+    // Fastify's own 4xx texts describe the request, not the server: they may go back.
+    if (code?.startsWith('FST_ERR_CTP') || status === 400) return sendError(reply, 'invalid_message', (err as Error).message);
     log.error({ err: err as Error }, 'request failed');
     return sendError(reply, 'internal_error');
   });

@@ -19,7 +19,7 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   MODEL_TIMEOUT_SECONDS: '(120) bound on one model request',
   MODEL_MAX_RETRIES: '(2) model request retries',
   DATABASE_URL: '(sqlite:///data/sessions.db) SQLite file; three slashes = relative to the working folder',
-  HOST: 'address to listen on',
+  HOST: '(127.0.0.1) address to listen on; 0.0.0.0 behind a TLS proxy (set TRUST_PROXY)',
   PORT: '(8000) port to listen on',
   LOG_LEVEL: '(INFO) TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL',
   PROJECT_DIR: '(.) folder the agents work in; mcp.json, skills/ and commands/ are read from it',
@@ -28,6 +28,14 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   CLAUDE_MODEL: 'model name handed to the CLI',
   CLAUDE_CONFIG_DIR: "the CLI's config and transcripts (default ~/.claude)",
   SESSION_EVICTION: '(idle) at MAX_SESSIONS, idle sessions release their process (off: refuse with 503)',
+  ALLOWED_HOSTS: 'host names the WebSocket accepts besides loopback names, IP literals and HOST (comma list, * for any)',
+  SANDBOX: '(auto) on, off or auto: Bash runs in bubblewrap (auto: when bubblewrap and socat work here)',
+  SANDBOX_ALLOWED_DOMAINS: 'domains sandboxed commands may reach (comma list; none by default)',
+  TRUST_PROXY: 'proxy addresses (comma list, CIDR) or a hop count whose X-Forwarded-For is believed',
+  AUTH_FAILURES_PER_MINUTE: '(10) failed authentications per client address before 429',
+  MAX_SOCKETS_PER_ADDRESS: '(20) open WebSockets per client address',
+  WS_PING_INTERVAL_SECONDS: '(30) WebSocket ping interval; a peer silent for one interval is dropped',
+  CHILD_ENV_PASSTHROUGH: 'extra variables passed to the CLI (comma list of NAME or PREFIX_*)',
 };
 
 export function helpText(version: string): string {

@@ -1,8 +1,12 @@
 // Entry point: load config, build the app, listen, and shut down gracefully on SIGTERM/SIGINT.
 import { buildApp, StartupError } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
+import { startupWarnings } from './config/startup-warnings.js';
 
 async function main(): Promise<void> {
+  // Everything the server (and each CLI it starts) creates is private to its user:
+  // the database, transcripts, generated plugins, files the agent writes.
+  process.umask(0o077);
   let config: Config;
   try {
     config = loadConfig();
@@ -27,17 +31,22 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  // The URL to open from this machine; the line above it says where the server really listens.
+  const base = `http://${bracket(wildcard ? '127.0.0.1' : config.host)}:${port}`;
+  const listening = `  Listening on ${bracket(config.host)}:${port}${wildcard ? ' (every network interface)' : ''}${config.demoMode ? ', built-in demo model' : ''}.\n`;
   if (config.apiKeyGenerated) {
     // Printed once, like Jupyter's token: the key is new on every start unless CLAUDE_SDK_PATTERN_API_KEY is set.
+    // In the fragment, the key never reaches a server log, a proxy or a Referer header.
     process.stdout.write(
-      `\n  claude-sdk-pattern is running${config.demoMode ? ' on the built-in demo model' : ''}.\n` +
-        `  Open this URL to chat (it carries this run's generated API key):\n\n      ${base}/chat?token=${config.apiKey}\n\n`,
+      `\n  claude-sdk-pattern is running.\n${listening}` +
+        `  Open this URL to chat (it carries this run's generated API key):\n\n      ${base}/chat#token=${config.apiKey}\n\n`,
     );
   } else {
-    process.stdout.write(`\n  claude-sdk-pattern is running at ${base}/chat${config.demoMode ? ' (built-in demo model)' : ''}\n\n`);
+    process.stdout.write(`\n  claude-sdk-pattern is running at ${base}/chat\n${listening}\n`);
   }
+  for (const w of startupWarnings(built.config)) app.log.warn(w);
 
   let stopping = false;
   const stop = async (signal: string) => {

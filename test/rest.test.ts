@@ -9,7 +9,8 @@ import { waitFor } from './helpers/wait.js';
 
 let h: Harness;
 before(async () => {
-  h = await startHarness({ no_proxy: '127.0.0.1,localhost' });
+  // This file sends 15 wrong keys on purpose; the failure limit has its own test.
+  h = await startHarness({ no_proxy: '127.0.0.1,localhost', AUTH_FAILURES_PER_MINUTE: '100' });
 });
 after(async () => {
   await h.close();

@@ -13,7 +13,7 @@ test('defaults follow the configuration table', () => {
   assert.equal(c.sessionIdleTimeoutSeconds, 1800);
   assert.equal(c.prewarmTimeoutSeconds, 60);
   assert.equal(c.databasePath, path.resolve('data/sessions.db'));
-  assert.equal(c.host, '0.0.0.0');
+  assert.equal(c.host, '127.0.0.1', 'loopback outside a container (the image sets HOST=0.0.0.0)');
   assert.equal(c.port, 8000);
   assert.equal(c.logLevel, 'info');
   assert.equal(c.projectDir, path.resolve('.'));
@@ -25,8 +25,8 @@ test('defaults follow the configuration table', () => {
 });
 
 test('a given key is used; the CLI environment never sees it', () => {
-  const c = loadConfig({ CLAUDE_SDK_PATTERN_API_KEY: 'secret', ANTHROPIC_API_KEY: 'sk', HTTPS_PROXY: 'http://proxy:1' });
-  assert.equal(c.apiKey, 'secret');
+  const c = loadConfig({ CLAUDE_SDK_PATTERN_API_KEY: 'secret-0123456789', ANTHROPIC_API_KEY: 'sk', HTTPS_PROXY: 'http://proxy:1' });
+  assert.equal(c.apiKey, 'secret-0123456789');
   assert.equal(c.demoMode, false);
   assert.equal(c.childEnv.CLAUDE_SDK_PATTERN_API_KEY, undefined);
   assert.equal(c.childEnv.ANTHROPIC_API_KEY, 'sk');
@@ -49,6 +49,13 @@ test('bad values name the variable in one line', () => {
     [{ PERMISSION_MODE: 'yolo' }, /PERMISSION_MODE must be one of default, acceptEdits, bypassPermissions, plan/],
     [{ PREWARM_POOL_SIZE: '-1' }, /PREWARM_POOL_SIZE/],
     [{ ANTHROPIC_BASE_URL: 'not a url' }, /ANTHROPIC_BASE_URL must be a URL/],
+    [{ CLAUDE_SDK_PATTERN_API_KEY: 'a' }, /^Invalid configuration: CLAUDE_SDK_PATTERN_API_KEY must be at least 16 characters/],
+    [{ CLAUDE_SDK_PATTERN_API_KEY: '0123456789abcde' }, /CLAUDE_SDK_PATTERN_API_KEY must be at least 16 characters/],
+    [{ SANDBOX: 'maybe' }, /^Invalid configuration: SANDBOX must be one of on, off, auto/],
+    [{ TRUST_PROXY: 'yes please' }, /^Invalid configuration: TRUST_PROXY must be a hop count/],
+    [{ AUTH_FAILURES_PER_MINUTE: '0' }, /AUTH_FAILURES_PER_MINUTE must be at least 1/],
+    [{ MAX_SOCKETS_PER_ADDRESS: 'x' }, /MAX_SOCKETS_PER_ADDRESS must be a whole number/],
+    [{ WS_PING_INTERVAL_SECONDS: '0' }, /WS_PING_INTERVAL_SECONDS must be a positive number/],
   ];
   for (const [env, re] of cases) {
     assert.throws(
@@ -67,4 +74,60 @@ test('the server refuses to start on a bad value, with that one line', () => {
   });
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim(), 'Invalid configuration: PORT must be a whole number, got "abc"');
+});
+
+test('a key shorter than 16 characters refuses to start, with one line', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { PATH: process.env.PATH, CLAUDE_SDK_PATTERN_API_KEY: 'a' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 2);
+  assert.equal(
+    r.stderr.trim(),
+    'Invalid configuration: CLAUDE_SDK_PATTERN_API_KEY must be at least 16 characters (try: openssl rand -base64 24)',
+  );
+});
+
+test('the CLI environment is an allowlist: platform secrets and unrelated variables stay out', () => {
+  const c = loadConfig({
+    PATH: '/usr/bin',
+    HOME: '/home/x',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    TZ: 'UTC',
+    no_proxy: 'localhost',
+    NODE_EXTRA_CA_CERTS: '/ca.pem',
+    ANTHROPIC_API_KEY: 'sk-model',
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
+    CLAUDE_CONFIG_DIR: '/cfg',
+    CLAUDE_CODE_MAX_OUTPUT_TOKENS: '100',
+    CLAUDE_SDK_PATTERN_API_KEY: 'platform-key-0123456789',
+    CLAUDE_SDK_PATTERN_ANYTHING: 'x',
+    DATABASE_PASSWORD: 'db-secret',
+    AWS_SECRET_ACCESS_KEY: 'aws-secret',
+    GITHUB_TOKEN: 'gh-secret',
+    MY_TOOL_HOME: '/opt/tool',
+    CHILD_ENV_PASSTHROUGH: 'MY_TOOL_*,CLAUDE_SDK_PATTERN_API_KEY',
+  });
+  assert.deepEqual(Object.keys(c.childEnv).sort(), [
+    'ANTHROPIC_API_KEY',
+    'ANTHROPIC_BASE_URL',
+    'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+    'CLAUDE_CODE_MAX_OUTPUT_TOKENS',
+    'CLAUDE_CONFIG_DIR',
+    'HOME',
+    'LANG',
+    'LC_ALL',
+    'MY_TOOL_HOME',
+    'NODE_EXTRA_CA_CERTS',
+    'PATH',
+    'TZ',
+    'no_proxy',
+  ]);
+  // Cloud credentials pass only when the CLI is told to use that cloud.
+  const bedrock = loadConfig({ CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'us-east-1', GOOGLE_X: 'g' });
+  assert.equal(bedrock.childEnv.AWS_REGION, 'us-east-1');
+  assert.equal(bedrock.childEnv.GOOGLE_X, undefined);
 });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RawData } from 'ws';
 import type { Config } from '../config/config.js';
 import type { ChatService } from '../core/chat-service.js';
-import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES } from '../protocol/errors.js';
+import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES, type WsErrorCode } from '../protocol/errors.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, SessionId } from '../protocol/messages.js';
 import { keyMatches, originAllowed } from './auth.js';
 import type { Connection, WsHub } from './ws-hub.js';
@@ -43,7 +43,7 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
     const wsCode = code === 'not_found' ? 'session_not_found' : code;
     conn.send({
       type: 'error',
-      code: wsCode as Exclude<ErrorCode, 'not_found' | 'unauthorized'>,
+      code: wsCode as WsErrorCode,
       message: message ?? ERRORS[code].message,
       ...(session_id ? { session_id } : {}),
     });

@@ -38,14 +38,24 @@ const seconds = (def: number) =>
       return n;
     });
 
+/** Shorter configured keys refuse to start: a short key falls to guessing even at the rate limit. */
+export const MIN_KEY_CHARS = 16;
+
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL'] as const;
 const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
+const SANDBOX_MODES = ['on', 'off', 'auto'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 const EnvSchema = z.object({
   CLAUDE_SDK_PATTERN_API_KEY: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || /^[\x20-\x7e]{1,256}$/.test(v), 'must be 1-256 printable ASCII characters'),
+    .refine((v) => v === undefined || v === '' || /^[\x20-\x7e]*$/.test(v), 'must be printable ASCII characters')
+    .refine(
+      (v) => v === undefined || v === '' || v.length >= MIN_KEY_CHARS,
+      `must be at least ${MIN_KEY_CHARS} characters (try: openssl rand -base64 24)`,
+    )
+    .refine((v) => v === undefined || v.length <= 256, 'must be at most 256 characters'),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z
     .string()
@@ -71,7 +81,8 @@ const EnvSchema = z.object({
   HOST: z
     .string()
     .optional()
-    .transform((v) => v || '0.0.0.0'),
+    // Loopback unless told otherwise: the container image sets HOST=0.0.0.0 itself.
+    .transform((v) => v || '127.0.0.1'),
   PORT: int(8000, 0).refine((n) => n <= 65535, 'must be at most 65535'),
   LOG_LEVEL: z
     .string()
@@ -88,6 +99,7 @@ const EnvSchema = z.object({
     .transform((v) => v || 'default')
     .refine((v) => (PERMISSION_MODES as readonly string[]).includes(v), `must be one of ${PERMISSION_MODES.join(', ')}`),
   ALLOWED_ORIGINS: z.string().optional(),
+  ALLOWED_HOSTS: z.string().optional(),
   CLAUDE_MODEL: z.string().optional(),
   CLAUDE_CONFIG_DIR: z.string().optional(),
   SESSION_EVICTION: z
@@ -95,6 +107,23 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v || 'idle')
     .refine((v) => v === 'idle' || v === 'off', 'must be idle or off'),
+  SANDBOX: z
+    .string()
+    .optional()
+    .transform((v) => (v || 'auto').toLowerCase())
+    .refine((v) => (SANDBOX_MODES as readonly string[]).includes(v), `must be one of ${SANDBOX_MODES.join(', ')}`),
+  SANDBOX_ALLOWED_DOMAINS: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || v === '' || /^\d+$/.test(v) || v.split(',').every((s) => /^[\d.:a-fA-F]+(\/\d+)?$/.test(s.trim())),
+      'must be a hop count or a comma list of proxy addresses (CIDR allowed)',
+    ),
+  AUTH_FAILURES_PER_MINUTE: int(10, 1),
+  MAX_SOCKETS_PER_ADDRESS: int(20, 1),
+  WS_PING_INTERVAL_SECONDS: seconds(30),
+  CHILD_ENV_PASSTHROUGH: z.string().optional(),
 });
 
 /** Every variable the server reads (the --help text lists each). */
@@ -132,12 +161,23 @@ export interface Config {
   permissionMode: PermissionMode;
   /** Origins allowed to open the WebSocket; empty means same-origin only (plus non-browser clients). */
   allowedOrigins: string[];
+  /** Host names (besides loopback names and IP literals) the WebSocket accepts in Host; `*` for any. */
+  allowedHosts: string[];
   model: string | undefined;
   /** Where the CLIs keep their transcripts (CLAUDE_CONFIG_DIR, else ~/.claude): history reads them there. */
   claudeConfigDir: string;
   /** At MAX_SESSIONS: `idle` releases the least recently used idle session's process (dormant); `off` answers 503. */
   sessionEviction: 'idle' | 'off';
-  /** Environment handed to every CLI process. */
+  /** Bash confinement: `auto` is resolved to on/off at start by probing bubblewrap. */
+  sandbox: SandboxMode;
+  /** Domains sandboxed commands may reach; empty means none. */
+  sandboxAllowedDomains: string[];
+  /** Fastify `trustProxy`: hop count or proxy addresses; undefined trusts no X-Forwarded-For. */
+  trustProxy: number | string[] | undefined;
+  authFailuresPerMinute: number;
+  maxSocketsPerAddress: number;
+  wsPingIntervalSeconds: number;
+  /** Environment handed to every CLI process (an allowlist of the server's). */
   childEnv: Record<string, string | undefined>;
 }
 
@@ -192,22 +232,76 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: PINO_LEVEL[e.LOG_LEVEL] ?? 'info',
     projectDir: path.resolve(e.PROJECT_DIR),
     permissionMode: e.PERMISSION_MODE as PermissionMode,
-    allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    allowedOrigins: list(e.ALLOWED_ORIGINS),
+    allowedHosts: list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()),
     model: e.CLAUDE_MODEL || undefined,
     claudeConfigDir: path.resolve(e.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), '.claude')),
     sessionEviction: e.SESSION_EVICTION as 'idle' | 'off',
-    childEnv: childEnvFrom(env),
+    sandbox: e.SANDBOX as SandboxMode,
+    sandboxAllowedDomains: list(e.SANDBOX_ALLOWED_DOMAINS),
+    trustProxy: !e.TRUST_PROXY ? undefined : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : list(e.TRUST_PROXY),
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
+    wsPingIntervalSeconds: e.WS_PING_INTERVAL_SECONDS,
+    childEnv: childEnvFrom(env, list(e.CHILD_ENV_PASSTHROUGH)),
   };
 }
 
-/** What every CLI process gets: the whole environment (proxies, CLAUDE_CONFIG_DIR, ANTHROPIC_*),
- * minus our own API key, which the agent has no business reading through a Bash tool. */
-function childEnvFrom(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = { ...env };
-  delete out.CLAUDE_SDK_PATTERN_API_KEY;
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Variables the CLI, its tools and the model need; everything else of the server's stays out. */
+const CHILD_ENV_NAMES = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'CLAUDE_CONFIG_DIR',
+  'API_TIMEOUT_MS',
+  'MAX_THINKING_TOKENS',
+  'MCP_TIMEOUT',
+  'MCP_TOOL_TIMEOUT',
+]);
+const CHILD_ENV_PREFIXES = ['LC_', 'ANTHROPIC_', 'CLAUDE_CODE_', 'DISABLE_', 'BASH_', 'XDG_'];
+/** Cloud credentials pass only when the CLI is told to use that cloud for the model. */
+const CLOUD_PREFIXES: [flag: string, prefixes: string[]][] = [
+  ['CLAUDE_CODE_USE_BEDROCK', ['AWS_']],
+  ['CLAUDE_CODE_USE_VERTEX', ['GOOGLE_', 'CLOUD_ML_', 'VERTEX_', 'GCLOUD_']],
+];
+
+/** What every CLI process gets: an allowlist of the server's environment (what the CLI, its
+ * tools and the model need), plus CHILD_ENV_PASSTHROUGH names (`NAME` or `PREFIX_*`). The
+ * platform's own variables never pass, whatever the passthrough says. */
+export function childEnvFrom(env: Record<string, string | undefined>, passthrough: string[] = []): Record<string, string | undefined> {
+  const prefixes = [...CHILD_ENV_PREFIXES];
+  for (const [flag, p] of CLOUD_PREFIXES) if (env[flag] && env[flag] !== '0') prefixes.push(...p);
+  const extraNames = new Set(passthrough.filter((p) => !p.endsWith('*')));
+  prefixes.push(...passthrough.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1)));
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || k.startsWith('CLAUDE_SDK_PATTERN_')) continue;
+    if (CHILD_ENV_NAMES.has(k) || extraNames.has(k) || prefixes.some((p) => p && k.startsWith(p))) out[k] = v;
+  }
   out.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
   return out;
 }

@@ -2,8 +2,10 @@
 // extensions and the session it serves. The one place CLI flags are decided.
 
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { CanUseTool, Options } from '@anthropic-ai/claude-agent-sdk';
+import path from 'node:path';
+import type { CanUseTool, Options, SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
 import type { Config } from '../config/config.js';
 
 /** Environment variable that marks a process as started by this platform instance. */
@@ -70,6 +72,11 @@ export function buildCliOptions(i: CliOptionsInput): Options {
   const bypass = config.permissionMode === 'bypassPermissions';
   return {
     ...i.extensions.options,
+    // MCP env and headers go over stdin, never onto the world-readable command line.
+    mcpServersDelivery: 'initialize',
+    // Deny rules win in every permission mode (and over our canUseTool).
+    disallowedTools: protectedPathRules(config.projectDir),
+    ...(config.sandbox === 'on' ? { sandbox: sandboxSettings(config) } : {}),
     cwd: config.projectDir,
     env,
     includePartialMessages: true,
@@ -80,5 +87,53 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     ...(config.model ? { model: config.model } : {}),
     ...(CLAUDE_EXECUTABLE ? { pathToClaudeCodeExecutable: CLAUDE_EXECUTABLE } : {}),
     ...(i.resume ? { resume: i.sessionId } : { sessionId: i.sessionId }),
+  };
+}
+
+/** The project's extension files: whoever changes them runs commands at the next CLI start. */
+export function protectedPaths(projectDir: string): string[] {
+  const dirs = new Set([projectDir]);
+  try {
+    dirs.add(fs.realpathSync(projectDir));
+  } catch {
+    /* not there yet: the configured spelling only */
+  }
+  return [...dirs].flatMap((d) => ['mcp.json', 'skills', 'commands'].map((n) => path.join(d, n)));
+}
+
+/** `Edit(...)` rules cover every file-writing tool (Write, Edit, MultiEdit, NotebookEdit);
+ * `//` anchors a rule at the filesystem root, and a path names its whole subtree. */
+function protectedPathRules(projectDir: string): string[] {
+  return protectedPaths(projectDir).flatMap((p) => [`Edit(/${p})`, `Edit(/${p}/**)`]);
+}
+
+/** Files of the server that a sandboxed command may not read. */
+export function secretPaths(config: Pick<Config, 'databasePath' | 'projectDir' | 'claudeConfigDir'>): string[] {
+  const dataDir = path.dirname(config.databasePath);
+  const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith('..');
+  // The whole data folder when it does not hold the project; otherwise the database files only.
+  const data = inside(config.projectDir, dataDir)
+    ? ['', '-wal', '-shm', '-journal'].map((s) => config.databasePath + s).concat(path.join(dataDir, 'generated-plugins'))
+    : [dataDir];
+  const claudeDir = config.claudeConfigDir;
+  // Credentials and every session's transcript; the rest of the folder (shell snapshots) the Bash tool needs.
+  return [...data, path.join(claudeDir, '.credentials.json'), path.join(claudeDir, 'projects')];
+}
+
+/** Bash runs in bubblewrap: writes only in PROJECT_DIR and temp (never the extension files),
+ * no reads of the server's data, network only to listed domains, no model key in its env. */
+function sandboxSettings(config: Config): SandboxSettings {
+  return {
+    enabled: true,
+    failIfUnavailable: true,
+    // Sandboxed commands still go through the permission flow of PERMISSION_MODE.
+    autoAllowBashIfSandboxed: false,
+    // The model cannot ask to run a command outside the sandbox.
+    allowUnsandboxedCommands: false,
+    filesystem: { denyWrite: protectedPaths(config.projectDir), denyRead: secretPaths(config) },
+    network: { allowedDomains: config.sandboxAllowedDomains },
+    credentials: {
+      envVars: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'].map((name) => ({ name, mode: 'deny' as const })),
+    },
   };
 }

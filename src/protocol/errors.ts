@@ -14,6 +14,9 @@ export const ERRORS = {
   session_unavailable: { status: 409, message: 'Session is terminated and cannot be resumed' },
   /** The server is stopping: not a capacity problem, and retrying against this process is pointless. */
   shutting_down: { status: 503, message: 'Server is shutting down' },
+  rate_limited: { status: 429, message: 'Too many failed authentication attempts. Try again later.' },
+  payload_too_large: { status: 413, message: 'Request body too large' },
+  host_not_allowed: { status: 403, message: 'Host not allowed' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -29,6 +32,7 @@ export const WS_ERROR_CODES = [
   'session_unavailable',
   'shutting_down',
 ] as const satisfies readonly ErrorCode[];
+export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 
 /** Validation messages, word for word as the contract gives them. */
 export const VALIDATION_MESSAGES = {

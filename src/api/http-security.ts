@@ -1,0 +1,81 @@
+// HTTP protections in front of every route: security headers (helmet, with the
+// CSP of the web UI), the failed-authentication limit per client address
+// (@fastify/rate-limit), and the redaction of keys from logged URLs.
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Metrics } from '../core/metrics.js';
+import { keyMatches } from './auth.js';
+import { sendError } from './rest.js';
+
+/** The web UI's policy: its own scripts, styles and sockets only; images from itself or
+ * data: URLs (a remote image in an answer would be a silent request to anywhere). */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'", 'data:'],
+  manifestSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+};
+
+/** Query parameters that carry a key; replaced in every logged URL. */
+const SECRET_PARAMS = /([?&](?:api_key|token)=)[^&#]*/gi;
+export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[REDACTED]');
+
+/** Fastify's request serializer with the key taken out of the URL. */
+export function redactedRequest(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket ? req.socket.remotePort : undefined,
+  };
+}
+
+export async function registerHttpSecurity(app: FastifyInstance, config: Config, metrics: Metrics): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // HSTS belongs to the TLS terminator in front; over plain HTTP browsers ignore it anyway.
+    strictTransportSecurity: false,
+  });
+
+  // Counts failures only (a 401 answer, or a WebSocket upgrade with a wrong key): a client
+  // with the right key never spends the budget. Once an address is over it, every request
+  // from it is refused (a right key too, so a right guess cannot stand out) until the window
+  // ends; the probes stay open.
+  await app.register(rateLimit, { global: false });
+  const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000 });
+  const failed = async (req: FastifyRequest, transport: 'http' | 'websocket') => {
+    metrics.authFailures.inc({ transport });
+    req.log.warn({ ip: req.ip, transport, url: redactUrl(req.url) }, 'authentication failed');
+    await failures(req);
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/api/v1/health/')) return;
+    const state = await failures(req, { increment: false });
+    if (!state.isAllowed && state.remaining <= 0) {
+      reply.header('retry-after', String(Math.max(1, state.ttlInSeconds)));
+      return sendError(reply, 'rate_limited');
+    }
+    // A refused WebSocket is upgraded and then closed with 1008: it fails here, at the request.
+    if (req.ws) {
+      const q = req.query as Record<string, unknown> | undefined;
+      if (!keyMatches(req.headers['x-api-key'] ?? q?.api_key, config.apiKey)) await failed(req, 'websocket');
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode === 401) await failed(req, 'http');
+  });
+}
