@@ -52,7 +52,9 @@ export class TestServer {
     fs.mkdirSync(project, { recursive: true });
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? this.dir,
+      // Its own HOME: the host's shell profile (pyenv rehash here) must not print into tool output,
+      // which it does when the Bash sandbox refuses its writes.
+      HOME: this.dir,
       CLAUDE_SDK_PATTERN_API_KEY: this.key,
       CLAUDE_CONFIG_DIR: path.join(this.dir, 'claude-config'),
       DATABASE_URL: `sqlite:///${path.join(this.dir, 'sessions.db')}`,
