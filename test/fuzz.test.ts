@@ -28,7 +28,9 @@ const sessions: string[] = [];
 before(async () => {
   // Full from the start (2 of 2): generated create_session frames and POSTs get capacity_exceeded
   // instead of starting thousands of CLI processes.
-  h = await startHarness({ MAX_SESSIONS: '2', SESSION_EVICTION: 'off', PREWARM_POOL_SIZE: '0' });
+  // Generated requests carry wrong keys by the hundred: the failed-authentication limit
+  // (its own test in security-http.test.ts) would refuse the rest of the run with 429.
+  h = await startHarness({ MAX_SESSIONS: '2', SESSION_EVICTION: 'off', PREWARM_POOL_SIZE: '0', AUTH_FAILURES_PER_MINUTE: '1000000' });
   setup = await h.client();
   sessions.push(await setup.createSession(), await setup.createSession());
   h.model.enqueue(sessions[0], { kind: 'text', text: 'Remembered: KIWI.' });
