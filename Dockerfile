@@ -27,9 +27,9 @@ RUN npm run build \
 
 FROM ${NODE_IMAGE} AS runtime
 # tini: Node as PID 1 would ignore SIGTERM and never reap orphans.
-# bubblewrap: the Bash sandbox. ca-certificates: the CLI's TLS to the model API.
+# bubblewrap and socat: the Bash sandbox (socat bridges its network proxy). ca-certificates: the CLI's TLS to the model API.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini bubblewrap ca-certificates \
+ && apt-get install -y --no-install-recommends tini bubblewrap socat ca-certificates \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
  && groupadd --system --gid 10001 csp \
  && useradd --system --uid 10001 --gid csp --home-dir /data --no-create-home --shell /usr/sbin/nologin csp \

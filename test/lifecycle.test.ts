@@ -19,7 +19,14 @@ before(async () => {
   await model.start();
   const dir = tempDir();
   // a nested database folder that does not exist yet: the server creates it
-  env = { ...testEnv(dir, model.url, KEY), DATABASE_URL: `sqlite:///${path.join(dir, 'nested', 'dir', 's.db')}`, LOG_LEVEL: 'WARNING' };
+  // SANDBOX=off: the orphan test needs a Bash job that escapes the CLI; the sandbox (its own
+  // pid namespace, writes only in PROJECT_DIR) would end the job with the command.
+  env = {
+    ...testEnv(dir, model.url, KEY),
+    DATABASE_URL: `sqlite:///${path.join(dir, 'nested', 'dir', 's.db')}`,
+    LOG_LEVEL: 'WARNING',
+    SANDBOX: 'off',
+  };
 });
 after(async () => {
   await model.close();

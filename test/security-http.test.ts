@@ -9,6 +9,7 @@ import pino from 'pino';
 import WebSocket from 'ws';
 import { hostAllowed } from '../src/api/ws-guard.js';
 import { ERRORS } from '../src/protocol/errors.js';
+import { CSP_DIRECTIVES as PAGE_CSP } from '../src/web/csp.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -106,6 +107,18 @@ describe('headers', () => {
       assert.equal(r.headers.get('x-frame-options'), 'DENY', p);
       assert.equal(r.headers.get('referrer-policy'), 'no-referrer', p);
     }
+  });
+
+  test("the header policy holds every directive of the page's own policy", async () => {
+    const r = await fetch(`${h.url}/chat`);
+    await r.text();
+    const header = new Map(
+      (r.headers.get('content-security-policy') ?? '').split(';').map((d) => {
+        const [k = '', ...v] = d.trim().split(/\s+/);
+        return [k, v.join(' ')] as const;
+      }),
+    );
+    for (const [k, v] of Object.entries(PAGE_CSP)) assert.equal(header.get(k), v.join(' '), k);
   });
 });
 

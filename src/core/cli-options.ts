@@ -107,17 +107,15 @@ function protectedPathRules(projectDir: string): string[] {
   return protectedPaths(projectDir).flatMap((p) => [`Edit(/${p})`, `Edit(/${p}/**)`]);
 }
 
-/** Files of the server that a sandboxed command may not read. */
-export function secretPaths(config: Pick<Config, 'databasePath' | 'projectDir' | 'claudeConfigDir'>): string[] {
-  const dataDir = path.dirname(config.databasePath);
-  const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith('..');
-  // The whole data folder when it does not hold the project; otherwise the database files only.
-  const data = inside(config.projectDir, dataDir)
-    ? ['', '-wal', '-shm', '-journal'].map((s) => config.databasePath + s).concat(path.join(dataDir, 'generated-plugins'))
-    : [dataDir];
-  const claudeDir = config.claudeConfigDir;
-  // Credentials and every session's transcript; the rest of the folder (shell snapshots) the Bash tool needs.
-  return [...data, path.join(claudeDir, '.credentials.json'), path.join(claudeDir, 'projects')];
+/** Files of the server that a sandboxed command may not read: the database (every session's
+ * record), the CLI's credentials and every session's transcript. Listed one by one, not the
+ * whole data folder: it can be HOME and hold the CLI's shell snapshots, which Bash needs. */
+export function secretPaths(config: Pick<Config, 'databasePath' | 'claudeConfigDir'>): string[] {
+  return [
+    ...['', '-wal', '-shm', '-journal'].map((s) => config.databasePath + s),
+    path.join(config.claudeConfigDir, '.credentials.json'),
+    path.join(config.claudeConfigDir, 'projects'),
+  ];
 }
 
 /** Bash runs in bubblewrap: writes only in PROJECT_DIR and temp (never the extension files),
