@@ -36,3 +36,14 @@ test('the turn in flight is kept whole, however large', () => {
   s.emit({ type: 'stream_delta', delta: 'z' });
   assert.equal(s.eventsAfter(turn.startEventId), undefined, 'trimmed once the turn ended');
 });
+
+test('a dormant session drops its buffer: a reconnect gets the history, new events still get higher ids', () => {
+  const s = session();
+  const first = s.emit({ type: 'stream_delta', delta: 'a' }).event_id;
+  s.emit({ type: 'stream_delta', delta: 'b' });
+  s.dropEvents();
+  assert.equal(s.eventsAfter(first), undefined, 'no longer reaches back: history instead');
+  const next = s.emit({ type: 'stream_delta', delta: 'c' }).event_id;
+  assert.ok(next > first + 1);
+  assert.equal(s.eventsAfter(next - 1)?.length, 1);
+});

@@ -69,6 +69,12 @@ export class EventBuffer {
     if (n > 0) this.events.splice(0, n);
   }
 
+  /** Forgets every event (ids keep increasing): a later reconnect gets the history instead. */
+  clear(): void {
+    this.events.length = 0;
+    this.bytes = 0;
+  }
+
   /** Buffered events after `after`, or undefined when the buffer no longer reaches back that far. */
   after(after: number): BufferedEvent[] | undefined {
     if (after >= this.lastEventId) return [];

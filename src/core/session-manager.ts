@@ -266,6 +266,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private makeDormant(s: Session): void {
     this.log.info({ session_id: s.id, pid: s.proc?.pid }, 'releasing an idle session to make room');
     void s.releaseProcess();
+    s.dropEvents();
     s.transition('dormant', 'capacity');
   }
 

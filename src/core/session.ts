@@ -227,6 +227,11 @@ export class Session {
     return full;
   }
 
+  /** Frees the event buffer (a dormant session's memory should go with its process); reconnects then get the history. */
+  dropEvents(): void {
+    if (!this.turn) this.events.clear();
+  }
+
   /** Buffered events after `after`, or undefined when the buffer no longer reaches back that far. */
   eventsAfter(after: number): BufferedEvent[] | undefined {
     return this.events.after(after);
