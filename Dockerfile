@@ -9,8 +9,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Dependencies from the lockfile alone (its root entry lists them), so editing package.json's
+# scripts does not redo the install and the native compile.
+COPY package-lock.json ./
+RUN node -e "const r=require('./package-lock.json').packages['']; require('fs').writeFileSync('package.json', JSON.stringify({name: r.name, version: r.version, dependencies: r.dependencies, devDependencies: r.devDependencies}))" \
+ && npm ci --no-audit --no-fund
 COPY . .
 # Build, then keep production dependencies only, minus what never runs: the native module's
 # sources and objects, source maps, type declarations, and @anthropic-ai/sdk (a peer of the
