@@ -110,7 +110,7 @@ before(async () => {
   log(`base ${baseRef}`);
   const t0 = performance.now();
   await podman(['build', '--format', 'docker', '--network=host', '--build-arg', `NODE_IMAGE=${baseRef}`, '-t', IMAGE, ROOT], {
-    timeoutMs: 25 * 60_000,
+    timeoutMs: 40 * 60_000,
   });
   log(`image built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await podman(['volume', 'create', VOLUME]);
