@@ -20,7 +20,7 @@ function dist(d: unknown, where: string): void {
   for (const k of ['n', 'min', 'p50', 'p95', 'max', 'mean']) finite((d as Record<string, unknown>)[k], `${where}.${k}`);
 }
 
-test('npm run bench (tiny pass) writes every section with finite numbers', { timeout: 300_000 }, async (t) => {
+test('npm run bench (tiny pass) writes every section with finite numbers', { timeout: 120_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-bench-smoke-'));
   const out = path.join(dir, 'latest.json');
   const env = {
@@ -37,9 +37,9 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
     BENCH_WS_CHARS: '1000',
     BENCH_MICRO_FRAMES: '300',
     BENCH_RESTART_WINDOW: '2',
-    BENCH_DORMANT_SESSIONS: '4',
-    BENCH_DORMANT_RESUMES: '1',
-    BENCH_DORMANT_MAX: '2',
+    // the dormant section starts its own server: too slow for this pass on a loaded machine
+    // (test/dormant.test.ts covers the behaviour; `BENCH_SECTIONS=dormant npm run bench -- --quick` the section)
+    BENCH_SECTIONS: 'overhead,start,ws,concurrency,restart,micro',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/run.ts')], {
     cwd: ROOT,
@@ -66,7 +66,6 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
     'ws_fanout',
     'ws_micro',
     'memory_restart',
-    'dormant',
   ])
     assert.ok(k in r, `section ${k} missing`);
   assert.equal(r.soak, undefined);
@@ -94,10 +93,6 @@ test('npm run bench (tiny pass) writes every section with finite numbers', { tim
   finite(r.ws_fanout.aggregate_frames_per_s, 'ws_fanout.aggregate_frames_per_s');
   finite(r.ws_micro.full_path.us_per_frame, 'ws_micro.full_path.us_per_frame');
   finite(r.memory_restart.session_restarting_frames, 'memory_restart.session_restarting_frames');
-
-  assert.equal(r.dormant.success_rate, 1, JSON.stringify(r.dormant.failures));
-  assert.ok(r.dormant.dormant_after_creates >= 1, 'sessions went dormant');
-  dist(r.dormant.resume_first_delta_ms, 'dormant.resume_first_delta_ms');
 
   for (const g of r.goals) assert.ok(typeof g.goal === 'string' && 'pass' in g);
   assert.equal(r.leftover_processes, 0, 'the bench left processes behind');
