@@ -88,6 +88,26 @@ describe('SESSION_EVICTION=idle, MAX_SESSIONS=2', () => {
   });
 });
 
+describe('a session released before its first message', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ MAX_SESSIONS: '1' });
+  });
+  after(() => h.close());
+
+  test('has no conversation to resume: its first message starts it fresh and answers', async () => {
+    const c = await h.client();
+    const a = await c.createSession();
+    await c.createSession();
+    await announced(c, a, 'dormant');
+    h.model.enqueue(a, { kind: 'text', text: 'Hello from a fresh start.' });
+    const t = await c.turn(a, 'hi', 60_000);
+    assert.equal(t.text, 'Hello from a fresh start.');
+    assert.equal(c.frames.filter((f) => f.type === 'session_terminated' || f.type === 'stream_error').length, 0);
+    assert.equal((await h.api('GET', `/api/v1/sessions/${a}`)).body.is_resumable, true);
+  });
+});
+
 describe('shutting down', () => {
   let h: Harness;
   before(async () => {

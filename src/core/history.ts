@@ -53,6 +53,30 @@ export class History {
     this.store = transcriptStore(opts.configDir);
   }
 
+  /**
+   * Whether the CLI wrote a transcript for the session. A session whose process
+   * ended before its first message has none: it must start fresh under its id,
+   * since resuming it fails with "No conversation found".
+   */
+  async hasTranscript(sessionId: string): Promise<boolean> {
+    const projects = path.join(this.opts.configDir, 'projects');
+    let dirs: string[];
+    try {
+      dirs = await fs.readdir(projects);
+    } catch {
+      return false;
+    }
+    for (const d of dirs) {
+      try {
+        await fs.access(path.join(projects, d, `${sessionId}.jsonl`));
+        return true;
+      } catch {
+        /* not in this project folder */
+      }
+    }
+    return false;
+  }
+
   /** Every message of the session, with each turn's outcome after it. An unknown or unreadable transcript is empty. */
   async load(sessionId: string): Promise<HistoryMessage[]> {
     let raw: Parameters<typeof historyFromTranscript>[0] = [];

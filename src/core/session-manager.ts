@@ -379,7 +379,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       await s.whenReleased();
       let proc: ClaudeProcess;
       try {
-        proc = await this.startProcess(s.id, true);
+        proc = await this.startProcess(s.id, await this.hasConversation(s));
       } catch (e) {
         if (/No conversation found/i.test((e as Error).message)) this.resumeFailed(s, (e as Error).message);
         throw e;
@@ -400,6 +400,17 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         s.transition(prev === 'restarting' || prev === 'ready' ? 'idle' : prev, 'resume failed');
       throw e;
     }
+  }
+
+  /**
+   * Whether a new process must resume the session's conversation. A session whose
+   * process ended before its first message (released to make room, restarted,
+   * ended by the server) has no transcript and starts fresh under its id; one that
+   * had messages resumes, and a lost transcript then fails plainly.
+   */
+  private async hasConversation(s: Session): Promise<boolean> {
+    const earlierMessages = s.summary().message_count - (s.turn ? 1 : 0);
+    return earlierMessages > 0 || (await this.history_.hasTranscript(s.id));
   }
 
   /**
