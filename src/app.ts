@@ -216,6 +216,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       monitor.stop();
       await pool.shutdown();
       await manager.shutdown(config.shutdownGraceSeconds * 1000);
+      // Children that left their CLI's tree (a setsid'd Bash job, a helper re-parented
+      // when its CLI died) carry our marker and nothing owns them now: end them too.
+      await monitor.sweep().catch((e: unknown) => log.error({ err: e }, 'final orphan sweep failed'));
       for (const c of hub.connections) c.socket.close(1001, 'Server shutting down');
     })();
     return shutdownOnce;

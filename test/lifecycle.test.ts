@@ -125,6 +125,35 @@ test('a crashed server (SIGKILL) leaves a real orphan; the next start ends it', 
   }
 });
 
+test('a graceful stop ends what its agents left running, even outside the CLI tree', async () => {
+  const port = await freePort();
+  const s = await startServerProcess(env, port);
+  const pidFile = path.join(tempDir(), 'escaped.pid');
+  let job = 0;
+  try {
+    const c = await TestClient.connect(s.wsUrl, KEY);
+    await c.next('session_list');
+    const id = await c.createSession();
+    model.enqueue(id, {
+      kind: 'tool_use',
+      name: 'Bash',
+      input: {
+        command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1009' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
+        description: 'start a background job',
+      },
+    });
+    await c.turn(id, 'start a background job', 60_000);
+    job = Number(fs.readFileSync(pidFile, 'utf8'));
+    const info = procInfo(job);
+    assert.ok(info && isAlive(job), 'the job runs');
+    assert.equal(await s.stop('SIGTERM'), 0);
+    assert.ok(await waitGone([job], 15_000), 'the stopped server ended the job');
+  } finally {
+    await s.stop('SIGKILL');
+    if (job && isAlive(job)) process.kill(job, 'SIGKILL');
+  }
+});
+
 test('when no warm process can start at all, the server exits 1 with a clear message', () => {
   // a config dir that cannot exist: every CLI fails to initialise
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
