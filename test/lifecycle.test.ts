@@ -82,30 +82,39 @@ test('SIGTERM mid-turn: server_shutting_down, the turn finishes, every CLI is go
   }
 });
 
+/**
+ * Has the agent of a new session start a background job in its own session (setsid): not in
+ * the CLI's tree nor its process group, and it ignores stdin EOF. Only the instance marker in
+ * its environment ties it to us. The tool call returns once the job has written its pid.
+ */
+async function startEscapedJob(c: TestClient): Promise<{ id: string; job: number }> {
+  const pidFile = path.join(tempDir(), 'job.pid');
+  const id = await c.createSession();
+  model.enqueue(id, {
+    kind: 'tool_use',
+    name: 'Bash',
+    input: {
+      command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1007' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
+      description: 'start a background job',
+    },
+  });
+  await c.turn(id, 'start a background job', 60_000);
+  const job = Number(fs.readFileSync(pidFile, 'utf8'));
+  assert.ok(isAlive(job), 'the job runs');
+  return { id, job };
+}
+
 test('a crashed server (SIGKILL) leaves a real orphan; the next start ends it', async () => {
   const port = await freePort();
   const s1 = await startServerProcess(env, port);
-  const pidFile = path.join(tempDir(), 'orphan.pid');
   let orphan = 0;
   try {
     const c = await TestClient.connect(s1.wsUrl, KEY);
     await c.next('session_list');
-    const id = await c.createSession();
-    // A background job the agent started in its own session (setsid): not in the CLI's tree
-    // nor its process group, and it ignores stdin EOF. Only the instance marker in its
-    // environment ties it to us. The tool call returns once the job has written its pid.
-    model.enqueue(id, {
-      kind: 'tool_use',
-      name: 'Bash',
-      input: {
-        command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1007' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
-        description: 'start a background job',
-      },
-    });
-    await c.turn(id, 'start a background job', 60_000);
-    orphan = Number(fs.readFileSync(pidFile, 'utf8'));
+    const started = await startEscapedJob(c);
+    const id = started.id;
+    orphan = started.job;
     const info = procInfo(orphan);
-    assert.ok(info && isAlive(orphan), 'the job runs');
     const cli = await pidOf(s1.url, id);
     assert.ok(!treePids(cli).includes(orphan), 'the job has left the CLI tree');
 
@@ -128,24 +137,11 @@ test('a crashed server (SIGKILL) leaves a real orphan; the next start ends it', 
 test('a graceful stop ends what its agents left running, even outside the CLI tree', async () => {
   const port = await freePort();
   const s = await startServerProcess(env, port);
-  const pidFile = path.join(tempDir(), 'escaped.pid');
   let job = 0;
   try {
     const c = await TestClient.connect(s.wsUrl, KEY);
     await c.next('session_list');
-    const id = await c.createSession();
-    model.enqueue(id, {
-      kind: 'tool_use',
-      name: 'Bash',
-      input: {
-        command: `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1009' < /dev/null > /dev/null 2>&1; until [ -s ${pidFile} ]; do sleep 0.05; done`,
-        description: 'start a background job',
-      },
-    });
-    await c.turn(id, 'start a background job', 60_000);
-    job = Number(fs.readFileSync(pidFile, 'utf8'));
-    const info = procInfo(job);
-    assert.ok(info && isAlive(job), 'the job runs');
+    job = (await startEscapedJob(c)).job;
     assert.equal(await s.stop('SIGTERM'), 0);
     assert.ok(await waitGone([job], 15_000), 'the stopped server ended the job');
   } finally {
