@@ -1,7 +1,9 @@
 // A tool call: what it runs, its status and duration, and its result (long ones folded).
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
+import { toolDiff } from '../diff';
 import { formatDuration, shortJson } from '../format';
 import type { ToolItem } from '../state/types';
+import { DiffView } from './DiffView';
 import './ToolCard.css';
 
 /** The one line that says what a tool call does. */
@@ -28,6 +30,7 @@ const STATUS_TEXT: Record<ToolItem['status'], string> = { executing: 'Running…
 export const ToolCard = memo(function ToolCard({ item, awaiting = false }: { item: ToolItem; awaiting?: boolean }) {
   const summary = toolSummary(item.tool, item.input);
   const isCommand = typeof item.input.command === 'string';
+  const diff = useMemo(() => toolDiff(item.tool, item.input), [item.tool, item.input]);
   const otherInput = Object.fromEntries(
     Object.entries(item.input).filter(([k]) => !(isCommand && (k === 'command' || k === 'description'))),
   );
@@ -67,7 +70,8 @@ export const ToolCard = memo(function ToolCard({ item, awaiting = false }: { ite
           <code>{item.input.command as string}</code>
         </pre>
       )}
-      {Object.keys(otherInput).length > 0 && (
+      {diff && <DiffView diff={diff} />}
+      {!diff && Object.keys(otherInput).length > 0 && (
         <details className="tool-section" open={!isCommand && Object.keys(otherInput).length <= 4}>
           <summary>Input</summary>
           <pre className="tool-pre">{shortJson(otherInput)}</pre>
