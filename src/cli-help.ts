@@ -36,6 +36,17 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   MAX_SOCKETS_PER_ADDRESS: '(20) open WebSockets per client address',
   WS_PING_INTERVAL_SECONDS: '(30) WebSocket ping interval; a peer silent for one interval is dropped',
   CHILD_ENV_PASSTHROUGH: 'extra variables passed to the CLI (comma list of NAME or PREFIX_*)',
+  PUBLIC_URL: 'the address users reach the server at (https://chat.example.com); the OIDC redirect URI is PUBLIC_URL/auth/oidc/callback',
+  OIDC_ISSUER: 'browser sign-in with this OpenID provider (its issuer URL); needs OIDC_CLIENT_ID and PUBLIC_URL',
+  OIDC_CLIENT_ID: 'client id registered at the OpenID provider',
+  OIDC_CLIENT_SECRET: 'client secret (empty: a public client, PKCE only)',
+  OIDC_SCOPES: '(openid profile email) scopes asked for; add the one that releases the groups claim if needed',
+  OIDC_GROUPS_CLAIM: '(groups) claim of the ID token or userinfo that lists the groups',
+  OIDC_ADMIN_GROUP: 'members of this group are admins (checked at every sign-in); unset: roles are set in the app',
+  OIDC_ALLOWED_GROUP: 'only members of this group (or the admin group) may sign in; unset: everyone the provider signs in',
+  SESSION_COOKIE_HOURS: '(12) a browser sign-in lasts this long',
+  AUTH_PROXY_HEADER: 'header naming the signed-in user, set by a trusted proxy (oauth2-proxy: X-Forwarded-User)',
+  TRUSTED_PROXY_ADDRESSES: 'addresses (comma list, CIDR) whose AUTH_PROXY_HEADER is believed; from any other it is refused',
 };
 
 export function helpText(version: string): string {

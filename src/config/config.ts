@@ -24,7 +24,7 @@ const int = (def: number, min: number) =>
     });
 
 /** A positive number of seconds; fractions allowed (tests run the monitor at 0.25 s). */
-const seconds = (def: number) =>
+const seconds = (def: number, unit = 'seconds') =>
   z
     .string()
     .optional()
@@ -32,7 +32,7 @@ const seconds = (def: number) =>
       if (v === undefined || v.trim() === '') return def;
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `must be a positive number of seconds, got "${v}"` });
+        ctx.addIssue({ code: 'custom', message: `must be a positive number of ${unit}, got "${v}"` });
         return z.NEVER;
       }
       return n;
@@ -124,6 +124,32 @@ const EnvSchema = z.object({
   MAX_SOCKETS_PER_ADDRESS: int(20, 1),
   WS_PING_INTERVAL_SECONDS: seconds(30),
   CHILD_ENV_PASSTHROUGH: z.string().optional(),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'must be an http(s) URL'),
+  OIDC_ISSUER: z
+    .string()
+    .optional()
+    .refine((v) => !v || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'must be an http(s) URL'),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_SCOPES: z.string().optional(),
+  OIDC_GROUPS_CLAIM: z.string().optional(),
+  OIDC_ADMIN_GROUP: z.string().optional(),
+  OIDC_ALLOWED_GROUP: z.string().optional(),
+  SESSION_COOKIE_HOURS: seconds(12, 'hours'),
+  AUTH_PROXY_HEADER: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^[A-Za-z0-9-]+$/.test(v), 'must be an HTTP header name'),
+  TRUSTED_PROXY_ADDRESSES: z
+    .string()
+    .optional()
+    .refine(
+      (v) => !v || v.split(',').every((s) => /^[\d.:a-fA-F]+(\/\d+)?$/.test(s.trim())),
+      'must be a comma list of addresses (CIDR allowed)',
+    ),
 });
 
 /** Every variable the server reads (the --help text lists each). */
@@ -179,6 +205,28 @@ export interface Config {
   wsPingIntervalSeconds: number;
   /** Environment handed to every CLI process (an allowlist of the server's). */
   childEnv: Record<string, string | undefined>;
+  /** The address users reach the server at (no trailing slash): the OIDC redirect URI and links start with it. */
+  publicUrl: string | undefined;
+  /** Browser sign-in with an OpenID provider; null when OIDC_ISSUER is unset. */
+  oidc: OidcConfig | null;
+  /** Lifetime of a browser sign-in (the cookie and its row), in hours. */
+  sessionCookieHours: number;
+  /** Sign-in by a header a trusted proxy sets (oauth2-proxy…); null when AUTH_PROXY_HEADER is unset. */
+  authProxy: { header: string; trustedAddresses: string[] } | null;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Empty: a public client (PKCE only). */
+  clientSecret: string;
+  scopes: string;
+  groupsClaim: string;
+  /** Members of this group are admins, on every sign-in; empty: roles are managed in the app. */
+  adminGroup: string;
+  /** When set, only members of this group (or the admin group) may sign in. */
+  allowedGroup: string;
+  redirectUri: string;
 }
 
 export class ConfigError extends Error {}
@@ -207,6 +255,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dbFile = e.DATABASE_URL.slice('sqlite:///'.length);
   const anthropicApiKey = e.ANTHROPIC_API_KEY || undefined;
   const anthropicBaseUrl = e.ANTHROPIC_BASE_URL || undefined;
+  const publicUrl = e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : undefined;
   return {
     apiKey: e.CLAUDE_SDK_PATTERN_API_KEY || randomBytes(24).toString('base64url'),
     apiKeyGenerated: generated,
@@ -244,7 +293,46 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
     wsPingIntervalSeconds: e.WS_PING_INTERVAL_SECONDS,
     childEnv: childEnvFrom(env, list(e.CHILD_ENV_PASSTHROUGH)),
+    publicUrl,
+    oidc: oidcFrom(e, publicUrl),
+    sessionCookieHours: e.SESSION_COOKIE_HOURS,
+    authProxy: authProxyFrom(e),
   };
+}
+
+function oidcFrom(e: z.infer<typeof EnvSchema>, publicUrl: string | undefined): OidcConfig | null {
+  if (!e.OIDC_ISSUER) {
+    for (const k of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_ADMIN_GROUP', 'OIDC_ALLOWED_GROUP'] as const)
+      if (e[k]) throw new ConfigError(`Invalid configuration: ${k} is set but OIDC_ISSUER is not`);
+    return null;
+  }
+  if (!e.OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration: OIDC_CLIENT_ID is required with OIDC_ISSUER');
+  if (!publicUrl)
+    throw new ConfigError(
+      'Invalid configuration: PUBLIC_URL is required with OIDC_ISSUER (the redirect URI is PUBLIC_URL/auth/oidc/callback)',
+    );
+  return {
+    issuer: e.OIDC_ISSUER,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET ?? '',
+    scopes: e.OIDC_SCOPES || 'openid profile email',
+    groupsClaim: e.OIDC_GROUPS_CLAIM || 'groups',
+    adminGroup: e.OIDC_ADMIN_GROUP ?? '',
+    allowedGroup: e.OIDC_ALLOWED_GROUP ?? '',
+    redirectUri: `${publicUrl}/auth/oidc/callback`,
+  };
+}
+
+function authProxyFrom(e: z.infer<typeof EnvSchema>): Config['authProxy'] {
+  const trusted = list(e.TRUSTED_PROXY_ADDRESSES);
+  if (!e.AUTH_PROXY_HEADER) {
+    if (trusted.length) throw new ConfigError('Invalid configuration: TRUSTED_PROXY_ADDRESSES is set but AUTH_PROXY_HEADER is not');
+    return null;
+  }
+  // Without a list anyone could name any user: refuse to start rather than trust every peer.
+  if (!trusted.length)
+    throw new ConfigError('Invalid configuration: AUTH_PROXY_HEADER needs TRUSTED_PROXY_ADDRESSES (the proxies that set it)');
+  return { header: e.AUTH_PROXY_HEADER.toLowerCase(), trustedAddresses: trusted };
 }
 
 const list = (v: string | undefined): string[] =>

@@ -54,6 +54,16 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE sessions;
    ALTER TABLE sessions_v4 RENAME TO sessions;
    CREATE INDEX sessions_status ON sessions(status);`,
+  // 5: browser sign-ins (cookie sessions); only the SHA-256 of the cookie value is kept
+  `CREATE TABLE web_sessions (
+     token_hash  TEXT PRIMARY KEY,
+     user_id     TEXT NOT NULL,
+     via         TEXT NOT NULL,
+     created_at  TEXT NOT NULL,
+     expires_at  TEXT NOT NULL
+   );
+   CREATE INDEX web_sessions_user ON web_sessions(user_id);
+   CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -74,6 +74,11 @@ export class SessionRepository {
     };
   }
 
+  /** The one connection, shared by the other repositories of this database (users, tokens). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** Creates or migrates the schema. Idempotent. */
   initialize(): void {
     migrate(this.db);
