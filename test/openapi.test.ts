@@ -55,6 +55,8 @@ describe('OpenAPI', () => {
     const id = created.body.session_id as string;
     await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 200);
     await checked('GET', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
+    await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200, { title: 'Renamed' });
+    await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 400, { title: '' });
     await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
     await checked('DELETE', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
     // Errors keep their one shape and their documented codes.

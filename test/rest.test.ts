@@ -32,6 +32,7 @@ test('every protected route refuses a missing or wrong key with 401', async () =
     ['POST', '/api/v1/sessions'],
     ['GET', `/api/v1/sessions/${ghost}`],
     ['DELETE', `/api/v1/sessions/${ghost}`],
+    ['PATCH', `/api/v1/sessions/${ghost}`],
     ['GET', '/api/v1/extensions'],
   ] as const) {
     for (const key of [null, 'wrong', 'x'.repeat(300)]) {

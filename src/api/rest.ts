@@ -9,6 +9,7 @@ import {
   type CreateSessionResponse,
   type DeleteSessionResponse,
   type ExtensionsResponse,
+  PatchSessionRequest,
   SessionId,
 } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
@@ -83,6 +84,16 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
         return { session_id: id, status: 'terminated', reason: 'user_requested' };
       },
     );
+
+    authed.patch('/api/v1/sessions/:id', { schema: R.patchSession, attachValidation: true }, async (req, reply) => {
+      const id = sessionIdParam(req);
+      const parsed = PatchSessionRequest.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        const own = parsed.error.issues.find((i) => i.path[0] === 'title' && i.code === 'custom');
+        return sendError(reply, 'invalid_message', own?.message ?? 'The request body must be {"title": "..."}');
+      }
+      return chat.rename(id, parsed.data.title);
+    });
 
     authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
   });

@@ -147,6 +147,13 @@ export class ChatService {
     return summary;
   }
 
+  /** Renames a session (any state); every client is told through session_updated. */
+  rename(sessionId: string, title: string): SessionSummary {
+    const s = this.session(sessionId);
+    s.rename(title);
+    return s.summary();
+  }
+
   async interrupt(sessionId: string): Promise<void> {
     await this.manager.interrupt(this.session(sessionId).id);
   }

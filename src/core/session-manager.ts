@@ -349,6 +349,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       total_cost_usd: 0,
       is_resumable: true,
       terminated_reason: null,
+      title: null,
     };
     const session = new Session(meta, this.host, 'creating');
     this.registry.add(session);

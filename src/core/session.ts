@@ -4,6 +4,7 @@
 // announces it once.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionMetadata } from '../db/session-repository.js';
+import { DEFAULT_TITLE_CHARS } from '../protocol/errors.js';
 import type { SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
 import type { ClaudeProcess } from './claude-process.js';
 import { PermissionGate } from './permissions.js';
@@ -140,6 +141,13 @@ export class Session {
     this.host.announce(this.summary());
   }
 
+  /** Renames the session: stored and announced at once. */
+  rename(title: string): void {
+    this.row.title = title;
+    this.host.save(this.record());
+    this.host.announce(this.summary());
+  }
+
   /** Ends the session for good (its process must already be stopped); resumable unless `resumable` is false. */
   terminate(reason: string, resumable = this.row.is_resumable): void {
     this.row.is_resumable = resumable;
@@ -260,9 +268,14 @@ export class Session {
     this.lastUsedAt = Date.now();
     this.row.message_count += 1;
     this.row.last_active_at = new Date().toISOString();
+    // The first message names the session (clients learn it with the state move, or at once).
+    const named = this.row.title === null && (this.row.title = defaultTitle(text)) !== null;
     // Without a live process the state moves when one is started (resuming -> active).
     if (this.hasLiveProcess && (this.state_ === 'ready' || this.state_ === 'idle')) this.transition('active', 'message');
-    else this.host.save(this.record());
+    else {
+      this.host.save(this.record());
+      if (named) this.host.announce(this.summary());
+    }
     this.emit({ type: 'turn_started', text });
     return turn;
   }
@@ -350,5 +363,19 @@ export function summaryOf(m: SessionMetadata): SessionSummary {
     message_count: m.message_count,
     total_cost_usd: Math.round(m.total_cost_usd * 1e6) / 1e6,
     is_resumable: m.is_resumable,
+    title: m.title,
   };
+}
+
+/** A title from a first message: whitespace collapsed, cut at DEFAULT_TITLE_CHARS code points; null when blank. */
+export function defaultTitle(text: string): string | null {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (!t) return null;
+  const cps = [...t];
+  return cps.length <= DEFAULT_TITLE_CHARS
+    ? t
+    : `${cps
+        .slice(0, DEFAULT_TITLE_CHARS - 1)
+        .join('')
+        .trimEnd()}…`;
 }

@@ -64,6 +64,8 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX web_sessions_user ON web_sessions(user_id);
    CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);`,
+  // 6: a session's name (PATCH, or the start of its first message)
+  `ALTER TABLE sessions ADD COLUMN title TEXT;`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -17,6 +17,8 @@ export interface SessionMetadata {
   total_cost_usd: number;
   is_resumable: boolean;
   terminated_reason: string | null;
+  /** Its name; null until the first message (or a rename). */
+  title: string | null;
 }
 
 interface Row extends Omit<SessionMetadata, 'is_resumable'> {
@@ -48,13 +50,13 @@ export class SessionRepository {
     this.stmts = {
       save: this.db.prepare(
         `INSERT INTO sessions (session_id, user_id, status, created_at, last_active_at, subprocess_pid,
-           message_count, total_cost_usd, is_resumable, terminated_reason)
+           message_count, total_cost_usd, is_resumable, terminated_reason, title)
          VALUES (@session_id, @user_id, @status, @created_at, @last_active_at, @subprocess_pid,
-           @message_count, @total_cost_usd, @is_resumable, @terminated_reason)
+           @message_count, @total_cost_usd, @is_resumable, @terminated_reason, @title)
          ON CONFLICT(session_id) DO UPDATE SET status=excluded.status, last_active_at=excluded.last_active_at,
            subprocess_pid=excluded.subprocess_pid, message_count=excluded.message_count,
            total_cost_usd=excluded.total_cost_usd, is_resumable=excluded.is_resumable,
-           terminated_reason=excluded.terminated_reason`,
+           terminated_reason=excluded.terminated_reason, title=excluded.title`,
       ),
       get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
       listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),

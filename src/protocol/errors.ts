@@ -40,9 +40,14 @@ export const VALIDATION_MESSAGES = {
   messageTooLong: 'Message exceeds 32,000 character limit',
   invalidSeq: 'Invalid sequence number',
   invalidSessionId: 'Invalid session id',
+  titleLength: 'Title must be 1 to 200 characters',
 } as const;
 
 export const MAX_MESSAGE_CHARS = 32_000;
+/** A session title's longest length in code points (a default one is cut shorter, see DEFAULT_TITLE_CHARS). */
+export const MAX_TITLE_CHARS = 200;
+/** A title taken from the first message keeps this many code points. */
+export const DEFAULT_TITLE_CHARS = 80;
 
 /** The message for a code, with `{name}` placeholders filled in. */
 export function errorMessage(code: ErrorCode, params: Record<string, string | number> = {}): string {

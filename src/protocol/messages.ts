@@ -1,7 +1,7 @@
 // The WebSocket and REST contracts, defined once. Server, web client
 // and tests import these schemas; types come from z.infer. Browser-safe.
 import { z } from 'zod';
-import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES, WS_ERROR_CODES } from './errors.js';
+import { MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, VALIDATION_MESSAGES, WS_ERROR_CODES } from './errors.js';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -19,6 +19,12 @@ function codePointLength(s: string): number {
   for (const _ of s) n++;
   return n;
 }
+
+/** A session's name: trimmed, 1 to MAX_TITLE_CHARS code points. */
+export const SessionTitle = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, ' ').trim())
+  .refine((s) => s.length > 0 && [...s].length <= MAX_TITLE_CHARS, VALIDATION_MESSAGES.titleLength);
 
 export const MessageText = z
   .string()
@@ -46,6 +52,11 @@ export const SessionSummary = z.object({
   message_count: z.number().int().nonnegative(),
   total_cost_usd: z.number().nonnegative(),
   is_resumable: z.boolean(),
+  title: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Its name: set by PATCH, else the start of its first message; null before the first message'),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
@@ -254,6 +265,7 @@ export const CreateSessionResponse = z.object({
   source: SessionSource,
   created_at: IsoTime,
 });
+export const PatchSessionRequest = z.object({ title: SessionTitle }).strict();
 export const SessionDetailResponse = SessionSummary.extend({
   subprocess_pid: z.number().int().nullable(),
   rss_mb: z.number().nullable(),

@@ -12,9 +12,11 @@ import {
   HealthLiveResponse,
   HealthNotReadyResponse,
   HealthReadyResponse,
+  PatchSessionRequest,
   SessionDetailResponse,
   SessionId,
   SessionListResponse,
+  SessionSummary,
 } from './messages.js';
 
 const err = (...codes: (keyof typeof ERRORS)[]) =>
@@ -63,6 +65,14 @@ export const REST_ROUTES = {
     summary: 'End a session (its process tree goes; the row stays, resumable)',
     params: sessionParams,
     response: { 200: DeleteSessionResponse, ...err('unauthorized', 'not_found') },
+  },
+  patchSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'Rename a session (announced to clients as session_updated)',
+    params: sessionParams,
+    body: PatchSessionRequest,
+    response: { 200: SessionSummary, ...err('unauthorized', 'not_found', 'invalid_message') },
   },
   extensions: {
     ...keyed,

@@ -18,6 +18,7 @@ export function detachedSession(sessionId: string, host: Partial<SessionHost> = 
     total_cost_usd: 0,
     is_resumable: true,
     terminated_reason: null,
+    title: null,
   };
   return new Session(
     meta,

@@ -58,38 +58,11 @@ export function useNow(ms: number, enabled = true): number {
 }
 
 // ---------------------------------------------------------------- session titles
-// The protocol has no titles: the first user message of a session, kept in
-// localStorage, names it; otherwise the time it was created.
-
-const TITLES_KEY = 'csp.titles';
-
-function loadTitles(): Record<string, string> {
-  try {
-    return JSON.parse(localStorage.getItem(TITLES_KEY) ?? '{}') as Record<string, string>;
-  } catch {
-    return {};
-  }
-}
-
-let titles: Record<string, string> | null = null;
-
-export function rememberTitle(sessionId: string, firstMessage: string): void {
-  titles ??= loadTitles();
-  if (titles[sessionId]) return;
-  const t = firstMessage.replace(/\s+/g, ' ').trim().slice(0, 80);
-  if (!t) return;
-  titles[sessionId] = t;
-  try {
-    localStorage.setItem(TITLES_KEY, JSON.stringify(titles));
-  } catch {
-    /* storage full or blocked: titles are a nicety */
-  }
-}
+// The server names each session (its first message, or a rename); before the first
+// message it has none, and the time it was created stands in.
 
 export function sessionTitle(s: SessionSummary): string {
-  titles ??= loadTitles();
-  const t = titles[s.session_id];
-  if (t) return t;
+  if (s.title) return s.title;
   const d = new Date(s.created_at);
   return `Session ${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${d.toLocaleTimeString(undefined, {
     hour: '2-digit',

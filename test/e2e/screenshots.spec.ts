@@ -125,10 +125,6 @@ test.describe('screenshots', () => {
         hasTouch: true,
       });
       const p2 = await phone.newPage();
-      await p2.addInitScript(
-        (titles) => localStorage.setItem('csp.titles', titles),
-        await page.evaluate(() => localStorage.getItem('csp.titles') ?? '{}'),
-      );
       await staged(p2, 'light', server);
       await p2.getByRole('button', { name: 'Open sessions' }).click();
       await p2.getByRole('button', { name: new RegExp(`^${Q1.slice(0, 20)}`) }).click();
