@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import * as A from '../src/protocol/accounting.js';
 import * as P from '../src/protocol/messages.js';
 
 export function protocolSchema(): Record<string, unknown> {
@@ -17,6 +18,7 @@ export function protocolSchema(): Record<string, unknown> {
     HealthReadyResponse: P.HealthReadyResponse,
     HealthNotReadyResponse: P.HealthNotReadyResponse,
     ExtensionsResponse: P.ExtensionsResponse,
+    AuditListResponse: A.AuditListResponse,
   };
   const toJson = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
   return {

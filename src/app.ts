@@ -16,6 +16,7 @@ import { registerWs } from './api/ws.js';
 import { registerWsGuard, startHeartbeat } from './api/ws-guard.js';
 import { WsHub } from './api/ws-hub.js';
 import type { Config } from './config/config.js';
+import { AuditLog } from './core/audit-log.js';
 import { ChatService } from './core/chat-service.js';
 import { ExtensionLoader } from './core/extension-loader.js';
 import { Metrics } from './core/metrics.js';
@@ -23,6 +24,7 @@ import { PreWarmPool } from './core/prewarm-pool.js';
 import { decideSandbox } from './core/sandbox-probe.js';
 import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
+import { AuditRepository } from './db/audit-repository.js';
 import { SessionRepository } from './db/session-repository.js';
 import { ScriptedModel } from './demo/scripted-model.js';
 import { createLogger, requestId } from './logger.js';
@@ -36,6 +38,8 @@ export interface App {
   chat: ChatService;
   hub: WsHub;
   repo: SessionRepository;
+  /** Who did what: every part of the server records here (actions: src/protocol/accounting.ts). */
+  audit: AuditLog;
   /** The built-in demo model, when the config has no Anthropic key or URL. */
   demoModel: ScriptedModel | null;
   pool: PreWarmPool;
@@ -79,6 +83,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   prepareDataFiles(config.databasePath);
   const repo = new SessionRepository(config.databasePath);
   cleanups.push(() => repo.close());
+  const audit = new AuditLog(new AuditRepository(repo.database), log);
 
   // 2. The model: the configured API, or the built-in demo model on loopback
   let demoModel: ScriptedModel | null = null;
@@ -116,6 +121,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     rewriteText: (text) => loader.rewriteCommand(text),
   });
   metrics.observe(manager);
+  audit.observe(manager);
   await manager.recoverFromPreviousRun();
 
   // 5. Pre-warm pool: blocks until one warm process exists
@@ -198,6 +204,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     config,
     chat,
     manager,
+    audit,
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),
   });
@@ -229,5 +236,5 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, chat, hub, repo, demoModel, pool, loader, monitor, metrics, shutdown };
+  return { app, config, manager, chat, hub, repo, audit, demoModel, pool, loader, monitor, metrics, shutdown };
 }

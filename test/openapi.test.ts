@@ -35,6 +35,7 @@ describe('OpenAPI', () => {
   test('served without a key, OpenAPI 3.1, every REST route and only those', async () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/v1/audit',
       '/api/v1/extensions',
       '/api/v1/health/live',
       '/api/v1/health/ready',
@@ -59,6 +60,9 @@ describe('OpenAPI', () => {
     await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 400, { title: '' });
     await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
     await checked('DELETE', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
+    const audit = await checked('GET', '/api/v1/audit?limit=1', '/api/v1/audit', 200);
+    assert.ok(audit.body.next_cursor, 'created and destroyed: more than one entry');
+    await checked('GET', '/api/v1/audit?limit=0', '/api/v1/audit', 400);
     // Errors keep their one shape and their documented codes.
     await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 401, undefined, null);
     await checked('GET', '/api/v1/sessions/not-a-uuid', '/api/v1/sessions/{id}', 404);

@@ -1,8 +1,10 @@
 // REST endpoints: bodies and codes exactly as the contract gives them; the work is the chat service's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
+import type { AuditLog } from '../core/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
 import type { SessionManager } from '../core/session-manager.js';
+import { AuditQuery } from '../protocol/accounting.js';
 import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
 import {
   CreateSessionRequest,
@@ -20,6 +22,7 @@ export interface RestDeps {
   chat: ChatService;
   /** Session detail (process, memory). */
   manager: Pick<SessionManager, 'detail'>;
+  audit: AuditLog;
   poolDepth: () => number;
   extensions: () => ExtensionsResponse;
 }
@@ -96,5 +99,18 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     });
 
     authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
+
+    authed.get('/api/v1/audit', { schema: R.audit, attachValidation: true }, async (req, reply) => {
+      const q = AuditQuery.safeParse(req.query);
+      if (!q.success) {
+        const issue = q.error.issues[0];
+        return sendError(
+          reply,
+          'invalid_message',
+          `Invalid query parameter ${issue?.path.join('.') || ''}: ${issue?.message ?? 'invalid'}`,
+        );
+      }
+      return d.audit.list(q.data);
+    });
   });
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PermissionResult } from '@anthropic-ai/claude-agent-sdk';
+import type { PermissionOutcome } from '../protocol/accounting.js';
 import type { PermissionDecision } from '../protocol/messages.js';
 
 /** The input field that names the file (or folder) each file tool works on. */
@@ -55,11 +56,19 @@ export interface PermissionRequestEvent {
   always_allow_scope?: string;
 }
 
+/** How one tool call was decided (the audit log records each). */
+export interface PermissionDecided {
+  tool: string;
+  input: Record<string, unknown>;
+  outcome: PermissionOutcome;
+  request_id?: string;
+}
+
 interface Pending {
   tool: string;
   input: Record<string, unknown>;
   rule: Rule | null;
-  resolve: (r: PermissionResult) => void;
+  resolve: (r: PermissionResult, outcome: PermissionOutcome) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -93,6 +102,8 @@ export class PermissionGate {
       projectDir: string;
       timeoutMs: number;
       emit: (ev: PermissionRequestEvent) => void;
+      /** Told every decision, whoever or whatever made it. */
+      decided?: (d: PermissionDecided) => void;
     },
   ) {
     this.projectReal = resolveReal(opts.projectDir);
@@ -165,24 +176,29 @@ export class PermissionGate {
 
   /** Asks the user (through a permission_request event) unless a rule already allows the call. */
   request(tool: string, input: Record<string, unknown>, signal: AbortSignal): Promise<PermissionResult> {
-    if (this.allowedByRule(tool, input)) return Promise.resolve({ behavior: 'allow', updatedInput: input });
+    if (this.allowedByRule(tool, input)) {
+      this.opts.decided?.({ tool, input, outcome: 'by_rule' });
+      return Promise.resolve({ behavior: 'allow', updatedInput: input });
+    }
     const request_id = randomUUID();
     const timeoutMs = this.opts.timeoutMs;
     const { rule, scope } = this.ruleFor(tool, input);
     return new Promise<PermissionResult>((resolve) => {
-      const settle = (r: PermissionResult) => {
+      const settle = (r: PermissionResult, outcome: PermissionOutcome) => {
         const p = this.pending.get(request_id);
         if (!p) return;
         clearTimeout(p.timer);
         this.pending.delete(request_id);
+        this.opts.decided?.({ tool, input, outcome, request_id });
         resolve(r);
       };
       const timer = setTimeout(
-        () => settle({ behavior: 'deny', message: `No answer to the permission request within ${Math.round(timeoutMs / 1000)} s` }),
+        () =>
+          settle({ behavior: 'deny', message: `No answer to the permission request within ${Math.round(timeoutMs / 1000)} s` }, 'timeout'),
         timeoutMs,
       );
       this.pending.set(request_id, { tool, input, rule, resolve: settle, timer });
-      signal.addEventListener('abort', () => settle({ behavior: 'deny', message: 'Cancelled' }), { once: true });
+      signal.addEventListener('abort', () => settle({ behavior: 'deny', message: 'Cancelled' }, 'cancelled'), { once: true });
       this.opts.emit({
         type: 'permission_request',
         request_id,
@@ -201,12 +217,13 @@ export class PermissionGate {
     if (decision === 'allow_always' && p.rule) this.rules.push(p.rule);
     p.resolve(
       decision === 'deny' ? { behavior: 'deny', message: 'The user denied this tool call' } : { behavior: 'allow', updatedInput: p.input },
+      decision,
     );
     return true;
   }
 
   /** Denies every pending request (the turn ended). */
   cancelAll(message: string): void {
-    for (const p of [...this.pending.values()]) p.resolve({ behavior: 'deny', message });
+    for (const p of [...this.pending.values()]) p.resolve({ behavior: 'deny', message }, 'cancelled');
   }
 }

@@ -14,6 +14,7 @@ import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
 import { buildCliOptions, type ExtensionOptions } from './cli-options.js';
 import { before, History } from './history.js';
 import type { Metrics } from './metrics.js';
+import type { PermissionDecided } from './permissions.js';
 import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from './process-tree.js';
 import { type BufferedEvent, Session, type SessionHost, summaryOf } from './session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -43,6 +44,10 @@ export interface SessionManagerEvents {
   updated: [SessionSummary];
   /** A new session is ready: how it was served and how long it took (metrics listen). */
   created: [{ session_id: string; source: SessionSource; seconds: number }];
+  /** A session without a process got one again, on its conversation (the audit log listens). */
+  resumed: [{ session_id: string; user_id: string }];
+  /** A tool call was decided; user_id is the session's owner, the only one who can answer it. */
+  permission: [PermissionDecided & { session_id: string; user_id: string }];
 }
 
 /** What the monitor may read of a live session: no way to change it. */
@@ -108,6 +113,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         if (!this.starting.has(s.id) && s.state !== 'restarting') this.capacity.release(s.id);
         if (!expected) this.log.warn({ session_id: s.id, pid: proc.pid, reason }, 'claude process died');
       },
+      permissionDecided: (s, d) => this.emit('permission', { ...d, session_id: s.id, user_id: s.record().user_id }),
       permissionTimeoutMs: this.config.permissionTimeoutSeconds * 1000,
       projectDir: this.config.projectDir,
     };
@@ -272,8 +278,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   private canUseToolFor(sessionId: string): CanUseTool {
     return async (tool, input, { signal }) => {
-      if (this.config.permissionMode === 'bypassPermissions') return { behavior: 'allow', updatedInput: input };
       const s = this.registry.get(sessionId);
+      if (this.config.permissionMode === 'bypassPermissions') {
+        if (s) this.emit('permission', { tool, input, outcome: 'by_mode', session_id: s.id, user_id: s.record().user_id });
+        return { behavior: 'allow', updatedInput: input };
+      }
       if (!s) return { behavior: 'deny', message: 'Session is gone' };
       return s.permissions.request(tool, input, signal);
     };
@@ -395,6 +404,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       s.adopt(proc, true);
       s.transition(s.turn ? 'active' : 'idle', 'process started');
       this.log.info({ session_id: s.id, pid: proc.pid }, 'session resumed');
+      if (prev !== 'restarting') this.emit('resumed', { session_id: s.id, user_id: s.record().user_id });
     } catch (e) {
       this.capacity.release(s.id);
       if (s.state === 'resuming' || s.state === 'restarting')

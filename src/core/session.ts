@@ -7,7 +7,7 @@ import type { SessionMetadata } from '../db/session-repository.js';
 import { DEFAULT_TITLE_CHARS } from '../protocol/errors.js';
 import type { SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
 import type { ClaudeProcess } from './claude-process.js';
-import { PermissionGate } from './permissions.js';
+import { type PermissionDecided, PermissionGate } from './permissions.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
 import { canTransition, InvalidTransitionError, publicStatus, type SessionState } from './session-state.js';
 import { TurnTranslator } from './turn-translator.js';
@@ -45,6 +45,8 @@ export interface SessionHost {
   turnEnded(s: Session, turn: Turn, result: TurnResult): void;
   /** The session's process went away: expected (we stopped it) or not. */
   processGone(s: Session, proc: ClaudeProcess, reason: string, expected: boolean): void;
+  /** A tool call of this session was decided (allowed, denied, timed out...). */
+  permissionDecided?(s: Session, d: PermissionDecided): void;
   permissionTimeoutMs: number;
   projectDir: string;
 }
@@ -87,6 +89,7 @@ export class Session {
       projectDir: host.projectDir,
       timeoutMs: host.permissionTimeoutMs,
       emit: (ev) => this.emit(ev),
+      decided: (d) => this.host.permissionDecided?.(this, d),
     });
   }
 

@@ -66,6 +66,24 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);`,
   // 6: a session's name (PATCH, or the start of its first message)
   `ALTER TABLE sessions ADD COLUMN title TEXT;`,
+  // 7: the audit log, append-only: triggers abort any UPDATE or DELETE, whoever issues it
+  `CREATE TABLE audit_log (
+     id             INTEGER PRIMARY KEY AUTOINCREMENT,
+     at             TEXT NOT NULL,
+     actor_user_id  TEXT NOT NULL,
+     action         TEXT NOT NULL,
+     target_user_id TEXT,
+     session_id     TEXT,
+     detail         TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX audit_log_at ON audit_log(at);
+   CREATE INDEX audit_log_actor ON audit_log(actor_user_id, id);
+   CREATE INDEX audit_log_target ON audit_log(target_user_id, id);
+   CREATE INDEX audit_log_session ON audit_log(session_id, id);
+   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
 ];
 
 export function migrate(db: Database.Database): number {

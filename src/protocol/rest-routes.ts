@@ -2,6 +2,7 @@
 // and serialises with them, and /api/v1/openapi.json is generated from them: the document
 // cannot drift from what the routes accept and return.
 import { z } from 'zod';
+import { AuditListResponse, AuditQuery } from './accounting.js';
 import { ERRORS } from './errors.js';
 import {
   CreateSessionRequest,
@@ -79,5 +80,12 @@ export const REST_ROUTES = {
     tags: ['extensions'],
     summary: 'MCP servers, skills and commands read from PROJECT_DIR (secrets masked)',
     response: { 200: ExtensionsResponse, ...err('unauthorized') },
+  },
+  audit: {
+    ...keyed,
+    tags: ['accounting'],
+    summary: 'The audit log, newest first, filtered and paged (admins only)',
+    querystring: AuditQuery,
+    response: { 200: AuditListResponse, ...err('unauthorized', 'invalid_message') },
   },
 } as const;

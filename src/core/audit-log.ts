@@ -1,0 +1,152 @@
+// The audit log service: who did what, when, to whom and in which session. Every part of
+// the server records through `record` with an action of AUDIT_ACTIONS (src/protocol/accounting.ts).
+// Entries are append-only (database triggers refuse UPDATE and DELETE). Details never hold
+// secrets: tool inputs are reduced to a short summary with secret-looking values masked.
+import type { Logger } from 'pino';
+import type { AuditRepository, AuditRow } from '../db/audit-repository.js';
+import { type AuditAction, type AuditEntry, type AuditListResponse, type AuditQuery, SYSTEM_ACTOR } from '../protocol/accounting.js';
+import { PlatformError } from '../protocol/errors.js';
+import type { SessionManager } from './session-manager.js';
+
+export interface AuditRecord {
+  actor_user_id: string;
+  action: AuditAction;
+  target_user_id?: string | null;
+  session_id?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+const SUMMARY_CHARS = 200;
+const VALUE_CHARS = 80;
+/** Input fields whose value is a secret by its name. */
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|auth|credential|cookie|private/i;
+/** Secret-looking parts of a command line: `--password x`, `TOKEN=x`, `Authorization: Bearer x`, `-p x`. */
+const SECRET_IN_TEXT =
+  /((?:pass(?:word)?|secret|token|api[-_]?key|auth(?:orization)?|credential|cookie)[\w-]*(?:\s*[=:]\s*|\s+)(?:bearer\s+|basic\s+)?)("[^"]*"|'[^']*'|[^\s"']+)/gi;
+/** Long opaque strings (keys, tokens) wherever they appear: sk-..., or 32+ letters and digits mixed. */
+const OPAQUE = /\b(?:sk-[\w-]{8,}|(?=\w*\d)(?=\w*[A-Za-z])\w{32,})\b/g;
+/** The field that names what a file tool works on. */
+const PATH_FIELDS = ['file_path', 'notebook_path', 'path', 'pattern', 'url'];
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function maskSecrets(text: string): string {
+  return text.replace(SECRET_IN_TEXT, (_, lead: string) => `${lead}***`).replace(OPAQUE, '***');
+}
+
+/** A short, secret-free description of a tool call's input, for the audit log. */
+export function summarizeToolInput(tool: string, input: Record<string, unknown>): string {
+  if (tool === 'Bash' && typeof input.command === 'string') return clip(maskSecrets(input.command), SUMMARY_CHARS);
+  for (const f of PATH_FIELDS) if (typeof input[f] === 'string') return clip(maskSecrets(input[f] as string), SUMMARY_CHARS);
+  // Any other tool: its fields, values cut short, secret-named ones masked.
+  const parts = Object.entries(input).map(([k, v]) => {
+    if (SECRET_KEY.test(k)) return `${k}=***`;
+    const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+    return `${k}=${clip(maskSecrets(s), VALUE_CHARS)}`;
+  });
+  return clip(parts.join(' '), SUMMARY_CHARS);
+}
+
+interface Cursor {
+  id: number;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (Number.isSafeInteger(c.id) && c.id > 0) return c;
+  } catch {
+    /* falls through */
+  }
+  throw new PlatformError('invalid_message', 'Invalid cursor');
+}
+
+const toEntry = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  at: r.at,
+  actor_user_id: r.actor_user_id,
+  action: r.action as AuditAction,
+  target_user_id: r.target_user_id,
+  session_id: r.session_id,
+  detail: JSON.parse(r.detail) as Record<string, unknown>,
+});
+
+export class AuditLog {
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Appends one entry. Never throws: a failed write is logged, the action it records goes on. */
+  record(r: AuditRecord): void {
+    try {
+      this.repo.append({
+        at: new Date().toISOString(),
+        actor_user_id: r.actor_user_id,
+        action: r.action,
+        target_user_id: r.target_user_id ?? null,
+        session_id: r.session_id ?? null,
+        detail: JSON.stringify(r.detail ?? {}),
+      });
+    } catch (e) {
+      this.log?.error({ err: e, action: r.action }, 'audit log write failed');
+    }
+  }
+
+  /** One page, newest first, with the cursor of the next (older) page. */
+  list(q: AuditQuery): AuditListResponse {
+    const limit = q.limit ?? 100;
+    const iso = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+    const rows = this.repo.query({
+      user_id: q.user_id,
+      action: q.action,
+      session_id: q.session_id,
+      since: iso(q.since),
+      until: iso(q.until),
+      before_id: q.cursor === undefined ? undefined : decodeCursor(q.cursor).id,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { entries: page.map(toEntry), next_cursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+  }
+
+  /**
+   * Records the session manager's events: sessions created, resumed and ended, and every
+   * permission decision. The actor is the session's owner (only the owner acts on a session);
+   * an ending the user did not ask for (idle, duration, a failed resume) is the system's.
+   */
+  observe(manager: SessionManager): void {
+    const owner = (id: string) => manager.find(id)?.record().user_id ?? SYSTEM_ACTOR;
+    manager.on('created', ({ session_id, source }) =>
+      this.record({ actor_user_id: owner(session_id), action: 'session.created', session_id, detail: { source } }),
+    );
+    manager.on('resumed', ({ session_id, user_id }) => this.record({ actor_user_id: user_id, action: 'session.resumed', session_id }));
+    manager.on('event', (ev) => {
+      if (ev.type !== 'session_terminated') return;
+      const user = owner(ev.session_id);
+      this.record({
+        actor_user_id: ev.reason === 'user_requested' ? user : SYSTEM_ACTOR,
+        action: 'session.destroyed',
+        target_user_id: user,
+        session_id: ev.session_id,
+        detail: { reason: ev.reason },
+      });
+    });
+    manager.on('permission', (d) =>
+      this.record({
+        actor_user_id: d.outcome === 'timeout' || d.outcome === 'cancelled' || d.outcome === 'by_mode' ? SYSTEM_ACTOR : d.user_id,
+        action: 'permission.decided',
+        target_user_id: d.user_id,
+        session_id: d.session_id,
+        detail: {
+          tool: d.tool,
+          input: summarizeToolInput(d.tool, d.input),
+          decision: d.outcome,
+          ...(d.request_id ? { request_id: d.request_id } : {}),
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,145 @@
+// The audit log: append-only in the database (triggers refuse UPDATE and DELETE), one entry per
+// session event and per permission decision with no secret in it, and GET /api/v1/audit with
+// filters and paging. Real server, real CLI, scripted model.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { maskSecrets, summarizeToolInput } from '../src/core/audit-log.js';
+import type { AuditEntry } from '../src/protocol/accounting.js';
+import { type Harness, startHarness } from './helpers/harness.js';
+import type { TestClient } from './helpers/ws-client.js';
+
+let h: Harness;
+let c: TestClient;
+before(async () => {
+  h = await startHarness({ PERMISSION_MODE: 'default', PERMISSION_TIMEOUT_SECONDS: '30' });
+  c = await h.client();
+});
+after(() => h.close());
+
+async function audit(query = ''): Promise<{ entries: AuditEntry[]; next_cursor: string | null }> {
+  const r = await h.api('GET', `/api/v1/audit${query}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+describe('audit log', () => {
+  test('append-only: the database refuses to change or remove an entry', () => {
+    h.built.audit.record({ actor_user_id: 'default', action: 'limits.changed', target_user_id: 'default', detail: { max_sessions: 1 } });
+    const db = h.built.repo.database;
+    assert.throws(() => db.prepare("UPDATE audit_log SET actor_user_id = 'someone-else'").run(), /append-only/);
+    assert.throws(() => db.prepare('DELETE FROM audit_log').run(), /append-only/);
+    const n = (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+    assert.ok(n >= 1);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM audit_log WHERE actor_user_id = 'someone-else'").get() as { n: number }).n, 0);
+  });
+
+  test('session created, permission decisions (allow, deny, always, by rule) without secrets, destroyed, resumed', async () => {
+    const id = await c.createSession();
+    const secret = 'sk-ant-abcdef0123456789abcdef';
+    const ask = async (command: string, decision: 'allow' | 'deny' | 'allow_always') => {
+      h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command } });
+      c.send({ type: 'user_message', session_id: id, text: `run ${decision}` });
+      const req = await c.next('permission_request', (f) => f.session_id === id);
+      c.send({ type: 'permission_response', request_id: req.request_id, decision });
+      await c.next('response_complete', (f) => f.session_id === id);
+      return req.request_id;
+    };
+    const allowed = await ask(`touch one.txt; curl -s -H "Authorization: Bearer ${secret}" http://127.0.0.1:9/`, 'allow');
+    const denied = await ask('touch two.txt', 'deny');
+    await ask('touch three.txt', 'allow_always');
+    h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch four.txt' } });
+    await c.turn(id, 'run by rule');
+
+    const decisions = (await audit(`?session_id=${id}&action=permission.decided`)).entries.reverse();
+    assert.deepEqual(
+      decisions.map((e) => [e.detail.decision, e.detail.tool]),
+      [
+        ['allow', 'Bash'],
+        ['deny', 'Bash'],
+        ['allow_always', 'Bash'],
+        ['by_rule', 'Bash'],
+      ],
+    );
+    assert.equal(decisions[0]?.detail.request_id, allowed);
+    assert.equal(decisions[1]?.detail.request_id, denied);
+    assert.equal(decisions[3]?.detail.input, 'touch four.txt');
+    for (const e of decisions) {
+      assert.equal(e.actor_user_id, 'default');
+      assert.equal(e.session_id, id);
+    }
+    const all = JSON.stringify((await audit()).entries);
+    assert.ok(!all.includes(secret), 'no secret of a tool input reaches the audit log');
+    assert.equal(decisions[0]?.detail.input, 'touch one.txt; curl -s -H "Authorization: Bearer ***" http://127.0.0.1:9/');
+
+    c.send({ type: 'destroy_session', session_id: id });
+    await c.next('session_terminated', (f) => f.session_id === id);
+    c.send({ type: 'switch_session', session_id: id });
+    await c.next('session_updated', (f) => f.session.session_id === id && f.session.status === 'idle');
+
+    const kinds = (await audit(`?session_id=${id}`)).entries.map((e) => e.action).reverse();
+    assert.equal(kinds[0], 'session.created');
+    assert.deepEqual(kinds.slice(-2), ['session.destroyed', 'session.resumed']);
+    const destroyed = (await audit(`?session_id=${id}&action=session.destroyed`)).entries[0];
+    assert.equal(destroyed?.detail.reason, 'user_requested');
+    assert.equal(destroyed?.actor_user_id, 'default');
+  });
+
+  test('a timed-out request and a turn that ends first are recorded as the system deciding', async () => {
+    const id = await c.createSession();
+    h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch never.txt' } });
+    c.send({ type: 'user_message', session_id: id, text: 'ask and interrupt' });
+    await c.next('permission_request', (f) => f.session_id === id);
+    c.send({ type: 'interrupt', session_id: id });
+    await c.next('stream_interrupted', (f) => f.session_id === id);
+    const e = (await audit(`?session_id=${id}&action=permission.decided`)).entries[0];
+    assert.equal(e?.detail.decision, 'cancelled');
+    assert.equal(e?.actor_user_id, 'system');
+    assert.equal(e?.target_user_id, 'default');
+  });
+
+  test('filters (action, user, session, since/until) and paging with an opaque cursor', async () => {
+    const t0 = new Date().toISOString();
+    for (let i = 0; i < 5; i++)
+      h.built.audit.record({ actor_user_id: 'admin-x', action: 'user.changed', target_user_id: `u${i}`, detail: { i } });
+    const t1 = new Date(Date.now() + 1000).toISOString();
+    const page1 = await audit('?action=user.changed&limit=2');
+    assert.equal(page1.entries.length, 2);
+    assert.deepEqual(
+      page1.entries.map((e) => e.detail.i),
+      [4, 3],
+      'newest first',
+    );
+    assert.ok(page1.next_cursor);
+    const page2 = await audit(`?action=user.changed&limit=2&cursor=${page1.next_cursor}`);
+    const page3 = await audit(`?action=user.changed&limit=2&cursor=${page2.next_cursor}`);
+    assert.deepEqual(
+      [...page2.entries, ...page3.entries].map((e) => e.detail.i),
+      [2, 1, 0],
+    );
+    assert.equal(page3.next_cursor, null);
+    // user: the actor or the target
+    assert.equal((await audit('?user_id=u3')).entries.length, 1);
+    assert.equal((await audit('?user_id=admin-x')).entries.length, 5);
+    assert.equal((await audit(`?user_id=admin-x&since=${encodeURIComponent(t0)}&until=${encodeURIComponent(t1)}`)).entries.length, 5);
+    assert.equal((await audit(`?user_id=admin-x&until=${encodeURIComponent(t0)}`)).entries.length, 0);
+    assert.equal((await audit('?session_id=00000000-0000-4000-8000-000000000000')).entries.length, 0);
+  });
+
+  test('bad filters are refused with the one error shape; no key, no log', async () => {
+    for (const q of ['?cursor=not-a-cursor', '?limit=0', '?limit=501', '?action=nope', '?since=yesterday', '?extra=1']) {
+      const r = await h.api('GET', `/api/v1/audit${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal(r.body.error, 'invalid_message', q);
+    }
+    assert.equal((await h.api('GET', '/api/v1/audit', undefined, null)).status, 401);
+  });
+
+  test('summaries: secrets masked, inputs cut short', () => {
+    assert.equal(maskSecrets('curl -H "Authorization: Bearer abc.def" x'), 'curl -H "Authorization: Bearer ***" x');
+    assert.equal(maskSecrets('mysql --password hunter2 db'), 'mysql --password *** db');
+    assert.equal(maskSecrets('cat tokens.txt'), 'cat tokens.txt');
+    assert.equal(summarizeToolInput('Write', { file_path: '/p/a.txt', content: 'x'.repeat(5000) }), '/p/a.txt');
+    assert.equal(summarizeToolInput('mcp__db__query', { sql: 'select 1', api_key: 'k' }), 'sql=select 1 api_key=***');
+    assert.ok(summarizeToolInput('Bash', { command: 'echo '.repeat(200) }).length <= 200);
+  });
+});
