@@ -28,6 +28,7 @@ import { AuditRepository } from './db/audit-repository.js';
 import { SessionRepository } from './db/session-repository.js';
 import { ScriptedModel } from './demo/scripted-model.js';
 import { createLogger, requestId } from './logger.js';
+import { wsMaxFrameBytes } from './protocol/attachments.js';
 import { PlatformError } from './protocol/errors.js';
 import type { SessionStatus } from './protocol/messages.js';
 
@@ -176,7 +177,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   });
   const chat = new ChatService(manager);
   const hub = new WsHub(chat, log);
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  // Frames fit a message with its attachments at the per-message limit, never more (ws closes with 1009 above).
+  await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024)) } });
   registerWsGuard(app, config);
   await registerHttpSecurity(app, config, metrics);
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.wsPingIntervalSeconds * 1000);

@@ -9,6 +9,7 @@ import http from 'node:http';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
+import { ATTACHMENT_DEFAULTS, wsMaxFrameBytes } from '../src/protocol/attachments.js';
 import { ERRORS, type ErrorCode } from '../src/protocol/errors.js';
 import { ClientMessage, ErrorBody, ServerFrame, SessionListResponse } from '../src/protocol/messages.js';
 import { type FrameSpec, frameSpec, type RestRequest, restRequest, type WsFrame } from './helpers/fuzz-arbitraries.js';
@@ -18,7 +19,8 @@ import type { TestClient } from './helpers/ws-client.js';
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 10_000);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
-const MAX_FRAME_BYTES = 1024 * 1024;
+/** The server's frame limit at the default attachment limits (a message with every attachment at the per-message limit). */
+const MAX_FRAME_BYTES = wsMaxFrameBytes(ATTACHMENT_DEFAULTS.maxMessageMb);
 
 let h: Harness;
 let setup: TestClient;
@@ -225,9 +227,15 @@ test(`${FRAMES} generated WebSocket frames: one error frame each, with the code 
   );
 });
 
-test('frames over the 1 MiB transport limit close the socket with 1009; the server and other sockets carry on', async () => {
+test('frames over the transport limit (attachments at their per-message limit) close the socket with 1009; the server and other sockets carry on', async () => {
   const r = await FrameReader.open(h);
   await r.take(); // session_list
+  // Above the old 1 MiB and under the limit: an ordinary frame that gets its ordinary answer.
+  r.send({ binary: false, text: JSON.stringify({ type: 'user_message', session_id: sessions[0], text: 'x'.repeat(2 * 1024 * 1024) }) });
+  assert.deepEqual(
+    [((await r.take()) as { code?: string }).code, MAX_FRAME_BYTES > 2 * 1024 * 1024, MAX_FRAME_BYTES < 64 * 1024 * 1024],
+    ['invalid_message', true, true],
+  );
   r.send({ binary: false, text: JSON.stringify({ type: 'user_message', session_id: sessions[0], text: 'x'.repeat(MAX_FRAME_BYTES) }) });
   assert.deepEqual(await r.take(), { type: '__closed__', code: 1009, reason: '' });
   const r2 = await FrameReader.open(h);

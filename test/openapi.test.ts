@@ -41,6 +41,7 @@ describe('OpenAPI', () => {
       '/api/v1/health/ready',
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
+      '/api/v1/sessions/{id}/attachments/{attachment_id}',
     ]);
     assert.deepEqual(doc.components.securitySchemes.apiKey, { type: 'apiKey', in: 'header', name: 'X-API-Key' });
     // Health is documented as open; everything else needs the key.
@@ -59,6 +60,8 @@ describe('OpenAPI', () => {
     await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200, { title: 'Renamed' });
     await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 400, { title: '' });
     await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
+    // the bytes of an attachment are not JSON (attachments.test.ts fetches real ones); its errors are
+    await checked('GET', `/api/v1/sessions/${id}/attachments/none`, '/api/v1/sessions/{id}/attachments/{attachment_id}', 404);
     await checked('DELETE', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
     const audit = await checked('GET', '/api/v1/audit?limit=1', '/api/v1/audit', 200);
     assert.ok(audit.body.next_cursor, 'created and destroyed: more than one entry');

@@ -9,8 +9,9 @@ import type { Metrics } from '../core/metrics.js';
 import { keyMatches } from './auth.js';
 import { sendError } from './rest.js';
 
-/** The web UI's policy: its own scripts, styles and sockets only; images from itself or
- * data: URLs (a remote image in an answer would be a silent request to anywhere). */
+/** The web UI's policy: its own scripts, styles and sockets only; images from itself,
+ * data: URLs, or blob: URLs the page made itself (attachment thumbnails fetched with the
+ * key); a remote image in an answer would be a silent request to anywhere. */
 export const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   baseUri: ["'self'"],
@@ -18,7 +19,7 @@ export const CSP_DIRECTIVES = {
   fontSrc: ["'self'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
-  imgSrc: ["'self'", 'data:'],
+  imgSrc: ["'self'", 'data:', 'blob:'],
   manifestSrc: ["'self'"],
   objectSrc: ["'none'"],
   scriptSrc: ["'self'"],

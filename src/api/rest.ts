@@ -97,6 +97,23 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       }
       return chat.rename(id, parsed.data.title);
     });
+    // Only this server's own stored bytes, typed by our own checks (no SVG); sandboxed and
+    // private so the browser never runs or shares them (the UI fetches them into blob: URLs).
+    authed.get(
+      '/api/v1/sessions/:id/attachments/:attachment_id',
+      { schema: R.getAttachment, attachValidation: true },
+      async (req, reply) => {
+        const id = sessionIdParam(req);
+        const file = await chat.attachment(id, (req.params as { attachment_id: string }).attachment_id);
+        if (!file) return sendError(reply, 'not_found', 'Attachment not found');
+        return reply
+          .header('content-type', file.mediaType)
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .header('cache-control', 'private, max-age=3600')
+          .header('content-disposition', 'inline')
+          .send(file.bytes);
+      },
+    );
 
     authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
 

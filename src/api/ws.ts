@@ -4,14 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { RawData } from 'ws';
 import type { Config } from '../config/config.js';
 import type { ChatService } from '../core/chat-service.js';
+import { wsMaxFrameBytes } from '../protocol/attachments.js';
 import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES, type WsErrorCode } from '../protocol/errors.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, SessionId } from '../protocol/messages.js';
 import { keyMatches, originAllowed } from './auth.js';
 import type { Connection, WsHub } from './ws-hub.js';
 
-const MAX_FRAME_BYTES = 1024 * 1024;
-
 export function registerWs(app: FastifyInstance, config: Config, chat: ChatService, hub: WsHub): void {
+  const MAX_FRAME_BYTES = wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024));
   app.get('/ws/v1/chat', { websocket: true }, (socket, req) => {
     const q = req.query as Record<string, unknown>;
     const key = req.headers['x-api-key'] ?? q.api_key;
@@ -109,8 +109,12 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
         }
         case 'user_message':
           // Resolves when the turn ends; its frames stream to the session's watcher meanwhile.
-          await chat.send(conn, msg.session_id, msg.text, () =>
-            conn.send({ type: 'message_received', session_id: msg.session_id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) }),
+          await chat.send(
+            conn,
+            msg.session_id,
+            msg.text,
+            () => conn.send({ type: 'message_received', session_id: msg.session_id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) }),
+            msg.attachments,
           );
           return;
         case 'interrupt':

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { ATTACHMENT_DEFAULTS } from '../protocol/attachments.js';
 
 const int = (def: number, min: number) =>
   z
@@ -150,6 +151,9 @@ const EnvSchema = z.object({
       (v) => !v || v.split(',').every((s) => /^[\d.:a-fA-F]+(\/\d+)?$/.test(s.trim())),
       'must be a comma list of addresses (CIDR allowed)',
     ),
+  ATTACHMENT_MAX_FILE_MB: int(ATTACHMENT_DEFAULTS.maxFileMb, 1),
+  ATTACHMENT_MAX_MESSAGE_MB: int(ATTACHMENT_DEFAULTS.maxMessageMb, 1).refine((n) => n <= 64, 'must be at most 64'),
+  ATTACHMENT_MAX_FILES: int(ATTACHMENT_DEFAULTS.maxFiles, 0).refine((n) => n <= 100, 'must be at most 100'),
 });
 
 /** Every variable the server reads (the --help text lists each). */
@@ -213,6 +217,8 @@ export interface Config {
   sessionCookieHours: number;
   /** Sign-in by a header a trusted proxy sets (oauth2-proxy…); null when AUTH_PROXY_HEADER is unset. */
   authProxy: { header: string; trustedAddresses: string[] } | null;
+  /** Attachment limits (bytes once decoded); the WebSocket frame limit follows the per-message one. */
+  attachments: { maxFileBytes: number; maxMessageBytes: number; maxFiles: number };
 }
 
 export interface OidcConfig {
@@ -297,6 +303,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc: oidcFrom(e, publicUrl),
     sessionCookieHours: e.SESSION_COOKIE_HOURS,
     authProxy: authProxyFrom(e),
+    attachments: {
+      maxFileBytes: e.ATTACHMENT_MAX_FILE_MB * 1024 * 1024,
+      maxMessageBytes: e.ATTACHMENT_MAX_MESSAGE_MB * 1024 * 1024,
+      maxFiles: e.ATTACHMENT_MAX_FILES,
+    },
   };
 }
 

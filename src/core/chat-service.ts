@@ -4,7 +4,7 @@
 // one watcher at a time receives its live events. Transports parse input, call
 // this, and turn results and errors into frames or responses.
 import { PlatformError } from '../protocol/errors.js';
-import type { PermissionDecision, SessionSource, SessionSummary, UnsequencedFrame } from '../protocol/messages.js';
+import type { Attachment, PermissionDecision, SessionSource, SessionSummary, UnsequencedFrame } from '../protocol/messages.js';
 import type { BufferedEvent } from './session.js';
 import type { SessionManager } from './session-manager.js';
 
@@ -86,13 +86,14 @@ export class ChatService {
    * watches the session, `accepted` is called before the turn's first event, and
    * this resolves when the turn ends (its failures reach w as stream_error).
    */
-  async send(w: Watcher, sessionId: string, text: string, accepted: () => void): Promise<void> {
+  async send(w: Watcher, sessionId: string, text: string, accepted: () => void, attachments?: Attachment[]): Promise<void> {
     const s = this.session(sessionId);
     this.manager.checkCanSend(s);
+    const prepared = this.manager.prepare(text, attachments);
     this.watch(s.id, w, true);
     accepted();
     try {
-      await this.manager.sendMessage(s.id, text);
+      await this.manager.sendMessage(s.id, text, prepared);
     } catch (e) {
       if (e instanceof PlatformError && e.code === 'query_in_progress') throw e;
     }
@@ -152,6 +153,11 @@ export class ChatService {
     const s = this.session(sessionId);
     s.rename(title);
     return s.summary();
+  }
+
+  /** One attachment of a session's stored messages (for its thumbnail), or null when there is none by that id. */
+  async attachment(sessionId: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
+    return this.manager.attachment(this.session(sessionId).id, attachmentId);
   }
 
   async interrupt(sessionId: string): Promise<void> {

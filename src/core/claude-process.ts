@@ -16,6 +16,7 @@ import {
 } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import { AsyncQueue } from './async-queue.js';
+import type { ContentBlock } from './attachments.js';
 import { isAlive, killTree, procInfo } from './process-tree.js';
 
 export type ProcessState = 'starting' | 'ready' | 'stopping' | 'dead';
@@ -98,11 +99,13 @@ export class ClaudeProcess {
     void this.pump(this.query);
   }
 
-  send(text: string): void {
+  /** Sends a user message: the text alone, or the text then content blocks (attachments). */
+  send(text: string, blocks: ContentBlock[] = []): void {
     if (this.state !== 'ready') throw new Error(`process is ${this.state}`);
     this.input.push({
       type: 'user',
-      message: { role: 'user', content: text }, // a string: the CLI parses slash commands only there
+      // A plain string when there is nothing else: the CLI parses slash commands only there.
+      message: { role: 'user', content: blocks.length === 0 ? text : [{ type: 'text', text }, ...blocks] },
       parent_tool_use_id: null,
       origin: { kind: 'human' },
     });

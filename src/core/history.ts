@@ -77,6 +77,19 @@ export class History {
     return false;
   }
 
+  /** The content blocks of one user message of the transcript (by its uuid), or null. */
+  async userBlocks(sessionId: string, uuid: string): Promise<unknown[] | null> {
+    let raw: { type: string; uuid?: string; message: unknown }[] = [];
+    try {
+      raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.store })) as typeof raw;
+    } catch {
+      return null;
+    }
+    const m = raw.find((r) => r.type === 'user' && r.uuid === uuid);
+    const content = (m?.message as { content?: unknown } | undefined)?.content;
+    return Array.isArray(content) ? content : null;
+  }
+
   /** Every message of the session, with each turn's outcome after it. An unknown or unreadable transcript is empty. */
   async load(sessionId: string): Promise<HistoryMessage[]> {
     let raw: Parameters<typeof historyFromTranscript>[0] = [];

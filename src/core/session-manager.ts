@@ -8,7 +8,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { SessionMetadata, SessionRepository } from '../db/session-repository.js';
 import { PlatformError } from '../protocol/errors.js';
-import type { HistoryMessage, PermissionDecision, SessionDetailResponse, SessionSource, SessionSummary } from '../protocol/messages.js';
+import type {
+  Attachment,
+  HistoryMessage,
+  PermissionDecision,
+  SessionDetailResponse,
+  SessionSource,
+  SessionSummary,
+} from '../protocol/messages.js';
+import { attachmentContent, type PreparedMessage, prepareMessage } from './attachments.js';
 import { Capacity } from './capacity.js';
 import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
 import { buildCliOptions, type ExtensionOptions } from './cli-options.js';
@@ -454,17 +462,32 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (!s.hasLiveProcess && !s.isResumable) throw new PlatformError('session_unavailable');
   }
 
+  /** Checks a message's attachments against the limits and builds their blocks; throws the error it gets. */
+  prepare(text: string, attachments: Attachment[] | undefined): PreparedMessage {
+    return prepareMessage(text, attachments, this.config.attachments);
+  }
+
+  /** One attachment of the session's stored transcript (`<message uuid>.<block index>`), or null. */
+  async attachment(id: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
+    this.get(id);
+    const m = attachmentId.match(/^([0-9a-f-]{36})\.(\d{1,4})$/i);
+    if (!m) return null;
+    const blocks = await this.history_.userBlocks(id, m[1] as string);
+    return attachmentContent(blocks?.[Number(m[2])] as Parameters<typeof attachmentContent>[0]);
+  }
+
   /** Starts a turn. Frames stream through the 'event' emitter; resolves when the turn ends. */
-  async sendMessage(id: string, text: string): Promise<void> {
+  async sendMessage(id: string, text: string, prepared?: PreparedMessage): Promise<void> {
     const s = this.get(id);
     this.checkCanSend(s);
     // Claim the turn before any await so a second message cannot slip in.
-    const turn = s.startTurn(text);
+    const turn = s.startTurn(text, prepared?.refs);
     try {
       await this.ensureProcess(s);
       const proc = s.proc;
       if (!proc) throw new Error('no process');
-      proc.send(this.deps.rewriteText?.(text) ?? text);
+      if (prepared && prepared.blocks.length > 0) proc.send(text, prepared.blocks);
+      else proc.send(this.deps.rewriteText?.(text) ?? text);
     } catch (e) {
       const err = e instanceof PlatformError ? e : new PlatformError('internal_error', (e as Error).message);
       if (s.turn === turn)

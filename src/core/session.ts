@@ -5,7 +5,7 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionMetadata } from '../db/session-repository.js';
 import { DEFAULT_TITLE_CHARS } from '../protocol/errors.js';
-import type { SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
+import type { AttachmentRef, SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
 import type { ClaudeProcess } from './claude-process.js';
 import { type PermissionDecided, PermissionGate } from './permissions.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
@@ -251,7 +251,7 @@ export class Session {
   // ------------------------------------------------------------ turns
 
   /** Claims the turn (synchronously, so a second message cannot slip in). */
-  startTurn(text: string): Turn {
+  startTurn(text: string, attachments: AttachmentRef[] = []): Turn {
     let finish!: () => void;
     const done = new Promise<void>((r) => {
       finish = r;
@@ -279,7 +279,7 @@ export class Session {
       this.host.save(this.record());
       if (named) this.host.announce(this.summary());
     }
-    this.emit({ type: 'turn_started', text });
+    this.emit({ type: 'turn_started', text, ...(attachments.length > 0 ? { attachments } : {}) });
     return turn;
   }
 

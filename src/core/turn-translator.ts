@@ -2,6 +2,7 @@
 // Pure apart from the clock, so unit tests drive it with recorded messages.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { HistoryMessage, TurnOutcome } from '../protocol/messages.js';
+import { attachmentRefs, isAttachmentText } from './attachments.js';
 import type { EventInput } from './session-events.js';
 
 /** The frames a turn's SDK messages become (before the session stamps them). */
@@ -178,7 +179,7 @@ export class TurnTranslator {
 
 /** Builds `session_history` entries from the SDK transcript (getSessionMessages()). */
 export function historyFromTranscript(
-  messages: { type: string; message: unknown; parent_tool_use_id: string | null; timestamp?: string }[],
+  messages: { type: string; uuid?: string; message: unknown; parent_tool_use_id: string | null; timestamp?: string }[],
 ): HistoryMessage[] {
   const out: HistoryMessage[] = [];
   const toolStarted = new Map<string, number>();
@@ -191,11 +192,13 @@ export function historyFromTranscript(
     if (m.type === 'user') {
       const text = userFacingText(
         blocks
-          .filter((b) => b.type === 'text' && !(b.text ?? '').startsWith('<system-reminder>'))
+          .filter((b) => b.type === 'text' && !(b.text ?? '').startsWith('<system-reminder>') && !isAttachmentText(b.text ?? ''))
           .map((b) => b.text ?? '')
           .join('\n'),
       );
-      if (text.trim()) out.push({ type: 'user', text, timestamp });
+      const attachments = attachmentRefs(m.uuid, blocks as Parameters<typeof attachmentRefs>[1]);
+      if (text.trim() || attachments.length > 0)
+        out.push({ type: 'user', text, timestamp, ...(attachments.length > 0 ? { attachments } : {}) });
       for (const b of blocks)
         if (b.type === 'tool_result' && b.tool_use_id) {
           const ran = Date.parse(timestamp) - (toolStarted.get(b.tool_use_id) ?? Number.NaN);

@@ -17,6 +17,10 @@ export const ERRORS = {
   rate_limited: { status: 429, message: 'Too many failed authentication attempts. Try again later.' },
   payload_too_large: { status: 413, message: 'Request body too large' },
   host_not_allowed: { status: 403, message: 'Host not allowed' },
+  /** An attachment over the per-file limit, or all of a message's over the per-message limit or count. */
+  attachment_too_large: { status: 413, message: 'Attachment too large' },
+  /** A media type the model cannot read, or content that is not what the type says. */
+  unsupported_attachment: { status: 415, message: 'Unsupported attachment type' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -31,6 +35,8 @@ export const WS_ERROR_CODES = [
   'internal_error',
   'session_unavailable',
   'shutting_down',
+  'attachment_too_large',
+  'unsupported_attachment',
 ] as const satisfies readonly ErrorCode[];
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 

@@ -60,9 +60,30 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
+/** A file attached to a message, as sent (base64). Limits and accepted types: docs/protocol.md. */
+export const Attachment = z.object({
+  name: z.string().min(1).max(255).describe('File name, shown and given to the model'),
+  media_type: z.string().min(1).max(255).describe('image/png|jpeg|gif|webp, application/pdf, text/* and a few text application types'),
+  data: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
+    .describe('The file, base64 (standard alphabet)'),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+/** An attachment as the transcript shows it: no data. `id` names it for GET /api/v1/sessions/{id}/attachments/{attachment_id}. */
+export const AttachmentRef = z.object({
+  name: z.string(),
+  media_type: z.string(),
+  size: z.number().int().nonnegative().describe('Bytes'),
+  id: z.string().optional().describe('Present once the attachment is in the stored transcript'),
+});
+export type AttachmentRef = z.infer<typeof AttachmentRef>;
+
 /** One entry of `session_history` (our addition; see docs/protocol.md). */
 export const HistoryMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('user'), text: z.string(), timestamp: IsoTime }),
+  z.object({ type: z.literal('user'), text: z.string(), timestamp: IsoTime, attachments: z.array(AttachmentRef).optional() }),
   z.object({ type: z.literal('assistant'), text: z.string(), timestamp: IsoTime }),
   z.object({
     type: z.literal('tool_use'),
@@ -96,6 +117,7 @@ export const UserMessage = z.object({
   session_id: SessionId,
   text: MessageText,
   seq: Seq.optional(),
+  attachments: z.array(Attachment).max(100).optional().describe('Files for the model; limits per file and per message apply'),
 });
 export const Interrupt = z.object({ type: z.literal('interrupt'), session_id: SessionId, seq: Seq.optional() });
 export const CreateSession = z.object({ type: z.literal('create_session'), seq: Seq.optional() });
@@ -178,7 +200,7 @@ export const StreamStatusFrame = sessionEvent('stream_status', {
   retry_in_ms: z.number().nonnegative(),
   error: z.string(),
 });
-export const TurnStartedFrame = sessionEvent('turn_started', { text: z.string() });
+export const TurnStartedFrame = sessionEvent('turn_started', { text: z.string(), attachments: z.array(AttachmentRef).optional() });
 export const SessionWarningFrame = sessionEvent('session_warning', {
   reason: z.enum(['duration']),
   remaining_seconds: z.number().int().nonnegative(),

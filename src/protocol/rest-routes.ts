@@ -75,6 +75,16 @@ export const REST_ROUTES = {
     body: PatchSessionRequest,
     response: { 200: SessionSummary, ...err('unauthorized', 'not_found', 'invalid_message') },
   },
+  getAttachment: {
+    ...keyed,
+    tags: ['sessions'],
+    summary:
+      "One file attached to a message of the session (its bytes, with the file's media type): the web UI's thumbnails. Ids come from session_history",
+    params: sessionParams.extend({
+      attachment_id: z.string().max(64).describe('`<message uuid>.<block index>`, as session_history gives it'),
+    }),
+    response: { ...err('unauthorized', 'not_found') },
+  },
   extensions: {
     ...keyed,
     tags: ['extensions'],

@@ -27,9 +27,29 @@ const seqChoice: fc.Arbitrary<SeqChoice> = fc.oneof(
 
 type Msg = Record<string, unknown>;
 
+/** Attachments: supported and unsupported types, real base64 of random bytes. */
+const attachment = fc.record({
+  name: fc.string({ minLength: 1, maxLength: 40 }),
+  media_type: fc.oneof(
+    fc.constantFrom('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'application/json'),
+    fc.constantFrom('image/svg+xml', 'application/octet-stream', 'video/mp4', 'TEXT/PLAIN; charset=utf-8'),
+    fc.string({ minLength: 1, maxLength: 30 }),
+  ),
+  data: fc.uint8Array({ minLength: 1, maxLength: 256 }).map((b) => Buffer.from(b).toString('base64')),
+});
+
 /** Protocol-valid client messages; session ids are random, so they name no session. */
 export const validMessage: fc.Arbitrary<Msg> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ type: fc.constant('user_message'), session_id: fc.uuid(), text: anyText }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      type: fc.constant('user_message'),
+      session_id: fc.uuid(),
+      text: anyText,
+      attachments: fc.array(attachment, { maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('interrupt'), session_id: fc.uuid() }) },
   {
     weight: 2,
