@@ -109,6 +109,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
           outcome: r.outcome,
           cost_usd: r.cost_usd,
           turn_count: r.turn_count,
+          context_tokens: r.context_tokens ?? null,
+          context_window: r.context_window ?? null,
         });
         this.deps.metrics?.turns.inc({ outcome: r.outcome });
         if (s.restartAfterTurn) {

@@ -20,6 +20,8 @@ export interface TurnResult {
   outcome: TurnOutcome;
   cost_usd: number;
   turn_count: number;
+  context_tokens?: number | null;
+  context_window?: number | null;
 }
 
 export interface Turn {
@@ -303,8 +305,22 @@ export class Session {
         partial_preserved: turn.translator.text.length > 0,
         suggested_action: 'retry',
       });
-    else this.emit({ type: 'response_complete', cost_usd: Math.round(turnCost * 1e6) / 1e6, turn_count: r.numTurns });
-    this.endTurn(turn.translator.text.length > 0, { outcome, cost_usd: turnCost, turn_count: r.numTurns });
+    else
+      this.emit({
+        type: 'response_complete',
+        cost_usd: Math.round(turnCost * 1e6) / 1e6,
+        turn_count: r.numTurns,
+        ...(r.contextTokens !== null ? { context_tokens: r.contextTokens } : {}),
+        ...(r.contextWindow !== null ? { context_window: r.contextWindow } : {}),
+        session_cost_usd: Math.round(this.row.total_cost_usd * 1e6) / 1e6,
+      });
+    this.endTurn(turn.translator.text.length > 0, {
+      outcome,
+      cost_usd: turnCost,
+      turn_count: r.numTurns,
+      context_tokens: r.contextTokens,
+      context_window: r.contextWindow,
+    });
   }
 
   /**

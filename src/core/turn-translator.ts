@@ -15,7 +15,22 @@ export interface TurnResult {
   numTurns: number;
   errors: string[];
   resultText: string;
+  /** Tokens in the context after the turn (its last main-loop model call), when known. */
+  contextTokens: number | null;
+  /** The main model's context window, when the CLI reports it. */
+  contextWindow: number | null;
 }
+
+interface ApiUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+/** Everything one model call had in its context: input (cached or not) plus what it wrote. */
+const contextOf = (u: ApiUsage): number =>
+  (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0) + (u.output_tokens ?? 0);
 
 interface Block {
   type: string;
@@ -68,6 +83,8 @@ export class TurnTranslator {
   text = '';
   /** The CLI's own error message for this turn (model API failures), if any. */
   errorText: string | null = null;
+  /** The last main-loop model call: its context size and model. */
+  private lastCall: { tokens: number; model: string } | null = null;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -90,6 +107,8 @@ export class TurnTranslator {
         const out: TurnEvent[] = [];
         const id = (msg.message as { id?: string }).id ?? '';
         const blocks = (msg.message.content ?? []) as Block[];
+        const usage = (msg.message as { usage?: ApiUsage }).usage;
+        if (usage && !msg.error) this.lastCall = { tokens: contextOf(usage), model: (msg.message as { model?: string }).model ?? '' };
         if (msg.error) {
           // The CLI's synthetic "API Error: …" message: a failure to report, not model text.
           this.errorText =
@@ -160,7 +179,13 @@ export class TurnTranslator {
           num_turns?: number;
           errors?: string[];
           result?: string;
+          modelUsage?: Record<string, { contextWindow?: number }>;
         };
+        const windows = Object.entries(r.modelUsage ?? {});
+        const window =
+          (this.lastCall && r.modelUsage?.[this.lastCall.model]?.contextWindow) ||
+          Math.max(0, ...windows.map(([, m]) => m.contextWindow ?? 0)) ||
+          null;
         this.result = {
           subtype: r.subtype,
           isError: r.is_error,
@@ -168,6 +193,8 @@ export class TurnTranslator {
           numTurns: r.num_turns ?? 0,
           errors: r.errors ?? [],
           resultText: r.result ?? '',
+          contextTokens: this.lastCall?.tokens ?? null,
+          contextWindow: window,
         };
         return [];
       }
@@ -247,7 +274,15 @@ export function userFacingText(text: string): string {
  */
 export function withTurnResults(
   messages: HistoryMessage[],
-  turns: { started_at: string; ended_at: string; outcome: TurnOutcome; cost_usd: number; turn_count: number }[],
+  turns: {
+    started_at: string;
+    ended_at: string;
+    outcome: TurnOutcome;
+    cost_usd: number;
+    turn_count: number;
+    context_tokens?: number | null;
+    context_window?: number | null;
+  }[],
 ): HistoryMessage[] {
   if (turns.length === 0) return messages;
   const userIdx = messages.flatMap((m, i) => (m.type === 'user' ? [i] : []));
@@ -266,6 +301,8 @@ export function withTurnResults(
       cost_usd: Math.round(t.cost_usd * 1e6) / 1e6,
       turn_count: t.turn_count,
       timestamp: t.ended_at,
+      ...(t.context_tokens != null ? { context_tokens: t.context_tokens } : {}),
+      ...(t.context_window != null ? { context_window: t.context_window } : {}),
     });
     u++;
   }

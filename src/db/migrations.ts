@@ -84,6 +84,9 @@ export const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+  // 8: how full the context was after each turn (shown again when a conversation is reloaded)
+  `ALTER TABLE turns ADD COLUMN context_tokens INTEGER;
+   ALTER TABLE turns ADD COLUMN context_window INTEGER;`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -32,6 +32,9 @@ export interface TurnRecord {
   outcome: TurnOutcome;
   cost_usd: number;
   turn_count: number;
+  /** Tokens in the context after the turn, and the model's window (null: not reported). */
+  context_tokens?: number | null;
+  context_window?: number | null;
 }
 
 const fromRow = (r: Row): SessionMetadata => ({ ...r, is_resumable: r.is_resumable === 1 });
@@ -69,8 +72,8 @@ export class SessionRepository {
       forget: this.db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
       spawned: this.db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
       recordTurn: this.db.prepare(
-        `INSERT INTO turns (session_id, started_at, ended_at, outcome, cost_usd, turn_count)
-         VALUES (@session_id, @started_at, @ended_at, @outcome, @cost_usd, @turn_count)`,
+        `INSERT INTO turns (session_id, started_at, ended_at, outcome, cost_usd, turn_count, context_tokens, context_window)
+         VALUES (@session_id, @started_at, @ended_at, @outcome, @cost_usd, @turn_count, @context_tokens, @context_window)`,
       ),
       turnsOf: this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY started_at'),
     };
@@ -126,7 +129,7 @@ export class SessionRepository {
 
   recordTurn(t: TurnRecord): void {
     if (!this.db.open) return;
-    this.stmts.recordTurn.run(t);
+    this.stmts.recordTurn.run({ ...t, context_tokens: t.context_tokens ?? null, context_window: t.context_window ?? null });
   }
 
   turnsOf(sessionId: string): TurnRecord[] {

@@ -106,6 +106,13 @@ export const HistoryMessage = z.discriminatedUnion('type', [
     cost_usd: z.number().nonnegative(),
     turn_count: z.number().int().nonnegative(),
     timestamp: IsoTime,
+    context_tokens: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Tokens in the context after this turn (its last model call: input, cache and output)'),
+    context_window: z.number().int().positive().optional().describe("The model's context window, as the CLI reports it"),
   }),
 ]);
 export type HistoryMessage = z.infer<typeof HistoryMessage>;
@@ -186,6 +193,14 @@ export const ToolResultFrame = sessionEvent('tool_result', {
 export const ResponseCompleteFrame = sessionEvent('response_complete', {
   cost_usd: z.number().nonnegative(),
   turn_count: z.number().int().nonnegative(),
+  context_tokens: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('Tokens in the context after this turn (its last model call: input, cache and output)'),
+  context_window: z.number().int().positive().optional().describe("The model's context window, as the CLI reports it"),
+  session_cost_usd: z.number().nonnegative().optional().describe('The session total, this turn included'),
 });
 export const StreamErrorFrame = sessionEvent('stream_error', {
   error: z.string(),
