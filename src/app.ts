@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { Authentication, secretAuthenticator } from './api/authenticate.js';
 import { redactedRequest, registerHttpSecurity } from './api/http-security.js';
 import { registerMetrics } from './api/metrics-route.js';
 import { registerOpenApi } from './api/openapi.js';
@@ -24,8 +25,10 @@ import { PreWarmPool } from './core/prewarm-pool.js';
 import { decideSandbox } from './core/sandbox-probe.js';
 import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
+import { UserService } from './core/users.js';
 import { AuditRepository } from './db/audit-repository.js';
 import { SessionRepository } from './db/session-repository.js';
+import { UserRepository } from './db/user-repository.js';
 import { ScriptedModel } from './demo/scripted-model.js';
 import { createLogger, requestId } from './logger.js';
 import { wsMaxFrameBytes } from './protocol/attachments.js';
@@ -41,6 +44,9 @@ export interface App {
   repo: SessionRepository;
   /** Who did what: every part of the server records here (actions: src/protocol/accounting.ts). */
   audit: AuditLog;
+  users: UserService;
+  /** Who is calling: an ordered list of authenticators (API key and tokens first; more can be added). */
+  auth: Authentication;
   /** The built-in demo model, when the config has no Anthropic key or URL. */
   demoModel: ScriptedModel | null;
   pool: PreWarmPool;
@@ -85,6 +91,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   const repo = new SessionRepository(config.databasePath);
   cleanups.push(() => repo.close());
   const audit = new AuditLog(new AuditRepository(repo.database), log);
+  const users = new UserService(new UserRepository(repo.database), config.apiKey, { audit: (r) => audit.record(r) });
+  const auth = new Authentication().use(secretAuthenticator(users));
 
   // 2. The model: the configured API, or the built-in demo model on loopback
   let demoModel: ScriptedModel | null = null;
@@ -177,10 +185,20 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   });
   const chat = new ChatService(manager);
   const hub = new WsHub(chat, log);
+  // A disabled user's sessions end and sockets close; a revoked token's sockets close.
+  users.listen({
+    userDisabled: async (userId) => {
+      hub.closeWhere((p) => p.user_id === userId, 'User disabled');
+      await chat.endSessionsOf(userId);
+    },
+    tokenRevoked: (tokenId) => {
+      hub.closeWhere((p) => p.token_id === tokenId, 'Token revoked');
+    },
+  });
   // Frames fit a message with its attachments at the per-message limit, never more (ws closes with 1009 above).
   await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024)) } });
   registerWsGuard(app, config);
-  await registerHttpSecurity(app, config, metrics);
+  await registerHttpSecurity(app, config, metrics, auth, (detail) => users.authFailed(detail));
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.wsPingIntervalSeconds * 1000);
   cleanups.push(stopHeartbeat);
 
@@ -205,13 +223,14 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   registerRest(app, {
     config,
     chat,
-    manager,
     audit,
+    users,
+    auth,
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),
   });
-  registerWs(app, config, chat, hub);
-  registerMetrics(app, config, metrics);
+  registerWs(app, config, chat, hub, auth);
+  registerMetrics(app, auth, metrics);
   if (WEB_ROOT) {
     await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', wildcard: false, index: 'index.html' });
     app.get('/chat', (_req, reply) => reply.sendFile('index.html'));
@@ -238,5 +257,5 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, chat, hub, repo, audit, demoModel, pool, loader, monitor, metrics, shutdown };
+  return { app, config, manager, chat, hub, repo, audit, users, auth, demoModel, pool, loader, monitor, metrics, shutdown };
 }

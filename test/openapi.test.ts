@@ -39,9 +39,16 @@ describe('OpenAPI', () => {
       '/api/v1/extensions',
       '/api/v1/health/live',
       '/api/v1/health/ready',
+      '/api/v1/me',
+      '/api/v1/me/tokens',
+      '/api/v1/me/tokens/{id}',
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
       '/api/v1/sessions/{id}/attachments/{attachment_id}',
+      '/api/v1/users',
+      '/api/v1/users/{id}',
+      '/api/v1/users/{id}/tokens',
+      '/api/v1/users/{id}/tokens/{token_id}',
     ]);
     assert.deepEqual(doc.components.securitySchemes.apiKey, { type: 'apiKey', in: 'header', name: 'X-API-Key' });
     // Health is documented as open; everything else needs the key.

@@ -10,11 +10,14 @@ import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WsHub } from '../../src/api/ws-hub.js';
 import { ChatService } from '../../src/core/chat-service.js';
+import type { Principal } from '../../src/core/principal.js';
 import type { BufferedEvent, Session } from '../../src/core/session.js';
 import type { SessionManager } from '../../src/core/session-manager.js';
 import { detachedSession } from '../../src/testing/detached-session.js';
 import type { BenchConfig } from '../lib/config.js';
 import { round, sleep } from '../lib/util.js';
+
+const BENCH_PRINCIPAL: Principal = { user_id: 'default', name: 'admin', role: 'admin', via: 'key' };
 
 const SID = '11111111-2222-4333-8444-555555555555';
 
@@ -132,7 +135,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     const mgr = new EventEmitter();
     const chat = new ChatService(mgr as unknown as SessionManager);
     const hub = new WsHub(chat, silent);
-    const conn = hub.add(p.socket as never);
+    const conn = hub.add(p.socket as never, BENCH_PRINCIPAL);
     chat.watch(SID, conn, false);
     out.connection_send = await timeIt(n, batch, (i) => conn.send({ ...ev, event_id: i } as never), p.received, n);
     await p.close();
@@ -144,7 +147,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     const mgr = new EventEmitter();
     const chat = new ChatService(mgr as unknown as SessionManager);
     const hub = new WsHub(chat, silent);
-    const conn = hub.add(p.socket as never);
+    const conn = hub.add(p.socket as never, BENCH_PRINCIPAL);
     chat.watch(SID, conn, false);
     const session = detachedSession(SID, { publish: (e: BufferedEvent) => mgr.emit('event', e) });
     session.startTurn('bench');
@@ -168,7 +171,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
     const mgr = new EventEmitter();
     const chat = new ChatService(mgr as unknown as SessionManager);
     const hub = new WsHub(chat, silent);
-    const conn = hub.add(p.socket as never);
+    const conn = hub.add(p.socket as never, BENCH_PRINCIPAL);
     chat.watch(SID, conn, false);
     const session = detachedSession(SID);
     session.startTurn('bench');

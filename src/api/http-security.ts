@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../core/metrics.js';
-import { keyMatches } from './auth.js';
+import type { Authentication } from './authenticate.js';
 import { sendError } from './rest.js';
 
 /** The web UI's policy: its own scripts, styles and sockets only; images from itself,
@@ -42,7 +42,14 @@ export function redactedRequest(req: FastifyRequest) {
   };
 }
 
-export async function registerHttpSecurity(app: FastifyInstance, config: Config, metrics: Metrics): Promise<void> {
+export async function registerHttpSecurity(
+  app: FastifyInstance,
+  config: Config,
+  metrics: Metrics,
+  auth: Authentication,
+  /** Told of every failed authentication (the audit log). */
+  onFailure: (detail: { ip: string; transport: 'http' | 'websocket' }) => void = () => {},
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     frameguard: { action: 'deny' },
@@ -51,14 +58,15 @@ export async function registerHttpSecurity(app: FastifyInstance, config: Config,
     strictTransportSecurity: false,
   });
 
-  // Counts failures only (a 401 answer, or a WebSocket upgrade with a wrong key): a client
-  // with the right key never spends the budget. Once an address is over it, every request
+  // Counts failures only (a 401 answer, or a WebSocket upgrade with a wrong key, a revoked
+  // token or a disabled user's): a client with a valid credential never spends the budget. Once an address is over it, every request
   // from it is refused (a right key too, so a right guess cannot stand out) until the window
   // ends; the probes stay open.
   await app.register(rateLimit, { global: false });
   const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000 });
   const failed = async (req: FastifyRequest, transport: 'http' | 'websocket') => {
     metrics.authFailures.inc({ transport });
+    onFailure({ ip: req.ip, transport });
     req.log.warn({ ip: req.ip, transport, url: redactUrl(req.url) }, 'authentication failed');
     await failures(req);
   };
@@ -71,10 +79,7 @@ export async function registerHttpSecurity(app: FastifyInstance, config: Config,
       return sendError(reply, 'rate_limited');
     }
     // A refused WebSocket is upgraded and then closed with 1008: it fails here, at the request.
-    if (req.ws) {
-      const q = req.query as Record<string, unknown> | undefined;
-      if (!keyMatches(req.headers['x-api-key'] ?? q?.api_key, config.apiKey)) await failed(req, 'websocket');
-    }
+    if (req.ws && !(await auth.principalOf(req))) await failed(req, 'websocket');
   });
   app.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode === 401) await failed(req, 'http');

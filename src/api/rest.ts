@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { AuditLog } from '../core/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
-import type { SessionManager } from '../core/session-manager.js';
+import { type Principal, requireAdmin } from '../core/principal.js';
+import type { UserService } from '../core/users.js';
 import { AuditQuery } from '../protocol/accounting.js';
 import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
 import {
@@ -11,20 +12,28 @@ import {
   type CreateSessionResponse,
   type DeleteSessionResponse,
   type ExtensionsResponse,
+  ListSessionsQuery,
   PatchSessionRequest,
   SessionId,
 } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
-import { keyMatches } from './auth.js';
+import type { Authentication } from './authenticate.js';
+import { registerUserRoutes } from './rest-users.js';
 
 export interface RestDeps {
   config: Config;
   chat: ChatService;
-  /** Session detail (process, memory). */
-  manager: Pick<SessionManager, 'detail'>;
   audit: AuditLog;
+  users: UserService;
+  auth: Authentication;
   poolDepth: () => number;
   extensions: () => ExtensionsResponse;
+}
+
+/** The caller of a request past the authentication hook. */
+export function caller(req: FastifyRequest): Principal {
+  if (!req.principal) throw new PlatformError('unauthorized');
+  return req.principal;
 }
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
@@ -32,10 +41,10 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 }
 
 export function registerRest(app: FastifyInstance, d: RestDeps): void {
-  const { config, chat, manager } = d;
+  const { config, chat } = d;
 
-  const requireKey = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!keyMatches(req.headers['x-api-key'], config.apiKey)) return sendError(reply, 'unauthorized');
+  const requireCaller = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!(await d.auth.principalOf(req))) return sendError(reply, 'unauthorized');
   };
 
   const sessionIdParam = (req: FastifyRequest): string => {
@@ -61,21 +70,25 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
   // Body and id are checked in the handlers (attachValidation), so their answers stay the
   // documented ones: a malformed id is a 404 like an unknown one, a bad body has one message.
   app.register(async (authed) => {
-    authed.addHook('onRequest', requireKey);
+    authed.addHook('onRequest', requireCaller);
 
-    authed.get('/api/v1/sessions', { schema: R.listSessions }, async () => ({ sessions: chat.list() }));
+    authed.get('/api/v1/sessions', { schema: R.listSessions, attachValidation: true }, async (req, reply) => {
+      const q = ListSessionsQuery.safeParse(req.query ?? {});
+      if (!q.success) return sendError(reply, 'invalid_message', 'all must be true or false');
+      return { sessions: chat.list(caller(req), { all: q.data.all === 'true' }) };
+    });
 
     authed.post('/api/v1/sessions', { schema: R.createSession, attachValidation: true }, async (req, reply) => {
       const body = req.body ?? {};
       const parsed = CreateSessionRequest.safeParse(body);
       if (!parsed.success) return sendError(reply, 'invalid_message', 'The request body must be an empty JSON object');
-      const { session_id, source, summary } = await chat.create();
+      const { session_id, source, summary } = await chat.create(caller(req));
       const created: CreateSessionResponse = { session_id, status: summary.status, source, created_at: summary.created_at };
       return reply.code(201).send(created);
     });
 
     authed.get('/api/v1/sessions/:id', { schema: R.getSession, attachValidation: true }, async (req) =>
-      manager.detail(sessionIdParam(req)),
+      chat.detail(caller(req), sessionIdParam(req)),
     );
 
     authed.delete(
@@ -83,8 +96,8 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       { schema: R.deleteSession, attachValidation: true },
       async (req): Promise<DeleteSessionResponse> => {
         const id = sessionIdParam(req);
-        await chat.destroy(undefined, id);
-        return { session_id: id, status: 'terminated', reason: 'user_requested' };
+        const { reason } = await chat.destroy(caller(req), undefined, id);
+        return { session_id: id, status: 'terminated', reason };
       },
     );
 
@@ -95,7 +108,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
         const own = parsed.error.issues.find((i) => i.path[0] === 'title' && i.code === 'custom');
         return sendError(reply, 'invalid_message', own?.message ?? 'The request body must be {"title": "..."}');
       }
-      return chat.rename(id, parsed.data.title);
+      return chat.rename(caller(req), id, parsed.data.title);
     });
     // Only this server's own stored bytes, typed by our own checks (no SVG); sandboxed and
     // private so the browser never runs or shares them (the UI fetches them into blob: URLs).
@@ -104,7 +117,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       { schema: R.getAttachment, attachValidation: true },
       async (req, reply) => {
         const id = sessionIdParam(req);
-        const file = await chat.attachment(id, (req.params as { attachment_id: string }).attachment_id);
+        const file = await chat.attachment(caller(req), id, (req.params as { attachment_id: string }).attachment_id);
         if (!file) return sendError(reply, 'not_found', 'Attachment not found');
         return reply
           .header('content-type', file.mediaType)
@@ -118,6 +131,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
 
     authed.get('/api/v1/audit', { schema: R.audit, attachValidation: true }, async (req, reply) => {
+      requireAdmin(caller(req));
       const q = AuditQuery.safeParse(req.query);
       if (!q.success) {
         const issue = q.error.issues[0];
@@ -129,5 +143,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       }
       return d.audit.list(q.data);
     });
+
+    registerUserRoutes(authed, d.users);
   });
 }

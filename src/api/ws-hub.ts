@@ -1,10 +1,12 @@
 // The open connections. Every server frame leaves through Connection.send,
 // which stamps the per-connection seq. Who watches which session is the chat
-// service's business; the hub only broadcasts summaries and notices.
+// service's business; the hub only broadcasts summaries (to the owner's
+// connections only) and notices, and closes a user's sockets when asked.
 
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { ChatService, Watcher } from '../core/chat-service.js';
+import type { Principal } from '../core/principal.js';
 import type { ServerFrame, UnsequencedFrame } from '../protocol/messages.js';
 
 /** A client that stops reading is cut off past this much unsent data; it can reconnect losslessly. */
@@ -19,6 +21,8 @@ export class Connection implements Watcher {
   constructor(
     readonly socket: WebSocket,
     id: number,
+    /** Who opened it (fixed for its life; revoking the credential closes it). */
+    readonly principal: Principal,
     private readonly log: Logger,
   ) {
     this.id = id;
@@ -67,13 +71,14 @@ export class WsHub {
     private readonly chat: ChatService,
     private readonly log: Logger,
   ) {
+    // A session's summary is its owner's business only.
     chat.onSessionUpdated((session) => {
-      for (const c of this.connections) c.send({ type: 'session_updated', session });
+      for (const c of this.connections) if (c.principal.user_id === session.user_id) c.send({ type: 'session_updated', session });
     });
   }
 
-  add(socket: WebSocket): Connection {
-    const c = new Connection(socket, this.nextId++, this.log);
+  add(socket: WebSocket, principal: Principal): Connection {
+    const c = new Connection(socket, this.nextId++, principal, this.log);
     this.connections.add(c);
     return c;
   }
@@ -85,5 +90,16 @@ export class WsHub {
 
   broadcast(frame: UnsequencedFrame): void {
     for (const c of this.connections) c.send(frame);
+  }
+
+  /** Closes the sockets a user opened (disabled), or those opened with one token (revoked), as a refused key is closed. */
+  closeWhere(match: (p: Principal) => boolean, reason: string): number {
+    let n = 0;
+    for (const c of this.connections) {
+      if (!match(c.principal)) continue;
+      c.socket.close(1008, reason);
+      n++;
+    }
+    return n;
   }
 }

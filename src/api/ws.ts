@@ -1,25 +1,30 @@
 // WebSocket endpoint /ws/v1/chat: auth, validation, and a call to the chat service per message.
 // Input never crashes the server: every failure becomes an `error` frame.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import type { Config } from '../config/config.js';
 import type { ChatService } from '../core/chat-service.js';
 import { wsMaxFrameBytes } from '../protocol/attachments.js';
 import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES, type WsErrorCode } from '../protocol/errors.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, SessionId } from '../protocol/messages.js';
-import { keyMatches, originAllowed } from './auth.js';
+import { originAllowed } from './auth.js';
+import type { Authentication } from './authenticate.js';
 import type { Connection, WsHub } from './ws-hub.js';
 
-export function registerWs(app: FastifyInstance, config: Config, chat: ChatService, hub: WsHub): void {
+export function registerWs(app: FastifyInstance, config: Config, chat: ChatService, hub: WsHub, auth: Authentication): void {
   const MAX_FRAME_BYTES = wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024));
-  app.get('/ws/v1/chat', { websocket: true }, (socket, req) => {
-    const q = req.query as Record<string, unknown>;
-    const key = req.headers['x-api-key'] ?? q.api_key;
+  // Authenticated once, at the upgrade request (a failure is counted in http-security), so
+  // the handler stays synchronous: its message listener is attached before any frame arrives.
+  const authenticate = async (req: FastifyRequest) => {
+    await auth.principalOf(req);
+  };
+  app.get('/ws/v1/chat', { websocket: true, onRequest: authenticate }, (socket, req) => {
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
       socket.close(1008, 'Origin not allowed');
       return;
     }
-    if (!keyMatches(key, config.apiKey)) {
+    const principal = req.principal;
+    if (!principal) {
       socket.close(1008, ERRORS.unauthorized.message);
       return;
     }
@@ -27,10 +32,10 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
       socket.close(1001, 'Server shutting down');
       return;
     }
-    const conn = hub.add(socket);
+    const conn = hub.add(socket, principal);
     socket.on('close', () => hub.remove(conn));
     socket.on('error', (e) => req.log.debug({ err: e }, 'socket error'));
-    conn.send({ type: 'session_list', sessions: chat.list() });
+    conn.send({ type: 'session_list', sessions: chat.list(principal) });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       handle(conn, data, isBinary).catch((e: unknown) => {
         req.log.error({ err: e }, 'ws handler failed');
@@ -98,10 +103,11 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
     }
 
     const sid = 'session_id' in msg ? msg.session_id : undefined;
+    const p = conn.principal;
     try {
       switch (msg.type) {
         case 'create_session': {
-          const { session_id, source } = await chat.create(conn, (estimated_seconds) =>
+          const { session_id, source } = await chat.create(p, conn, (estimated_seconds) =>
             conn.send({ type: 'session_creating', estimated_seconds }),
           );
           conn.send({ type: 'session_ready', session_id, status: 'ready', source });
@@ -110,6 +116,7 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
         case 'user_message':
           // Resolves when the turn ends; its frames stream to the session's watcher meanwhile.
           await chat.send(
+            p,
             conn,
             msg.session_id,
             msg.text,
@@ -118,16 +125,16 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
           );
           return;
         case 'interrupt':
-          await chat.interrupt(msg.session_id);
+          await chat.interrupt(p, msg.session_id);
           return;
         case 'switch_session':
-          await chat.switchTo(conn, msg.session_id, msg.after);
+          await chat.switchTo(p, conn, msg.session_id, msg.after);
           return;
         case 'destroy_session':
-          await chat.destroy(conn, msg.session_id);
+          await chat.destroy(p, conn, msg.session_id);
           return;
         case 'permission_response':
-          if (!chat.answerPermission(conn, msg.request_id, msg.decision))
+          if (!chat.answerPermission(p, conn, msg.request_id, msg.decision))
             sendError(conn, 'invalid_message', 'Unknown or expired permission request');
           return;
       }

@@ -3,9 +3,23 @@
 // interrupt, answer a permission request. It also decides who watches a session:
 // one watcher at a time receives its live events. Transports parse input, call
 // this, and turn results and errors into frames or responses.
+//
+// Every operation takes the caller. A session belongs to the user who created it;
+// for anyone else it does not exist: the one lookup (`session`) answers
+// session_not_found exactly as for an unknown id. Admins may list, see the detail
+// of and end anyone's session (`adminMayAct`), never use it (send, open, interrupt,
+// answer its permission questions).
 import { PlatformError } from '../protocol/errors.js';
-import type { Attachment, PermissionDecision, SessionSource, SessionSummary, UnsequencedFrame } from '../protocol/messages.js';
-import type { BufferedEvent } from './session.js';
+import type {
+  Attachment,
+  PermissionDecision,
+  SessionDetailResponse,
+  SessionSource,
+  SessionSummary,
+  UnsequencedFrame,
+} from '../protocol/messages.js';
+import { isAdmin, type Principal } from './principal.js';
+import type { BufferedEvent, Session } from './session.js';
 import type { SessionManager } from './session-manager.js';
 
 /** Someone receiving frames: a WebSocket connection. */
@@ -14,6 +28,8 @@ export interface Watcher {
 }
 
 const USER_ENDED = 'Session ended at your request.';
+const USER_DISABLED = 'Session ended: your account was disabled.';
+const ADMIN_ENDED = 'Session ended by an administrator.';
 
 export class ChatService {
   /** One watcher per session: the one that last sent to it, switched to it or created it. */
@@ -29,8 +45,13 @@ export class ChatService {
     this.manager.on('updated', fn);
   }
 
-  list(): SessionSummary[] {
-    return this.manager.list();
+  /** The caller's sessions, newest first; every user's with `all` (admins only: forbidden otherwise). */
+  list(p: Principal, opts: { all?: boolean } = {}): SessionSummary[] {
+    if (opts.all) {
+      if (!isAdmin(p)) throw new PlatformError('forbidden');
+      return this.manager.list();
+    }
+    return this.manager.list(p.user_id);
   }
 
   get isShuttingDown(): boolean {
@@ -65,17 +86,27 @@ export class ChatService {
     w.send(ev);
   }
 
-  private session(id: string) {
+  /**
+   * The one session lookup: the caller's own session, or (adminMayAct, for an admin)
+   * anyone's. Someone else's answers exactly like an unknown id, on the same path.
+   */
+  private session(p: Principal, id: string, adminMayAct = false): Session {
     const s = this.manager.find(id);
-    if (!s) throw new PlatformError('session_not_found');
+    if (!s || (s.ownerId !== p.user_id && !(adminMayAct && isAdmin(p)))) throw new PlatformError('session_not_found');
     return s;
   }
 
+  /** The summary plus process and memory: the owner's, or any for an admin. */
+  async detail(p: Principal, id: string): Promise<SessionDetailResponse> {
+    return this.manager.detail(this.session(p, id, true).id);
+  }
+
   async create(
+    p: Principal,
     w?: Watcher,
     onCold?: (estimatedSeconds: number) => void,
   ): Promise<{ session_id: string; source: SessionSource; summary: SessionSummary }> {
-    const { session, source } = await this.manager.createSession(onCold);
+    const { session, source } = await this.manager.createSession(p.user_id, onCold);
     if (w) this.watch(session.id, w, false);
     return { session_id: session.id, source, summary: session.summary() };
   }
@@ -86,8 +117,8 @@ export class ChatService {
    * watches the session, `accepted` is called before the turn's first event, and
    * this resolves when the turn ends (its failures reach w as stream_error).
    */
-  async send(w: Watcher, sessionId: string, text: string, accepted: () => void, attachments?: Attachment[]): Promise<void> {
-    const s = this.session(sessionId);
+  async send(p: Principal, w: Watcher, sessionId: string, text: string, accepted: () => void, attachments?: Attachment[]): Promise<void> {
+    const s = this.session(p, sessionId);
     this.manager.checkCanSend(s);
     const prepared = this.manager.prepare(text, attachments);
     this.watch(s.id, w, true);
@@ -106,8 +137,8 @@ export class ChatService {
    * lost or sent twice. A session without a process (terminated, or after a
    * crash) is resumed; a dormant one waits for its next message.
    */
-  async switchTo(w: Watcher, sessionId: string, after?: number): Promise<void> {
-    const s = this.session(sessionId);
+  async switchTo(p: Principal, w: Watcher, sessionId: string, after?: number): Promise<void> {
+    const s = this.session(p, sessionId);
     this.watch(s.id, w, true);
     const missed = after !== undefined ? s.eventsAfter(after) : undefined;
     if (missed) {
@@ -137,41 +168,52 @@ export class ChatService {
   /**
    * Ends a session at the user's request. A watcher other than the session's
    * current one (which gets the events anyway) is sent the ending events too.
+   * Without a watcher (REST) an admin may end anyone's session.
    */
-  async destroy(w: Watcher | undefined, sessionId: string): Promise<SessionSummary> {
-    const s = this.session(sessionId);
+  async destroy(p: Principal, w: Watcher | undefined, sessionId: string): Promise<{ summary: SessionSummary; reason: string }> {
+    const s = this.session(p, sessionId, w === undefined);
+    const own = s.ownerId === p.user_id;
+    const reason = own ? 'user_requested' : 'admin_requested';
     const owner = this.watchers.get(s.id);
     if (w && !owner) this.watch(s.id, w, false);
     const before = s.lastEventId;
-    const summary = await this.manager.destroy(s.id, 'user_requested', USER_ENDED);
+    const summary = await this.manager.destroy(s.id, reason, own ? USER_ENDED : ADMIN_ENDED);
     if (w && owner && owner !== w) for (const ev of s.eventsAfter(before) ?? []) w.send(ev);
-    return summary;
+    return { summary, reason };
   }
 
-  /** Renames a session (any state); every client is told through session_updated. */
-  rename(sessionId: string, title: string): SessionSummary {
-    const s = this.session(sessionId);
+  /** Renames one of the caller's sessions (any state); the owner's clients are told through session_updated. */
+  rename(p: Principal, sessionId: string, title: string): SessionSummary {
+    const s = this.session(p, sessionId);
     s.rename(title);
     return s.summary();
   }
 
-  /** One attachment of a session's stored messages (for its thumbnail), or null when there is none by that id. */
-  async attachment(sessionId: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
-    return this.manager.attachment(this.session(sessionId).id, attachmentId);
+  /** One attachment of the caller's session's stored messages (for its thumbnail), or null when there is none by that id. */
+  async attachment(p: Principal, sessionId: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
+    return this.manager.attachment(this.session(p, sessionId).id, attachmentId);
   }
 
-  async interrupt(sessionId: string): Promise<void> {
-    await this.manager.interrupt(this.session(sessionId).id);
+  async interrupt(p: Principal, sessionId: string): Promise<void> {
+    await this.manager.interrupt(this.session(p, sessionId).id);
   }
 
   /**
-   * Answers a pending permission request. Only the session's watcher may answer:
-   * for anyone else the request does not exist (false, as for an unknown one).
+   * Answers a pending permission request. Only the owner's connection that watches
+   * the session may answer: for anyone else the request does not exist (false, as
+   * for an unknown one).
    */
-  answerPermission(w: Watcher, requestId: string, decision: PermissionDecision): boolean {
+  answerPermission(p: Principal, w: Watcher, requestId: string, decision: PermissionDecision): boolean {
     const s = this.manager.sessionOfRequest(requestId);
-    if (!s || this.watchers.get(s.id) !== w) return false;
+    if (!s || s.ownerId !== p.user_id || this.watchers.get(s.id) !== w) return false;
     return this.manager.answerPermission(requestId, decision);
+  }
+
+  /** Ends every live session of a user (disabled): their turns stop, their processes go. */
+  async endSessionsOf(userId: string): Promise<number> {
+    const live = this.manager.liveSessionsOf(userId);
+    await Promise.all(live.map((s) => this.manager.destroy(s.id, 'user_disabled', USER_DISABLED).catch(() => undefined)));
+    return live.length;
   }
 
   /** Readiness: whether a new session could be given a process now. */

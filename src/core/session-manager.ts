@@ -228,10 +228,16 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return out;
   }
 
-  list(): SessionSummary[] {
+  /** Every session, newest first; only one user's with `userId`. */
+  list(userId?: string): SessionSummary[] {
     const live = new Map<string, SessionSummary>();
     for (const s of this.registry.values()) live.set(s.id, s.summary());
-    return this.repo.listAll().map((m) => live.get(m.session_id) ?? summaryOf(m));
+    return this.repo.listAll(userId).map((m) => live.get(m.session_id) ?? summaryOf(m));
+  }
+
+  /** A user's sessions held in memory that are not terminated (they may have a process or a turn). */
+  liveSessionsOf(userId: string): Session[] {
+    return [...this.registry.values()].filter((s) => s.ownerId === userId && s.state !== 'terminated');
   }
 
   /** A session in memory, or loaded from the database (terminated ones included). */
@@ -326,10 +332,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   // ------------------------------------------------------------ lifecycle
 
   /**
-   * Creates a session: a warm process from the pool when one is there, else a
-   * cold start (onCold is told first, with the estimate in seconds).
+   * Creates a session owned by `ownerId`: a warm process from the pool when one is
+   * there, else a cold start (onCold is told first, with the estimate in seconds).
    */
-  async createSession(onCold?: (estimatedSeconds: number) => void): Promise<{ session: Session; source: SessionSource }> {
+  async createSession(ownerId: string, onCold?: (estimatedSeconds: number) => void): Promise<{ session: Session; source: SessionSource }> {
     const createStart = performance.now();
     const provisional = randomUUID();
     this.reserve(provisional);
@@ -359,7 +365,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const now = new Date().toISOString();
     const meta: SessionMetadata = {
       session_id: id,
-      user_id: 'default',
+      user_id: ownerId,
       status: 'creating',
       created_at: now,
       last_active_at: now,

@@ -103,6 +103,11 @@ export class Session {
     return this.row.created_at;
   }
 
+  /** The user who created it: the only one who may use it. */
+  get ownerId(): string {
+    return this.row.user_id;
+  }
+
   get isResumable(): boolean {
     return this.row.is_resumable;
   }
@@ -376,6 +381,7 @@ export class Session {
 export function summaryOf(m: SessionMetadata): SessionSummary {
   return {
     session_id: m.session_id,
+    user_id: m.user_id,
     status: m.status,
     created_at: m.created_at,
     last_active_at: m.last_active_at,

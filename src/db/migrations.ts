@@ -87,6 +87,29 @@ export const MIGRATIONS: readonly string[] = [
   // 8: how full the context was after each turn (shown again when a conversation is reloaded)
   `ALTER TABLE turns ADD COLUMN context_tokens INTEGER;
    ALTER TABLE turns ADD COLUMN context_window INTEGER;`,
+  // 9: users (the bootstrap key's admin is 'default', who owns every session made before) and personal API tokens
+  `CREATE TABLE users (
+     user_id      TEXT PRIMARY KEY,
+     name         TEXT NOT NULL,
+     role         TEXT NOT NULL CHECK (role IN ('admin','member')),
+     oidc_subject TEXT UNIQUE,
+     disabled     INTEGER NOT NULL DEFAULT 0,
+     created_at   TEXT NOT NULL,
+     updated_at   TEXT NOT NULL
+   );
+   INSERT INTO users (user_id, name, role, created_at, updated_at)
+     VALUES ('default', 'admin', 'admin', strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'));
+   CREATE TABLE api_tokens (
+     token_id     TEXT PRIMARY KEY,
+     user_id      TEXT NOT NULL REFERENCES users(user_id),
+     name         TEXT NOT NULL,
+     hash         TEXT NOT NULL UNIQUE,
+     created_at   TEXT NOT NULL,
+     last_used_at TEXT,
+     revoked_at   TEXT
+   );
+   CREATE INDEX api_tokens_user ON api_tokens(user_id);
+   CREATE INDEX sessions_user ON sessions(user_id, last_active_at);`,
 ];
 
 export function migrate(db: Database.Database): number {

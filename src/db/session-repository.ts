@@ -64,6 +64,7 @@ export class SessionRepository {
       get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
       listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),
       listAll: this.db.prepare('SELECT * FROM sessions ORDER BY last_active_at DESC'),
+      listOf: this.db.prepare('SELECT * FROM sessions WHERE user_id = ? ORDER BY last_active_at DESC'),
       terminate: this.db.prepare(
         `UPDATE sessions SET status = 'terminated', subprocess_pid = NULL, terminated_reason = ?, is_resumable = ?
          WHERE session_id = ?`,
@@ -103,8 +104,10 @@ export class SessionRepository {
     return (this.stmts.listActive.all() as Row[]).map(fromRow);
   }
 
-  listAll(): SessionMetadata[] {
-    return (this.stmts.listAll.all() as Row[]).map(fromRow);
+  /** Newest first; one user's only with `userId`. */
+  listAll(userId?: string): SessionMetadata[] {
+    const rows = userId === undefined ? this.stmts.listAll.all() : this.stmts.listOf.all(userId);
+    return (rows as Row[]).map(fromRow);
   }
 
   markTerminated(sessionId: string, reason: string, resumable = true): void {

@@ -21,6 +21,12 @@ export const ERRORS = {
   attachment_too_large: { status: 413, message: 'Attachment too large' },
   /** A media type the model cannot read, or content that is not what the type says. */
   unsupported_attachment: { status: 415, message: 'Unsupported attachment type' },
+  /** An authenticated caller without the role for this (a member on an admin route). */
+  forbidden: { status: 403, message: 'This needs the admin role' },
+  user_not_found: { status: 404, message: 'User not found' },
+  token_not_found: { status: 404, message: 'Token not found' },
+  /** The bootstrap admin cannot be disabled or demoted, and the last admin cannot be removed. */
+  user_protected: { status: 409, message: 'At least one admin must remain' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -44,8 +44,18 @@ export type TurnOutcome = z.infer<typeof TurnOutcome>;
 export const PermissionDecision = z.enum(['allow', 'deny', 'allow_always']);
 export type PermissionDecision = z.infer<typeof PermissionDecision>;
 
+/** A user's id: `default` for the bootstrap admin of the API key, a UUID for the others. */
+export const UserId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
+export const Role = z.enum(['admin', 'member']);
+export type Role = z.infer<typeof Role>;
+
 export const SessionSummary = z.object({
   session_id: SessionId,
+  user_id: UserId.optional().describe('The owner'),
   status: SessionStatus,
   created_at: IsoTime,
   last_active_at: IsoTime,
@@ -346,3 +356,59 @@ export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
 export type ExtensionsResponse = z.infer<typeof ExtensionsResponse>;
 export type HealthReadyResponse = z.infer<typeof HealthReadyResponse>;
 export type HealthNotReadyResponse = z.infer<typeof HealthNotReadyResponse>;
+
+// ---------------------------------------------------------------- REST: users and tokens
+
+/** How the caller proved who they are: the bootstrap API key, a personal token, a sign-in cookie, a trusted proxy header. */
+export const AuthVia = z.enum(['key', 'token', 'cookie', 'proxy']);
+export type AuthVia = z.infer<typeof AuthVia>;
+export const MeResponse = z.object({ user_id: UserId, name: z.string(), role: Role, via: AuthVia });
+const UserName = z.string().trim().min(1).max(100);
+export const User = z.object({
+  user_id: UserId,
+  name: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  created_at: IsoTime,
+  updated_at: IsoTime,
+});
+export type User = z.infer<typeof User>;
+export const UserListResponse = z.object({ users: z.array(User) });
+export const CreateUserRequest = z.object({ name: UserName, role: Role }).strict();
+export const CreateUserResponse = z.object({
+  user_id: UserId,
+  name: z.string(),
+  role: Role,
+  token: z.string().describe('The user’s first API token: shown this once, stored only as a hash'),
+});
+export const UpdateUserRequest = z
+  .object({
+    name: UserName.optional(),
+    role: Role.optional(),
+    disabled: z.boolean().optional().describe('false re-enables a disabled user; true disables like DELETE'),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'Give at least one of name, role, disabled');
+export const UserIdParams = z.object({ id: UserId });
+export const ApiToken = z.object({
+  token_id: z.string(),
+  name: z.string(),
+  created_at: IsoTime,
+  last_used_at: IsoTime.nullable().describe('Updated at most once a minute'),
+  revoked_at: IsoTime.nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+export const TokenListResponse = z.object({ tokens: z.array(ApiToken) });
+export const CreateTokenRequest = z.object({ name: UserName }).strict();
+export const CreateTokenResponse = ApiToken.extend({
+  token: z.string().describe('The secret: shown this once, stored only as a hash'),
+});
+export const TokenIdParams = z.object({ id: z.string().min(1).max(64) });
+export const UserTokenParams = z.object({ id: UserId, token_id: z.string().min(1).max(64) });
+export const ListSessionsQuery = z.object({
+  all: z.enum(['true', 'false']).optional().describe('Admins: every user’s sessions (members get 403)'),
+});
+
+export type MeResponse = z.infer<typeof MeResponse>;
+export type CreateUserResponse = z.infer<typeof CreateUserResponse>;
+export type CreateTokenResponse = z.infer<typeof CreateTokenResponse>;
