@@ -26,6 +26,7 @@ import { decideSandbox } from './core/sandbox-probe.js';
 import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
 import { UserService } from './core/users.js';
+import { WebhookNotifier } from './core/webhook-notifier.js';
 import { AuditRepository } from './db/audit-repository.js';
 import { SessionRepository } from './db/session-repository.js';
 import { UserRepository } from './db/user-repository.js';
@@ -131,6 +132,16 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   });
   metrics.observe(manager);
   audit.observe(manager);
+  if (config.notifyWebhookUrl) {
+    const notifier = new WebhookNotifier({
+      url: config.notifyWebhookUrl,
+      publicUrl: config.publicUrl,
+      logger: log.child({ component: 'webhook' }),
+      summaryOf: (id) => manager.find(id)?.summary(),
+    });
+    manager.on('event', (ev) => notifier.notify(ev));
+    cleanups.push(() => notifier.stop());
+  }
   await manager.recoverFromPreviousRun();
 
   // 5. Pre-warm pool: blocks until one warm process exists

@@ -47,6 +47,7 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   SESSION_COOKIE_HOURS: '(12) a browser sign-in lasts this long',
   AUTH_PROXY_HEADER: 'header naming the signed-in user, set by a trusted proxy (oauth2-proxy: X-Forwarded-User)',
   TRUSTED_PROXY_ADDRESSES: 'addresses (comma list, CIDR) whose AUTH_PROXY_HEADER is believed; from any other it is refused',
+  NOTIFY_WEBHOOK_URL: 'JSON POST when a turn ends, fails or asks permission (ids, title, PUBLIC_URL link; never message text)',
   ATTACHMENT_MAX_FILE_MB: '(5) largest attached file (the model API refuses images over 5 MB)',
   ATTACHMENT_MAX_MESSAGE_MB: '(20) all attachments of one message together; the WebSocket frame limit follows (at most 64)',
   ATTACHMENT_MAX_FILES: '(20) attachments per message (0 turns attachments off)',

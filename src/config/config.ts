@@ -151,6 +151,10 @@ const EnvSchema = z.object({
       (v) => !v || v.split(',').every((s) => /^[\d.:a-fA-F]+(\/\d+)?$/.test(s.trim())),
       'must be a comma list of addresses (CIDR allowed)',
     ),
+  NOTIFY_WEBHOOK_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'must be an http(s) URL'),
   ATTACHMENT_MAX_FILE_MB: int(ATTACHMENT_DEFAULTS.maxFileMb, 1),
   ATTACHMENT_MAX_MESSAGE_MB: int(ATTACHMENT_DEFAULTS.maxMessageMb, 1).refine((n) => n <= 64, 'must be at most 64'),
   ATTACHMENT_MAX_FILES: int(ATTACHMENT_DEFAULTS.maxFiles, 0).refine((n) => n <= 100, 'must be at most 100'),
@@ -217,6 +221,8 @@ export interface Config {
   sessionCookieHours: number;
   /** Sign-in by a header a trusted proxy sets (oauth2-proxy…); null when AUTH_PROXY_HEADER is unset. */
   authProxy: { header: string; trustedAddresses: string[] } | null;
+  /** Receives a JSON POST per finished, failed or permission-waiting turn; undefined: none. */
+  notifyWebhookUrl: string | undefined;
   /** Attachment limits (bytes once decoded); the WebSocket frame limit follows the per-message one. */
   attachments: { maxFileBytes: number; maxMessageBytes: number; maxFiles: number };
 }
@@ -303,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc: oidcFrom(e, publicUrl),
     sessionCookieHours: e.SESSION_COOKIE_HOURS,
     authProxy: authProxyFrom(e),
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL || undefined,
     attachments: {
       maxFileBytes: e.ATTACHMENT_MAX_FILE_MB * 1024 * 1024,
       maxMessageBytes: e.ATTACHMENT_MAX_MESSAGE_MB * 1024 * 1024,
