@@ -100,6 +100,13 @@ describe('attachments', () => {
     // no key, another session, an id that names nothing: refused or not found
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { 'X-API-Key': 'wrong-key-0123456789' } })).status, 401);
+    // another user (a member with their own token) gets the same 404 as for an unknown session
+    const member = await h.api('POST', '/api/v1/users', { name: 'mallory', role: 'member' });
+    assert.equal(member.status, 201, JSON.stringify(member.body));
+    const token = (member.body as { token: string }).token;
+    const theirs = await fetch(url, { headers: { 'X-API-Key': token } });
+    assert.equal(theirs.status, 404);
+    assert.deepEqual(await theirs.json(), { error: 'not_found', message: 'Session not found' });
     const other = await c.createSession();
     assert.equal((await h.api('GET', `/api/v1/sessions/${other}/attachments/${png.id}`)).status, 404);
     assert.equal((await h.api('GET', `/api/v1/sessions/${sid}/attachments/not-an-id`)).status, 404);
