@@ -19,6 +19,9 @@ export function protocolSchema(): Record<string, unknown> {
     HealthNotReadyResponse: P.HealthNotReadyResponse,
     ExtensionsResponse: P.ExtensionsResponse,
     AuditListResponse: A.AuditListResponse,
+    UserLimits: A.UserLimits,
+    UserLimitsResponse: A.UserLimitsResponse,
+    UsageResponse: A.UsageResponse,
   };
   const toJson = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
   return {

@@ -27,9 +27,13 @@ import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
 import { UserService } from './core/users.js';
 import { WebhookNotifier } from './core/webhook-notifier.js';
+import { UserLimitsService } from './core/user-limits.js';
+import { Workspaces } from './core/workspaces.js';
 import { AuditRepository } from './db/audit-repository.js';
+import { LimitsRepository } from './db/limits-repository.js';
 import { SessionRepository } from './db/session-repository.js';
 import { UserRepository } from './db/user-repository.js';
+import { WorkspaceRepository } from './db/workspace-repository.js';
 import { ScriptedModel } from './demo/scripted-model.js';
 import { createLogger, requestId } from './logger.js';
 import { wsMaxFrameBytes } from './protocol/attachments.js';
@@ -48,6 +52,7 @@ export interface App {
   users: UserService;
   /** Who is calling: an ordered list of authenticators (API key and tokens first; more can be added). */
   auth: Authentication;
+  limits: UserLimitsService;
   /** The built-in demo model, when the config has no Anthropic key or URL. */
   demoModel: ScriptedModel | null;
   pool: PreWarmPool;
@@ -86,6 +91,14 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   }
   log.info({ sandbox: sandbox.enabled }, sandbox.reason);
   const config: Config = { ...configIn, sandbox: sandbox.enabled ? 'on' : 'off' };
+  // Warm processes run in PROJECT_DIR; per-user sessions each start cold in their user's folder.
+  if (config.workspaces === 'per-user' && config.prewarmPoolSize > 0) {
+    log.info(
+      { prewarm_pool_size: config.prewarmPoolSize },
+      'WORKSPACES=per-user: no pre-warm pool (each session starts in its user folder)',
+    );
+    config.prewarmPoolSize = 0;
+  }
 
   // 1. Database
   prepareDataFiles(config.databasePath);
@@ -94,6 +107,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   const audit = new AuditLog(new AuditRepository(repo.database), log);
   const users = new UserService(new UserRepository(repo.database), config.apiKey, { audit: (r) => audit.record(r) });
   const auth = new Authentication().use(secretAuthenticator(users));
+  const limits = new UserLimitsService(new LimitsRepository(repo.database), audit);
+  const workspaces = new Workspaces(config, new WorkspaceRepository(repo.database));
 
   // 2. The model: the configured API, or the built-in demo model on loopback
   let demoModel: ScriptedModel | null = null;
@@ -129,6 +144,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     modelBaseUrl,
     extensions: () => loader.loadOptions(),
     rewriteText: (text) => loader.rewriteCommand(text),
+    limits,
+    workspaces,
   });
   metrics.observe(manager);
   audit.observe(manager);
@@ -268,5 +285,5 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, chat, hub, repo, audit, users, auth, demoModel, pool, loader, monitor, metrics, shutdown };
+  return { app, config, manager, chat, hub, repo, audit, limits, users, auth, demoModel, pool, loader, monitor, metrics, shutdown };
 }

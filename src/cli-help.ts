@@ -36,6 +36,7 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   MAX_SOCKETS_PER_ADDRESS: '(20) open WebSockets per client address',
   WS_PING_INTERVAL_SECONDS: '(30) WebSocket ping interval; a peer silent for one interval is dropped',
   CHILD_ENV_PASSTHROUGH: 'extra variables passed to the CLI (comma list of NAME or PREFIX_*)',
+  WORKSPACES: '(shared) shared: every agent works in PROJECT_DIR; per-user: in PROJECT_DIR/users/<user id> (no pre-warm pool)',
   PUBLIC_URL: 'the address users reach the server at (https://chat.example.com); the OIDC redirect URI is PUBLIC_URL/auth/oidc/callback',
   OIDC_ISSUER: 'browser sign-in with this OpenID provider (its issuer URL); needs OIDC_CLIENT_ID and PUBLIC_URL',
   OIDC_CLIENT_ID: 'client id registered at the OpenID provider',

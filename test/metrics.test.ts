@@ -77,6 +77,8 @@ describe('metrics', () => {
       ['csp_sessions_rss_bytes', '', (v) => v > 0],
       ['csp_monitor_sweep_seconds_count', '', (v) => v >= 2],
       ['csp_turns_total', 'outcome="complete"', (v) => v === 1],
+      ['csp_user_turns_total', 'user_id="default"', (v) => v === 1],
+      ['csp_user_cost_usd_total', 'user_id="default"', (v) => v > 0],
       ['csp_session_processes_live', '', (v) => v === 1],
       ['csp_sessions_dormant', '', (v) => v === 0],
     ];

@@ -125,6 +125,11 @@ const EnvSchema = z.object({
   MAX_SOCKETS_PER_ADDRESS: int(20, 1),
   WS_PING_INTERVAL_SECONDS: seconds(30),
   CHILD_ENV_PASSTHROUGH: z.string().optional(),
+  WORKSPACES: z
+    .string()
+    .optional()
+    .transform((v) => (v || 'shared').toLowerCase())
+    .refine((v) => v === 'shared' || v === 'per-user', 'must be shared or per-user'),
   PUBLIC_URL: z
     .string()
     .optional()
@@ -213,6 +218,8 @@ export interface Config {
   wsPingIntervalSeconds: number;
   /** Environment handed to every CLI process (an allowlist of the server's). */
   childEnv: Record<string, string | undefined>;
+  /** `per-user`: each user's agents work in PROJECT_DIR/users/<user id>; `shared`: all in PROJECT_DIR. */
+  workspaces: 'shared' | 'per-user';
   /** The address users reach the server at (no trailing slash): the OIDC redirect URI and links start with it. */
   publicUrl: string | undefined;
   /** Browser sign-in with an OpenID provider; null when OIDC_ISSUER is unset. */
@@ -305,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSocketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
     wsPingIntervalSeconds: e.WS_PING_INTERVAL_SECONDS,
     childEnv: childEnvFrom(env, list(e.CHILD_ENV_PASSTHROUGH)),
+    workspaces: e.WORKSPACES as 'shared' | 'per-user',
     publicUrl,
     oidc: oidcFrom(e, publicUrl),
     sessionCookieHours: e.SESSION_COOKIE_HOURS,

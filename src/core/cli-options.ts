@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { CanUseTool, Options, SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
 import type { Config } from '../config/config.js';
+import { usersRoot } from './workspaces.js';
 
 /** Environment variable that marks a process as started by this platform instance. */
 export const INSTANCE_ENV = 'CLAUDE_SDK_PATTERN_INSTANCE';
@@ -52,6 +53,10 @@ export interface CliOptionsInput {
   sessionId: string;
   resume: boolean;
   canUseTool: CanUseTool;
+  /** The session's working folder (PROJECT_DIR, or the user's own folder with WORKSPACES=per-user). */
+  cwd?: string;
+  /** With WORKSPACES=per-user: the other users' folders, which the file tools may not touch. */
+  otherWorkspaces?: string[];
 }
 
 export function buildCliOptions(i: CliOptionsInput): Options {
@@ -75,9 +80,9 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     // MCP env and headers go over stdin, never onto the world-readable command line.
     mcpServersDelivery: 'initialize',
     // Deny rules win in every permission mode (and over our canUseTool).
-    disallowedTools: protectedPathRules(config.projectDir),
-    ...(config.sandbox === 'on' ? { sandbox: sandboxSettings(config) } : {}),
-    cwd: config.projectDir,
+    disallowedTools: [...protectedPathRules(config.projectDir), ...otherWorkspaceRules(i.otherWorkspaces ?? [])],
+    ...(config.sandbox === 'on' ? { sandbox: sandboxSettings(config, i.cwd ?? config.projectDir) } : {}),
+    cwd: i.cwd ?? config.projectDir,
     env,
     includePartialMessages: true,
     // bypassPermissions is refused by the CLI as root; a canUseTool that allows
@@ -88,6 +93,16 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     ...(CLAUDE_EXECUTABLE ? { pathToClaudeCodeExecutable: CLAUDE_EXECUTABLE } : {}),
     ...(i.resume ? { resume: i.sessionId } : { sessionId: i.sessionId }),
   };
+}
+
+/** A path as configured and, when it differs, with its links resolved (the sandbox matches either spelling). */
+function realAndConfigured(p: string): string[] {
+  try {
+    const real = fs.realpathSync(p);
+    return real === p ? [p] : [p, real];
+  } catch {
+    return [p];
+  }
 }
 
 /** The project's extension files: whoever changes them runs commands at the next CLI start. */
@@ -107,6 +122,11 @@ function protectedPathRules(projectDir: string): string[] {
   return protectedPaths(projectDir).flatMap((p) => [`Edit(/${p})`, `Edit(/${p}/**)`]);
 }
 
+/** Other users' folders: no file tool reads or writes them (`Read(...)` covers Read, Glob and Grep). */
+function otherWorkspaceRules(dirs: string[]): string[] {
+  return dirs.flatMap((p) => [`Read(/${p})`, `Read(/${p}/**)`, `Edit(/${p})`, `Edit(/${p}/**)`]);
+}
+
 /** Files of the server that a sandboxed command may not read: the database (every session's
  * record), the CLI's credentials and every session's transcript. Listed one by one, not the
  * whole data folder: it can be HOME and hold the CLI's shell snapshots, which Bash needs. */
@@ -118,9 +138,13 @@ export function secretPaths(config: Pick<Config, 'databasePath' | 'claudeConfigD
   ];
 }
 
-/** Bash runs in bubblewrap: writes only in PROJECT_DIR and temp (never the extension files),
- * no reads of the server's data, network only to listed domains, no model key in its env. */
-function sandboxSettings(config: Config): SandboxSettings {
+/** Bash runs in bubblewrap: writes only in its working folder and temp (never the extension
+ * files), no reads of the server's data, network only to listed domains, no model key in its env.
+ * With WORKSPACES=per-user the working folder is the user's own, and PROJECT_DIR/users is
+ * unreadable but for that one folder: no user's command reaches another's files. */
+function sandboxSettings(config: Config, cwd: string): SandboxSettings {
+  const perUser = config.workspaces === 'per-user';
+  const users = perUser ? realAndConfigured(usersRoot(config.projectDir)) : [];
   return {
     enabled: true,
     failIfUnavailable: true,
@@ -128,7 +152,12 @@ function sandboxSettings(config: Config): SandboxSettings {
     autoAllowBashIfSandboxed: false,
     // The model cannot ask to run a command outside the sandbox.
     allowUnsandboxedCommands: false,
-    filesystem: { denyWrite: protectedPaths(config.projectDir), denyRead: secretPaths(config) },
+    filesystem: {
+      // Writes are confined to the working folder already: another user's folder is never in it.
+      denyWrite: protectedPaths(config.projectDir),
+      denyRead: [...secretPaths(config), ...users],
+      ...(perUser ? { allowRead: realAndConfigured(cwd) } : {}),
+    },
     network: { allowedDomains: config.sandboxAllowedDomains },
     credentials: {
       envVars: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'].map((name) => ({ name, mode: 'deny' as const })),

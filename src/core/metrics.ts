@@ -48,6 +48,19 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  /** Per user (bounded: user ids are created by admins or the identity provider, never by input). */
+  readonly userTurns = new Counter({
+    name: 'csp_user_turns_total',
+    help: 'Chat turns ended, by user',
+    labelNames: ['user_id'] as const,
+    registers: [this.registry],
+  });
+  readonly userCost = new Counter({
+    name: 'csp_user_cost_usd_total',
+    help: 'Cost of ended turns in USD (as the CLI reports it), by user',
+    labelNames: ['user_id'] as const,
+    registers: [this.registry],
+  });
   readonly sessionCreateSeconds = new Histogram({
     name: 'csp_session_create_seconds',
     help: 'Time to create a session, by source (pre-warmed = pool hit, cold = pool miss)',
@@ -143,6 +156,12 @@ export class Metrics {
         this.set(sources.wsConnections());
       },
     });
+  }
+
+  /** A turn of `userId`'s ended, costing `costUsd`. */
+  userTurn(userId: string, costUsd: number): void {
+    this.userTurns.inc({ user_id: userId });
+    this.userCost.inc({ user_id: userId }, Math.max(0, costUsd));
   }
 
   /** Feeds the event-driven metrics from the session manager. */

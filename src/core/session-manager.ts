@@ -27,6 +27,7 @@ import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from './process-t
 import { type BufferedEvent, Session, type SessionHost, summaryOf } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import type { SessionState } from './session-state.js';
+import type { Workspaces } from './workspaces.js';
 
 const INTERRUPT_SETTLE_MS = 2000;
 
@@ -44,7 +45,14 @@ export interface SessionManagerDeps {
   extensions: () => ExtensionOptions;
   /** Maps what the user typed to what the CLI gets (project commands: `/x` -> `/project:x`). */
   rewriteText?: (text: string) => string;
-  metrics?: Pick<Metrics, 'turns'>;
+  metrics?: Pick<Metrics, 'turns' | 'userTurn'>;
+  /** Per-user limits: asked before a turn (budget) and before a session gets a process (live sessions). */
+  limits?: {
+    checkTurn(userId: string): void;
+    checkCreate(userId: string, live: number): void;
+  };
+  /** Each session's working folder (WORKSPACES); without it every session works in PROJECT_DIR. */
+  workspaces?: Pick<Workspaces, 'forNewSession' | 'record' | 'cwdOf' | 'othersOf'>;
 }
 
 export interface SessionManagerEvents {
@@ -76,6 +84,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly spawned = new Set<number>();
   /** Process starts in flight, by session id: concurrent callers share one. */
   private readonly starting = new Map<string, Promise<void>>();
+  /** Creates in flight, by user: counted against the user's session limit before their session exists. */
+  private readonly creating = new Map<string, number>();
   private pool: WarmProcessSource | null = null;
   private shuttingDown = false;
   /** Measured cold starts (ms), for session_creating's estimate. */
@@ -113,6 +123,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
           context_window: r.context_window ?? null,
         });
         this.deps.metrics?.turns.inc({ outcome: r.outcome });
+        this.deps.metrics?.userTurn(s.record().user_id, r.cost_usd);
         if (s.restartAfterTurn) {
           s.restartAfterTurn = null;
           // after the turn has fully ended (its state move included)
@@ -126,6 +137,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       permissionDecided: (s, d) => this.emit('permission', { ...d, session_id: s.id, user_id: s.record().user_id }),
       permissionTimeoutMs: this.config.permissionTimeoutSeconds * 1000,
       projectDir: this.config.projectDir,
+      cwdOf: (sessionId) => this.deps.workspaces?.cwdOf(sessionId) ?? this.config.projectDir,
     };
     this.registry = new SessionRegistry((id) => {
       const m = this.repo.get(id);
@@ -304,8 +316,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     };
   }
 
-  /** Starts a CLI process for a session id (new, or resumed). Used by the pool too. */
-  startProcess(sessionId: string, resume: boolean): Promise<ClaudeProcess> {
+  /** Starts a CLI process for a session id (new, or resumed) in `cwd` (PROJECT_DIR when not given). Used by the pool too. */
+  startProcess(sessionId: string, resume: boolean, cwd = this.config.projectDir): Promise<ClaudeProcess> {
     const sdkOptions = buildCliOptions({
       config: this.config,
       modelBaseUrl: this.deps.modelBaseUrl,
@@ -313,6 +325,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       sessionId,
       resume,
       canUseTool: this.canUseToolFor(sessionId),
+      cwd,
+      otherWorkspaces: this.deps.workspaces?.othersOf(cwd) ?? [],
     });
     return ClaudeProcess.start({
       sdkOptions,
@@ -332,22 +346,40 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   // ------------------------------------------------------------ lifecycle
 
   /**
-   * Creates a session owned by `ownerId`: a warm process from the pool when one is
-   * there, else a cold start (onCold is told first, with the estimate in seconds).
+   * Creates a session owned by `ownerId`, within the owner's session limit: a warm
+   * process from the pool when one is there (and the session works in PROJECT_DIR,
+   * where the pool's processes run), else a cold start (onCold is told first, with
+   * the estimate in seconds).
    */
   async createSession(ownerId: string, onCold?: (estimatedSeconds: number) => void): Promise<{ session: Session; source: SessionSource }> {
+    this.deps.limits?.checkCreate(ownerId, this.openSessionsOf(ownerId));
+    this.creating.set(ownerId, (this.creating.get(ownerId) ?? 0) + 1);
+    try {
+      return await this.startSession(ownerId, onCold);
+    } finally {
+      const n = (this.creating.get(ownerId) ?? 1) - 1;
+      if (n > 0) this.creating.set(ownerId, n);
+      else this.creating.delete(ownerId);
+    }
+  }
+
+  private async startSession(
+    ownerId: string,
+    onCold?: (estimatedSeconds: number) => void,
+  ): Promise<{ session: Session; source: SessionSource }> {
     const createStart = performance.now();
+    const cwd = this.deps.workspaces?.forNewSession(ownerId) ?? this.config.projectDir;
     const provisional = randomUUID();
     this.reserve(provisional);
     let proc: ClaudeProcess | undefined;
     let source: SessionSource = 'pre-warmed';
     try {
-      proc = this.pool?.take();
+      if (cwd === this.config.projectDir) proc = this.pool?.take();
       if (!proc) {
         source = 'cold';
         onCold?.(this.estimatedColdStartSeconds());
         const t0 = Date.now();
-        proc = await this.startProcess(provisional, false);
+        proc = await this.startProcess(provisional, false, cwd);
         this.recordStartTime(Date.now() - t0);
       }
     } catch (e) {
@@ -362,6 +394,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       await proc.stop();
       throw new PlatformError('shutting_down');
     }
+    this.deps.workspaces?.record(id, cwd);
     const now = new Date().toISOString();
     const meta: SessionMetadata = {
       session_id: id,
@@ -399,13 +432,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private async resume(s: Session): Promise<void> {
     if (s.state === 'terminated' && !s.isResumable) throw new PlatformError('session_unavailable');
     const prev = s.state;
+    // A terminated session coming back opens one more of the user's sessions.
+    if (prev === 'terminated') this.deps.limits?.checkCreate(s.record().user_id, this.openSessionsOf(s.record().user_id));
     this.reserve(s.id);
     if (prev !== 'restarting') s.transition('resuming', 'resume');
     try {
       await s.whenReleased();
       let proc: ClaudeProcess;
       try {
-        proc = await this.startProcess(s.id, await this.hasConversation(s));
+        proc = await this.startProcess(s.id, await this.hasConversation(s), this.deps.workspaces?.cwdOf(s.id));
       } catch (e) {
         if (/No conversation found/i.test((e as Error).message)) this.resumeFailed(s, (e as Error).message);
         throw e;
@@ -468,6 +503,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   checkCanSend(s: Session): void {
     if (s.turn) throw new PlatformError('query_in_progress');
     if (!s.hasLiveProcess && !s.isResumable) throw new PlatformError('session_unavailable');
+    this.deps.limits?.checkTurn(s.record().user_id);
+  }
+
+  /** Sessions of a user that are open (not terminated): what the user's session limit counts. */
+  openSessionsOf(userId: string): number {
+    let n = 0;
+    for (const s of this.registry.values()) if (s.record().user_id === userId && s.state !== 'terminated') n++;
+    return n + (this.creating.get(userId) ?? 0);
   }
 
   /** Checks a message's attachments against the limits and builds their blocks; throws the error it gets. */

@@ -51,6 +51,8 @@ export interface SessionHost {
   permissionDecided?(s: Session, d: PermissionDecided): void;
   permissionTimeoutMs: number;
   projectDir: string;
+  /** The session's working folder: "Always allow" for file tools covers it only. */
+  cwdOf?(sessionId: string): string;
 }
 
 export class Session {
@@ -88,7 +90,7 @@ export class Session {
     this.state_ = state;
     this.events = new EventBuffer(this.id);
     this.permissions = new PermissionGate({
-      projectDir: host.projectDir,
+      projectDir: host.cwdOf?.(this.id) ?? host.projectDir,
       timeoutMs: host.permissionTimeoutMs,
       emit: (ev) => this.emit(ev),
       decided: (d) => this.host.permissionDecided?.(this, d),

@@ -110,6 +110,18 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX api_tokens_user ON api_tokens(user_id);
    CREATE INDEX sessions_user ON sessions(user_id, last_active_at);`,
+  // 10: per-user limits (null: no limit; usage is read from sessions and turns) and each session's working folder
+  `CREATE TABLE user_limits (
+     user_id            TEXT PRIMARY KEY,
+     max_sessions       INTEGER,
+     monthly_budget_usd REAL,
+     updated_at         TEXT NOT NULL
+   );
+   CREATE INDEX turns_ended ON turns(ended_at);
+   CREATE TABLE session_workspaces (
+     session_id TEXT PRIMARY KEY,
+     cwd        TEXT NOT NULL
+   );`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -76,3 +76,48 @@ export const AuditListResponse = z.object({
   next_cursor: z.string().nullable().describe('Pass as cursor for the next (older) page; null on the last page'),
 });
 export type AuditListResponse = z.infer<typeof AuditListResponse>;
+
+// ---------------------------------------------------------------- limits and usage
+
+/** Per-user limits; null means no limit. */
+export const UserLimits = z
+  .object({
+    max_sessions: z.number().int().min(1).max(1000).nullable().describe('Live sessions (with a process, or starting) at once; null: none'),
+    monthly_budget_usd: z.number().min(0).max(1_000_000).nullable().describe('Cost per calendar month (UTC) in USD; null: none'),
+  })
+  .strict();
+export type UserLimits = z.infer<typeof UserLimits>;
+
+export const UserLimitsResponse = UserLimits.extend({ user_id: z.string() });
+export type UserLimitsResponse = z.infer<typeof UserLimitsResponse>;
+
+export const UsageFigures = z.object({
+  sessions: z.number().int().nonnegative().describe('Sessions created'),
+  turns: z.number().int().nonnegative().describe('Turns ended (any outcome)'),
+  cost_usd: z.number().nonnegative(),
+});
+export type UsageFigures = z.infer<typeof UsageFigures>;
+
+export const UserUsage = z.object({
+  user_id: z.string(),
+  live_sessions: z.number().int().nonnegative(),
+  limits: UserLimits,
+  month: UsageFigures.describe('This calendar month (UTC)'),
+  total: UsageFigures.describe('Since the first session'),
+  by_day: z
+    .array(UsageFigures.extend({ day: z.string().describe('YYYY-MM-DD (UTC)') }))
+    .describe('Days of this month with activity, oldest first'),
+});
+export type UserUsage = z.infer<typeof UserUsage>;
+
+export const UsageQuery = z
+  .object({ user_id: z.string().min(1).max(200).optional().describe('One user (admins; members always get their own)') })
+  .strict();
+export type UsageQuery = z.infer<typeof UsageQuery>;
+
+export const UsageResponse = z.object({
+  month: z.string().describe('YYYY-MM (UTC)'),
+  resets_on: z.string().describe('YYYY-MM-DD: the first day of the next month, when monthly budgets start again'),
+  users: z.array(UserUsage),
+});
+export type UsageResponse = z.infer<typeof UsageResponse>;

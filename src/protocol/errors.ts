@@ -27,6 +27,13 @@ export const ERRORS = {
   token_not_found: { status: 404, message: 'Token not found' },
   /** The bootstrap admin cannot be disabled or demoted, and the last admin cannot be removed. */
   user_protected: { status: 409, message: 'At least one admin must remain' },
+  /** The user's monthly cost budget is spent: no new turn until it resets or an admin raises it. */
+  budget_exceeded: { status: 403, message: 'Monthly budget of {budget} reached ({spent} spent). It resets on {resets_on}.' },
+  /** The user's own limit of live sessions (the server-wide one is capacity_exceeded). */
+  session_limit_reached: {
+    status: 429,
+    message: 'You have reached your limit of {max} live sessions. End one to start another.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -43,6 +50,8 @@ export const WS_ERROR_CODES = [
   'shutting_down',
   'attachment_too_large',
   'unsupported_attachment',
+  'budget_exceeded',
+  'session_limit_reached',
 ] as const satisfies readonly ErrorCode[];
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 

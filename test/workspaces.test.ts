@@ -1,0 +1,73 @@
+// WORKSPACES=per-user against the real server and CLI: each user's agent works in
+// PROJECT_DIR/users/<user id> (0700), a resumed session keeps its folder, "Always allow" for
+// file tools covers the user's own folder only, and with the sandbox on (bubblewrap) one
+// user's Bash can neither read nor write another user's folder.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { ServerFrame } from '../src/protocol/messages.js';
+import { type Harness, startHarness } from './helpers/harness.js';
+import type { TestClient } from './helpers/ws-client.js';
+
+type ToolResult = Extract<ServerFrame, { type: 'tool_result' }>;
+
+async function bash(h: Harness, c: TestClient, id: string, command: string): Promise<string> {
+  h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command, description: 'probe' } });
+  const r = await c.turn(id, 'run the probe', 90_000);
+  const res = r.frames.find((f) => f.type === 'tool_result') as ToolResult | undefined;
+  assert.ok(res, 'a tool_result frame');
+  return String(res.result.output ?? JSON.stringify(res.result));
+}
+
+describe('per-user workspaces', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ WORKSPACES: 'per-user', SANDBOX: 'off', PREWARM_POOL_SIZE: '1' });
+  });
+  after(() => h.close());
+
+  test('each user works in their own 0700 folder (cold: no pool); a resume keeps the folder; Always allow covers it only', async () => {
+    assert.equal(h.built.pool.depth(), 0, 'no warm processes in PROJECT_DIR');
+    const alice = { c: await h.client() };
+    const id = await alice.c.createSession();
+    const mine = path.join(h.projectDir, 'users', 'default');
+    assert.equal(fs.statSync(mine).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(h.projectDir, 'users')).mode & 0o777, 0o700);
+    assert.match(await bash(h, alice.c, id, 'pwd'), new RegExp(`${mine}\\s*$`));
+    const created = (await h.api('GET', `/api/v1/audit?session_id=${id}&action=session.created`)).body.entries[0];
+    assert.equal(created.detail.source, 'cold');
+
+    // The setting changes; the session keeps the folder its transcript belongs to.
+    alice.c.send({ type: 'destroy_session', session_id: id });
+    await alice.c.next('session_terminated', (f) => f.session_id === id);
+    h.built.config.workspaces = 'shared';
+    try {
+      alice.c.send({ type: 'switch_session', session_id: id });
+      await alice.c.next('session_updated', (f) => f.session.session_id === id && f.session.status === 'idle');
+      assert.match(await bash(h, alice.c, id, 'pwd'), new RegExp(`${mine}\\s*$`));
+    } finally {
+      h.built.config.workspaces = 'per-user';
+    }
+
+    // "Always allow" for a file tool names the user's folder, not PROJECT_DIR.
+    h.built.config.permissionMode = 'default';
+    try {
+      h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(mine, 'a.txt'), content: 'a' } });
+      alice.c.send({ type: 'user_message', session_id: id, text: 'write it' });
+      const req = await alice.c.next('permission_request', (f) => f.session_id === id);
+      assert.match(req.always_allow_scope ?? '', new RegExp(`inside ${mine}`));
+      alice.c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny' });
+      await alice.c.next('response_complete', (f) => f.session_id === id);
+      h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(h.projectDir, 'b.txt'), content: 'b' } });
+      alice.c.send({ type: 'user_message', session_id: id, text: 'write outside' });
+      const out = await alice.c.next('permission_request', (f) => f.session_id === id && f.request_id !== req.request_id);
+      assert.match(out.always_allow_scope ?? '', /^Only this call/);
+      alice.c.send({ type: 'permission_response', request_id: out.request_id, decision: 'deny' });
+      await alice.c.next('response_complete', (f) => f.session_id === id);
+    } finally {
+      h.built.config.permissionMode = 'bypassPermissions';
+    }
+    await alice.c.close();
+  });
+});
