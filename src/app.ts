@@ -25,9 +25,9 @@ import { PreWarmPool } from './core/prewarm-pool.js';
 import { decideSandbox } from './core/sandbox-probe.js';
 import { SessionManager } from './core/session-manager.js';
 import { SubprocessMonitor } from './core/subprocess-monitor.js';
-import { UserService } from './core/users.js';
 import { WebhookNotifier } from './core/webhook-notifier.js';
 import { UserLimitsService } from './core/user-limits.js';
+import { UserService } from './core/users.js';
 import { Workspaces } from './core/workspaces.js';
 import { AuditRepository } from './db/audit-repository.js';
 import { LimitsRepository } from './db/limits-repository.js';
@@ -254,6 +254,12 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     audit,
     users,
     auth,
+    accounting: {
+      limits,
+      userExists: (id) => users.get(id) !== undefined,
+      userIds: (p) => users.list(p).map((u) => u.user_id),
+      openSessionsOf: (id) => manager.openSessionsOf(id),
+    },
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),
   });

@@ -45,8 +45,10 @@ describe('OpenAPI', () => {
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
       '/api/v1/sessions/{id}/attachments/{attachment_id}',
+      '/api/v1/usage',
       '/api/v1/users',
       '/api/v1/users/{id}',
+      '/api/v1/users/{id}/limits',
       '/api/v1/users/{id}/tokens',
       '/api/v1/users/{id}/tokens/{token_id}',
     ]);
@@ -73,6 +75,12 @@ describe('OpenAPI', () => {
     const audit = await checked('GET', '/api/v1/audit?limit=1', '/api/v1/audit', 200);
     assert.ok(audit.body.next_cursor, 'created and destroyed: more than one entry');
     await checked('GET', '/api/v1/audit?limit=0', '/api/v1/audit', 400);
+    await checked('PUT', '/api/v1/users/default/limits', '/api/v1/users/{id}/limits', 200, { max_sessions: null, monthly_budget_usd: 10 });
+    await checked('PUT', '/api/v1/users/default/limits', '/api/v1/users/{id}/limits', 400, { max_sessions: 0, monthly_budget_usd: null });
+    await checked('PUT', '/api/v1/users/nobody/limits', '/api/v1/users/{id}/limits', 404, { max_sessions: null, monthly_budget_usd: null });
+    const usage = await checked('GET', '/api/v1/usage', '/api/v1/usage', 200);
+    assert.ok(usage.body.users.some((u: { user_id: string }) => u.user_id === 'default'));
+    await checked('GET', '/api/v1/usage?user_id=nobody', '/api/v1/usage', 404);
     // Errors keep their one shape and their documented codes.
     await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 401, undefined, null);
     await checked('GET', '/api/v1/sessions/not-a-uuid', '/api/v1/sessions/{id}', 404);

@@ -6,9 +6,20 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sandboxUnavailable } from '../src/core/sandbox-probe.js';
 import type { ServerFrame } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
-import type { TestClient } from './helpers/ws-client.js';
+import { TestClient } from './helpers/ws-client.js';
+
+const NO_SANDBOX = sandboxUnavailable();
+
+async function member(h: Harness, name: string): Promise<{ user_id: string; token: string; c: TestClient }> {
+  const r = await h.api('POST', '/api/v1/users', { name, role: 'member' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const c = await TestClient.connect(h.wsUrl, r.body.token);
+  await c.next('session_list');
+  return { user_id: r.body.user_id, token: r.body.token, c };
+}
 
 type ToolResult = Extract<ServerFrame, { type: 'tool_result' }>;
 
@@ -69,5 +80,52 @@ describe('per-user workspaces', () => {
       h.built.config.permissionMode = 'bypassPermissions';
     }
     await alice.c.close();
+  });
+});
+
+describe('per-user workspaces under the sandbox', { skip: NO_SANDBOX ?? false }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ WORKSPACES: 'per-user', SANDBOX: 'on' });
+  });
+  after(() => h.close());
+
+  test("a user's Bash cannot read or write another user's folder; their own works", async () => {
+    const alice = await member(h, 'Alice');
+    const bob = await member(h, 'Bob');
+    // Bob's session starts before Alice's folder exists: no file-tool deny rule names it, so
+    // what keeps his Bash out is bubblewrap alone.
+    const b = await bob.c.createSession();
+    const a = await alice.c.createSession();
+    const aliceDir = path.join(h.projectDir, 'users', alice.user_id);
+    const bobDir = path.join(h.projectDir, 'users', bob.user_id);
+
+    const own = await bash(h, alice.c, a, 'echo alice-private-words > notes.txt; cat notes.txt');
+    assert.match(own, /alice-private-words/, `alice writes and reads her own folder: ${own}`);
+    assert.equal(fs.readFileSync(path.join(aliceDir, 'notes.txt'), 'utf8'), 'alice-private-words\n');
+
+    const probe = await bash(
+      h,
+      bob.c,
+      b,
+      `cat ${aliceDir}/notes.txt; ls ${aliceDir} | sed 's/^/LS:/'; echo planted > ${aliceDir}/planted.txt; echo ok > ${bobDir}/mine.txt; true`,
+    );
+    assert.ok(!probe.includes('alice-private-words'), `bob cannot read alice's file: ${probe}`);
+    assert.ok(!probe.includes('LS:notes.txt'), `bob cannot list alice's folder: ${probe}`);
+    assert.equal(fs.existsSync(path.join(aliceDir, 'planted.txt')), false, "bob cannot write into alice's folder");
+    assert.equal(fs.readFileSync(path.join(bobDir, 'mine.txt'), 'utf8'), 'ok\n', 'bob writes his own folder');
+    // Nor into the shared PROJECT_DIR around the folders.
+    await bash(h, bob.c, b, `echo x > ${h.projectDir}/root.txt; true`);
+    assert.equal(fs.existsSync(path.join(h.projectDir, 'root.txt')), false);
+
+    // A session started once Alice's folder exists also has deny rules naming it: the CLI
+    // refuses such a command before it runs.
+    const b2 = await bob.c.createSession();
+    h.model.enqueue(b2, { kind: 'tool_use', name: 'Bash', input: { command: `cat ${aliceDir}/notes.txt`, description: 'probe' } });
+    const refused = (await bob.c.turn(b2, 'try again', 90_000)).frames.find((f) => f.type === 'tool_result') as ToolResult | undefined;
+    assert.equal(refused?.status, 'error', JSON.stringify(refused));
+    assert.ok(!JSON.stringify(refused).includes('alice-private-words'));
+    await alice.c.close();
+    await bob.c.close();
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import type { Authentication } from './authenticate.js';
+import { type AccountingDeps, registerAccountingRoutes } from './rest-accounting.js';
 import { registerUserRoutes } from './rest-users.js';
 
 export interface RestDeps {
@@ -25,6 +26,7 @@ export interface RestDeps {
   chat: ChatService;
   audit: AuditLog;
   users: UserService;
+  accounting: AccountingDeps;
   auth: Authentication;
   poolDepth: () => number;
   extensions: () => ExtensionsResponse;
@@ -145,5 +147,6 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     });
 
     registerUserRoutes(authed, d.users);
+    registerAccountingRoutes(authed, d.accounting);
   });
 }

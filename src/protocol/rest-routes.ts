@@ -2,7 +2,7 @@
 // and serialises with them, and /api/v1/openapi.json is generated from them: the document
 // cannot drift from what the routes accept and return.
 import { z } from 'zod';
-import { AuditListResponse, AuditQuery } from './accounting.js';
+import { AuditListResponse, AuditQuery, UsageQuery, UsageResponse, UserLimits, UserLimitsResponse } from './accounting.js';
 import { ERRORS } from './errors.js';
 import {
   ApiToken,
@@ -188,5 +188,20 @@ export const REST_ROUTES = {
     summary: 'Revoke a user’s token (admin)',
     params: UserTokenParams,
     response: { 200: ApiToken, ...err('unauthorized', 'forbidden', 'user_not_found', 'token_not_found') },
+  },
+  setUserLimits: {
+    ...keyed,
+    tags: ['accounting'],
+    summary: "Set a user's limits: live sessions and monthly budget in USD, null for none (admins only; audited)",
+    params: UserIdParams,
+    body: UserLimits,
+    response: { 200: UserLimitsResponse, ...err('unauthorized', 'invalid_message', 'forbidden', 'user_not_found') },
+  },
+  usage: {
+    ...keyed,
+    tags: ['accounting'],
+    summary: "Sessions, turns and cost per user, this month (by day) and in total: a member's own, an admin's choice",
+    querystring: UsageQuery,
+    response: { 200: UsageResponse, ...err('unauthorized', 'invalid_message', 'forbidden', 'user_not_found') },
   },
 } as const;
