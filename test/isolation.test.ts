@@ -46,6 +46,8 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
   listUserTokens: null,
   createUserToken: null,
   deleteUserToken: null,
+  setUserLimits: null, // admins only: limits.test.ts
+  usage: null, // a member's own figures only: limits.test.ts
 };
 
 /**
