@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { maskSecrets, summarizeToolInput } from '../src/core/audit-log.js';
 import type { AuditEntry } from '../src/protocol/accounting.js';
 import { type Harness, startHarness } from './helpers/harness.js';
+import { createUser } from './helpers/users.js';
 import type { TestClient } from './helpers/ws-client.js';
 
 let h: Harness;
@@ -132,6 +133,48 @@ describe('audit log', () => {
       assert.equal(r.body.error, 'invalid_message', q);
     }
     assert.equal((await h.api('GET', '/api/v1/audit', undefined, null)).status, 401);
+  });
+
+  test('identity and limits events are recorded with who did what to whom; a member cannot read the log', async () => {
+    const m = await createUser(h, 'Mallory');
+    const token = await m.api('POST', '/api/v1/me/tokens', { name: 'script' });
+    assert.equal(token.status, 201, JSON.stringify(token.body));
+    assert.equal((await m.api('DELETE', `/api/v1/me/tokens/${token.body.token_id}`)).status, 200);
+    assert.equal((await h.api('PATCH', `/api/v1/users/${m.user_id}`, { name: 'Mal' })).status, 200);
+    assert.equal((await h.api('PUT', `/api/v1/users/${m.user_id}/limits`, { max_sessions: 2, monthly_budget_usd: 1 })).status, 200);
+    // an admin ends a member's session: the admin is the actor, the member the target
+    const c = await m.client();
+    const sid = await c.createSession();
+    assert.equal((await h.api('DELETE', `/api/v1/sessions/${sid}`)).status, 200);
+
+    const refused = await m.api('GET', '/api/v1/audit');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error, 'forbidden');
+    assert.equal((await h.api('GET', '/api/v1/audit', undefined, 'wrong-key-0123456789')).status, 401);
+    assert.equal((await h.api('DELETE', `/api/v1/users/${m.user_id}`)).status, 200);
+
+    const entries = (await audit(`?user_id=${m.user_id}&limit=500`)).entries.reverse();
+    const seen = entries.map((e) => [e.action, e.actor_user_id, e.target_user_id]);
+    const expect: [string, string, string][] = [
+      ['user.created', 'default', m.user_id],
+      ['token.created', 'default', m.user_id],
+      ['token.created', m.user_id, m.user_id],
+      ['token.revoked', m.user_id, m.user_id],
+      ['user.changed', 'default', m.user_id],
+      ['limits.changed', 'default', m.user_id],
+      ['session.destroyed', 'default', m.user_id],
+      ['user.disabled', 'default', m.user_id],
+    ];
+    for (const want of expect)
+      assert.ok(
+        seen.some((e) => JSON.stringify(e) === JSON.stringify(want)),
+        `${want.join(' ')} in ${JSON.stringify(seen)}`,
+      );
+    assert.deepEqual(entries.find((e) => e.action === 'session.destroyed')?.detail, { reason: 'admin_requested' });
+    assert.ok(!JSON.stringify(entries).includes(token.body.token), 'no token secret in the log');
+    const failed = (await audit('?action=auth.sign_in_failed')).entries;
+    assert.ok(failed.length >= 1, 'the wrong key was recorded');
+    await m.close();
   });
 
   test('summaries: secrets masked, inputs cut short', () => {

@@ -114,8 +114,9 @@ export class AuditLog {
 
   /**
    * Records the session manager's events: sessions created, resumed and ended, and every
-   * permission decision. The actor is the session's owner (only the owner acts on a session);
-   * an ending the user did not ask for (idle, duration, a failed resume) is the system's.
+   * permission decision. The actor is the session's owner (only the owner uses a session),
+   * or whoever ended it (an admin may); what the server does by itself (idle, duration,
+   * a failed resume, a timed-out question) is the system's.
    */
   observe(manager: SessionManager): void {
     const owner = (id: string) => manager.find(id)?.record().user_id ?? SYSTEM_ACTOR;
@@ -123,11 +124,21 @@ export class AuditLog {
       this.record({ actor_user_id: owner(session_id), action: 'session.created', session_id, detail: { source } }),
     );
     manager.on('resumed', ({ session_id, user_id }) => this.record({ actor_user_id: user_id, action: 'session.resumed', session_id }));
+    manager.on('ended', (e) =>
+      this.record({
+        actor_user_id: e.actor_user_id ?? SYSTEM_ACTOR,
+        action: 'session.destroyed',
+        target_user_id: e.user_id,
+        session_id: e.session_id,
+        detail: { reason: e.reason },
+      }),
+    );
+    // The one ending that does not go through destroy(): the transcript could not be restored.
     manager.on('event', (ev) => {
-      if (ev.type !== 'session_terminated') return;
+      if (ev.type !== 'session_terminated' || ev.reason !== 'resume_failed') return;
       const user = owner(ev.session_id);
       this.record({
-        actor_user_id: ev.reason === 'user_requested' ? user : SYSTEM_ACTOR,
+        actor_user_id: SYSTEM_ACTOR,
         action: 'session.destroyed',
         target_user_id: user,
         session_id: ev.session_id,

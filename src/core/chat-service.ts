@@ -177,7 +177,7 @@ export class ChatService {
     const owner = this.watchers.get(s.id);
     if (w && !owner) this.watch(s.id, w, false);
     const before = s.lastEventId;
-    const summary = await this.manager.destroy(s.id, reason, own ? USER_ENDED : ADMIN_ENDED);
+    const summary = await this.manager.destroy(s.id, reason, own ? USER_ENDED : ADMIN_ENDED, p.user_id);
     if (w && owner && owner !== w) for (const ev of s.eventsAfter(before) ?? []) w.send(ev);
     return { summary, reason };
   }

@@ -60,6 +60,8 @@ export interface SessionManagerEvents {
   updated: [SessionSummary];
   /** A new session is ready: how it was served and how long it took (metrics listen). */
   created: [{ session_id: string; source: SessionSource; seconds: number }];
+  /** A session was ended through destroy(); actor_user_id null: by the server itself. */
+  ended: [{ session_id: string; user_id: string; reason: string; actor_user_id: string | null }];
   /** A session without a process got one again, on its conversation (the audit log listens). */
   resumed: [{ session_id: string; user_id: string }];
   /** A tool call was decided; user_id is the session's owner, the only one who can answer it. */
@@ -618,13 +620,17 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     s.emit({ type: 'session_warning', reason: 'duration', remaining_seconds: remainingSeconds, message });
   }
 
-  /** Ends a session: its process tree goes, the row stays (terminated, resumable). */
-  async destroy(id: string, reason: string, message: string): Promise<SessionSummary> {
+  /**
+   * Ends a session: its process tree goes, the row stays (terminated, resumable).
+   * `actorUserId`: who asked (absent: the server itself, e.g. the monitor).
+   */
+  async destroy(id: string, reason: string, message: string, actorUserId?: string): Promise<SessionSummary> {
     const s = this.get(id);
     s.interruptTurn();
     await s.stopProcess();
     this.capacity.release(s.id);
     if (s.state !== 'terminated') s.terminate(reason);
+    this.emit('ended', { session_id: s.id, user_id: s.record().user_id, reason, actor_user_id: actorUserId ?? null });
     s.emit({
       type: 'session_terminated',
       reason,
