@@ -112,6 +112,10 @@ describe('tokens', () => {
     assert.equal((await h.api('GET', '/api/v1/me', undefined, t.token)).status, 200);
     const used = (await alice.api('GET', '/api/v1/me/tokens')).body.tokens.find((x: ApiToken) => x.token_id === t.token_id);
     assert.ok(used.last_used_at && Date.parse(used.last_used_at) >= Date.parse(t.created_at), JSON.stringify(used));
+    // cheap: used again within the minute, the row is not written again
+    assert.equal((await h.api('GET', '/api/v1/me', undefined, t.token)).status, 200);
+    const again = (await alice.api('GET', '/api/v1/me/tokens')).body.tokens.find((x: ApiToken) => x.token_id === t.token_id);
+    assert.equal(again.last_used_at, used.last_used_at);
 
     // a socket opened with it, then revoke: the socket closes, every use is refused like a wrong key (and counted)
     const sock = await TestClient.connect(h.wsUrl, t.token);
