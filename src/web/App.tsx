@@ -10,6 +10,7 @@ import { Composer, type ComposerHandle } from './components/Composer';
 import { ConnectScreen } from './components/ConnectScreen';
 import { CreatingProgress } from './components/CreatingProgress';
 import { EndedCard } from './components/EndedCard';
+import { AttachmentKey } from './components/MessageAttachments';
 import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { TopBar } from './components/TopBar';
@@ -17,12 +18,13 @@ import { Transcript } from './components/Transcript';
 import { useChatConnection } from './hooks/useChatConnection';
 import { useComposerFocus } from './hooks/useComposerFocus';
 import { useLogin } from './hooks/useLogin';
+import { useNotifications } from './hooks/useNotifications';
 import { usePhoneMenu } from './hooks/usePhoneMenu';
 import { useRemembered } from './hooks/useRemembered';
 import { useSessionRouting } from './hooks/useSessionRouting';
 import { useStamp } from './hooks/useStamp';
 import { initialState, reducer } from './state/reducer';
-import { emptyTranscript } from './state/transcripts';
+import { emptyTranscript, latestContext } from './state/transcripts';
 import type { Banner, PermissionDecision, PermissionItem, State } from './state/types';
 
 const NAV_ID = 'sessions-nav';
@@ -45,6 +47,7 @@ export function App({ boot }: { boot: BootParams }) {
   const composer = useRef<ComposerHandle>(null);
   const menuButton = useRef<HTMLButtonElement>(null);
   const menu = usePhoneMenu(NAV_ID, menuButton);
+  const notifications = useNotifications();
 
   const { currentId } = state.sessions;
   const current = state.sessions.list.find((s) => s.session_id === currentId) ?? null;
@@ -69,6 +72,7 @@ export function App({ boot }: { boot: BootParams }) {
     onFrame: (frame) => {
       dispatch({ type: 'frame', frame, ...stamp() });
       routing.onFrame(frame); // declared below; handlers run only after render
+      notifications.onFrame(frame, state.sessions.list);
     },
     onAuthFailed: (reason) => {
       login.forget();
@@ -80,7 +84,15 @@ export function App({ boot }: { boot: BootParams }) {
     },
     onReconnecting: (attempt, at) => dispatch({ type: 'conn', status: 'reconnecting', reconnectAt: at, attempt }),
   });
-  const routing = useSessionRouting({ state, dispatch, link, stamp, resume: boot.resume, onOpened });
+  const routing = useSessionRouting({
+    state,
+    dispatch,
+    link,
+    stamp,
+    resume: boot.resume,
+    onOpened,
+    onRefused: (text, files, why) => composer.current?.restore(text, files, why),
+  });
   useRemembered(state);
 
   if (!login.credentials || state.connection.status === 'auth_failed')
@@ -153,6 +165,8 @@ export function App({ boot }: { boot: BootParams }) {
           navId={NAV_ID}
           onMenu={menu.toggle}
           onDisconnect={login.disconnect}
+          context={latestContext(transcript.items)}
+          notifications={notifications}
         />
         <main className="chat" id="message-area">
           <Banners
@@ -164,12 +178,14 @@ export function App({ boot }: { boot: BootParams }) {
           {state.sessions.creating && (
             <CreatingProgress estimatedSeconds={state.sessions.creating.estimatedSeconds} startedAt={state.sessions.creating.startedAt} />
           )}
-          <Transcript
-            items={transcript.items}
-            streaming={streaming}
-            retrying={transcript.retrying}
-            empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
-          />
+          <AttachmentKey.Provider value={login.credentials.key}>
+            <Transcript
+              items={transcript.items}
+              streaming={streaming}
+              retrying={transcript.retrying}
+              empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
+            />
+          </AttachmentKey.Provider>
           <PermissionDock items={openPermissions} onAnswer={answerPermission} />
           {ended && current && !banners.some((b) => b.kind === 'session_terminated') && (
             <EndedCard session={current} canAct={connected} onResume={() => routing.switchTo(current.session_id)} />

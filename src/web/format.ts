@@ -8,6 +8,20 @@ export function formatCost(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/** 950, 4.3k, 200k, 1M: token counts at a glance. */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${n < 10_000 ? (n / 1000).toFixed(1).replace(/\.0$/, '') : Math.round(n / 1000)}k`;
+  return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
+}
+
+/** "4.3k of 1M context (0%)", or without the window when unknown. */
+export function formatContext(tokens: number, window: number | null): string {
+  if (!window) return `${formatTokens(tokens)} context`;
+  const pct = Math.min(100, Math.round((tokens / window) * 100));
+  return `${formatTokens(tokens)} of ${formatTokens(window)} context (${pct}%)`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

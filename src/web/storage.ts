@@ -11,3 +11,15 @@ export function tabStorage(): Storage | null {
     return null;
   }
 }
+
+/** Browser notifications on (a preference of this browser, not a secret: localStorage). */
+export const NOTIFY_STORAGE = 'csp.notifications';
+
+/** This browser's storage, or null where the browser blocks it. */
+export function browserStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}

@@ -155,4 +155,65 @@ test.describe('screenshots', () => {
       await model.close();
     }
   });
+
+  test('an attachment thumbnail and a diff card', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const server = await TestServer.start({ permissionMode: 'bypassPermissions' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    try {
+      await staged(page, 'light', server);
+      await page.getByRole('button', { name: 'New session', exact: true }).click();
+      await expect(page.getByText('New conversation')).toBeVisible();
+      // A small chart-like image drawn by the browser, attached with the file button.
+      const png = await page.evaluate(async () => {
+        const c = new OffscreenCanvas(240, 150);
+        const g = c.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        g.fillStyle = '#f6e7df';
+        g.fillRect(0, 0, 240, 150);
+        ['#a94c25', '#285f9e', '#1d7a46', '#8a5a00'].forEach((col, i) => {
+          g.fillStyle = col;
+          g.fillRect(24 + i * 52, 130 - (i + 1) * 26, 36, (i + 1) * 26);
+        });
+        const b = await c.convertToBlob({ type: 'image/png' });
+        return [...new Uint8Array(await b.arrayBuffer())];
+      });
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Attach files' }).click();
+      await (await chooser).setFiles([
+        { name: 'latency-chart.png', mimeType: 'image/png', buffer: Buffer.from(png) },
+        { name: 'bench.log', mimeType: 'text/plain', buffer: Buffer.from('p50 1.3 ms\np99 4.1 ms\n') },
+      ]);
+      await expect(page.getByRole('list', { name: 'Attached files' }).getByRole('listitem')).toHaveCount(2);
+      fs.mkdirSync(OUT, { recursive: true });
+      await page.locator('.composer').screenshot({ path: path.join(OUT, 'attachments-composer.png') });
+      await send(page, 'say: The chart shows p99 latency rising with each release; the log agrees (p99 4.1 ms).');
+      await expectAnswered(page, 1);
+      await expect(page.getByRole('img', { name: 'latency-chart.png' })).toHaveAttribute('src', /^blob:/);
+      await page
+        .locator('.msg-user')
+        .first()
+        .screenshot({ path: path.join(OUT, 'attachments-thumbnail.png') });
+
+      const file = path.join(server.dir, 'project', 'src', 'config.ts');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const before = 'export const config = {\n  port: 8000,\n  host: "127.0.0.1",\n  poolSize: 2,\n  maxSessions: 10,\n};\n';
+      fs.writeFileSync(file, before);
+      await send(
+        page,
+        `tool: Edit ${JSON.stringify({ file_path: file, old_string: '  poolSize: 2,\n  maxSessions: 10,', new_string: '  poolSize: 4,\n  maxSessions: 25,\n  idleTimeoutSeconds: 1800,' })}`,
+      );
+      await expectAnswered(page, 2);
+      const card = page.getByRole('article', { name: 'Tool call: Edit' });
+      await expect(card.getByRole('figure', { name: `Changes to ${file}` })).toBeVisible();
+      await page.mouse.move(0, 0);
+      await card.screenshot({ path: path.join(OUT, 'diff-card.png') });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await card.screenshot({ path: path.join(OUT, 'diff-card-dark.png') });
+    } finally {
+      await context.close();
+      await server.stop();
+      server.remove();
+    }
+  });
 });

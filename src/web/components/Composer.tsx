@@ -1,19 +1,25 @@
 // The message box: Enter sends, Shift+Enter adds a line; Stop while a turn streams.
+// Files come with the message (button, paste, drop): see useAttachments.
 import { forwardRef, type KeyboardEvent, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES } from '../../protocol/errors';
+import type { PendingAttachment } from '../attachments';
+import { useAttachments } from '../hooks/useAttachments';
+import { AttachButton, AttachmentChips } from './AttachmentChips';
 import './Composer.css';
 
 export interface ComposerHandle {
   focus(): void;
   focusStop(): void;
   hasFocus(): boolean;
+  /** Puts a refused message back: its text (when the box is empty) and its files, with the reason. */
+  restore(text: string, attachments: PendingAttachment[], why: string): void;
 }
 
 interface Props {
   streaming: boolean;
   /** Why the box is disabled (null: enabled). */
   disabledReason: string | null;
-  onSend: (text: string) => boolean;
+  onSend: (text: string, attachments: PendingAttachment[]) => boolean;
   onStop: () => void;
 }
 
@@ -21,10 +27,15 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
   const [text, setText] = useState('');
   const ta = useRef<HTMLTextAreaElement>(null);
   const stop = useRef<HTMLButtonElement>(null);
+  const files = useAttachments();
   useImperativeHandle(ref, () => ({
     focus: () => ta.current?.focus(),
     focusStop: () => stop.current?.focus(),
     hasFocus: () => document.activeElement === ta.current || document.activeElement === stop.current,
+    restore: (back, list, why) => {
+      setText((t) => (t.trim() ? t : back));
+      files.restore(list, why);
+    },
   }));
 
   // Grows with its content up to a limit.
@@ -41,7 +52,10 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
 
   const submit = () => {
     if (!canSend) return;
-    if (onSend(text)) setText('');
+    if (onSend(text, files.list)) {
+      setText('');
+      files.clear();
+    }
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -58,8 +72,10 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
         e.preventDefault();
         submit();
       }}
+      {...files.dropProps}
     >
-      <div className={`composer-box${disabled ? ' is-disabled' : ''}`}>
+      <AttachmentChips files={files} />
+      <div className={`composer-box${disabled ? ' is-disabled' : ''}${files.dragging ? ' is-dragging' : ''}`}>
         <textarea
           ref={ta}
           aria-label="Message"
@@ -70,8 +86,10 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
           disabled={disabled}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={files.onPaste}
         />
         <div className="composer-actions">
+          <AttachButton files={files} disabled={disabled} />
           {streaming ? (
             <button ref={stop} type="button" className="btn btn-stop" onClick={onStop}>
               <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">

@@ -3,8 +3,11 @@
 import type { Ref } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
 import { sessionTitle, statusHint, statusLabel } from '../format';
+import type { Notifications } from '../hooks/useNotifications';
 import type { ConnStatus } from '../state/types';
 import { Logo } from './Logo';
+import { NotificationToggle } from './NotificationToggle';
+import { SessionUsage } from './SessionUsage';
 import './status.css';
 import './TopBar.css';
 
@@ -16,9 +19,12 @@ interface Props {
   navId: string;
   onMenu: () => void;
   onDisconnect: () => void;
+  /** Context after the newest answer (null: none yet). */
+  context?: { tokens: number; window: number | null } | null;
+  notifications?: Notifications;
 }
 
-export function TopBar({ session, conn, menuOpen, menuButton, navId, onMenu, onDisconnect }: Props) {
+export function TopBar({ session, conn, menuOpen, menuButton, navId, onMenu, onDisconnect, context = null, notifications }: Props) {
   const label = conn === 'open' ? 'Connected' : conn === 'reconnecting' ? 'Reconnecting' : 'Connecting';
   return (
     <header className="topbar">
@@ -45,6 +51,8 @@ export function TopBar({ session, conn, menuOpen, menuButton, navId, onMenu, onD
         )}
       </div>
       <div className="topbar-right">
+        {session && <SessionUsage session={session} context={context} />}
+        {notifications && <NotificationToggle notifications={notifications} />}
         <span className={`conn-pill conn-${conn}`}>
           <span className="dot" aria-hidden="true" />
           {label}

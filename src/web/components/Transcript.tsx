@@ -1,9 +1,10 @@
 // The conversation: user messages, streamed Markdown answers, tool cards, the record of
 // each permission answer and the cost line of each answer.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { formatCost } from '../format';
+import { formatContext, formatCost } from '../format';
 import type { Item } from '../state/types';
 import { Markdown } from './Markdown';
+import { MessageAttachments } from './MessageAttachments';
 import { PermissionRecord } from './PermissionCard';
 import { ToolCard } from './ToolCard';
 import './Transcript.css';
@@ -72,6 +73,7 @@ export function Transcript({
             case 'user':
               return (
                 <div key={it.id} className={`msg msg-user${it.pending ? ' pending' : ''}`}>
+                  {it.attachments && <MessageAttachments items={it.attachments} />}
                   <div className="bubble">{it.text}</div>
                 </div>
               );
@@ -95,6 +97,12 @@ export function Transcript({
                   <span>
                     {it.turns} {it.turns === 1 ? 'turn' : 'turns'}
                   </span>
+                  {it.contextTokens !== undefined && (
+                    <>
+                      <span aria-hidden="true">·</span>
+                      <span>{formatContext(it.contextTokens, it.contextWindow ?? null)}</span>
+                    </>
+                  )}
                 </div>
               );
             case 'notice':

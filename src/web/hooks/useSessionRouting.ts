@@ -4,6 +4,7 @@
 // typed with no session open starts one and is sent as soon as it is ready.
 import { type Dispatch, useRef } from 'react';
 import type { ServerFrame, SessionSummary } from '../../protocol/messages';
+import type { PendingAttachment } from '../attachments';
 import type { Action } from '../state/actions';
 import type { State } from '../state/types';
 import { CURRENT_STORAGE, tabStorage } from '../storage';
@@ -14,7 +15,7 @@ export interface SessionRouting {
   switchTo(id: string): void;
   createSession(): void;
   /** Sends to the open session, or starts one for it; false if nothing could be sent. */
-  sendText(text: string): boolean;
+  sendText(text: string, attachments?: PendingAttachment[]): boolean;
   /** Routing's part in a frame, after the frame is in the state. */
   onFrame(frame: ServerFrame): void;
 }
@@ -28,11 +29,16 @@ interface Deps {
   resume: string | null;
   /** Called when a session was opened or started: focus and the phone menu follow. */
   onOpened(): void;
+  /** The server refused the files of the last message: the composer gets it back. */
+  onRefused?(text: string, files: PendingAttachment[], why: string): void;
 }
 
-export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpened }: Deps): SessionRouting {
+export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpened, onRefused }: Deps): SessionRouting {
   const pendingResume = useRef(resume);
   const pendingText = useRef<string | null>(null);
+  const pendingFiles = useRef<PendingAttachment[]>([]);
+  /** The last message sent, to give back to the composer if the server refuses its files. */
+  const lastSent = useRef<{ text: string; files: PendingAttachment[] } | null>(null);
   const { send } = link;
 
   const switchTo = (id: string) => {
@@ -49,15 +55,23 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
     onOpened();
   };
 
-  const sendText = (text: string): boolean => {
+  const sendText = (text: string, files: PendingAttachment[] = []): boolean => {
     const id = state.sessions.currentId;
     if (!id) {
       pendingText.current = text;
+      pendingFiles.current = files;
       createSession();
       return link.isOpen();
     }
-    if (!send({ type: 'user_message', session_id: id, text })) return false;
-    dispatch({ type: 'local_send', sessionId: id, text, id: stamp().id });
+    return sendTo(id, text, files);
+  };
+
+  const sendTo = (id: string, text: string, files: PendingAttachment[]): boolean => {
+    const attachments = files.map(({ name, media_type, data }) => ({ name, media_type, data }));
+    if (!send({ type: 'user_message', session_id: id, text, ...(attachments.length ? { attachments } : {}) })) return false;
+    lastSent.current = { text, files };
+    const views = files.map((f) => ({ name: f.name, media_type: f.media_type, size: f.size, ...(f.url ? { localUrl: f.url } : {}) }));
+    dispatch({ type: 'local_send', sessionId: id, text, id: stamp().id, ...(views.length ? { attachments: views } : {}) });
     return true;
   };
 
@@ -81,14 +95,19 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
         break;
       case 'session_ready': {
         const text = pendingText.current;
+        const files = pendingFiles.current;
         pendingText.current = null;
-        if (text && send({ type: 'user_message', session_id: f.session_id, text }))
-          dispatch({ type: 'local_send', sessionId: f.session_id, text, id: stamp().id });
+        pendingFiles.current = [];
+        if (text) sendTo(f.session_id, text, files);
         onOpened();
         break;
       }
       case 'error':
         if (f.code === 'capacity_exceeded' || f.code === 'internal_error') pendingText.current = null;
+        if ((f.code === 'attachment_too_large' || f.code === 'unsupported_attachment') && lastSent.current) {
+          onRefused?.(lastSent.current.text, lastSent.current.files, f.message);
+          lastSent.current = null;
+        }
         break;
       default:
         break;

@@ -1,6 +1,8 @@
 // Everything that changes the UI state. Reducers are pure: whatever an action creates
 // gets its id and time from the action, never from a clock or counter of their own.
+
 import type { ServerFrame } from '../../protocol/messages';
+import type { AttachmentView } from '../attachments';
 import type { ConnStatus, PermissionDecision } from './types';
 
 export type Action =
@@ -10,7 +12,7 @@ export type Action =
   | { type: 'select'; sessionId: string | null }
   | { type: 'creating_requested'; now: number }
   /** A message typed here, shown at once and confirmed by the server's turn_started. */
-  | { type: 'local_send'; sessionId: string; text: string; id: string }
+  | { type: 'local_send'; sessionId: string; text: string; id: string; attachments?: AttachmentView[] }
   | { type: 'permission_answered'; requestId: string; answer: PermissionDecision }
   /** The session a /chat?resume= link named is not on this server. */
   | { type: 'resume_not_found' }

@@ -26,15 +26,46 @@ export function isReplayed(transcripts: Record<string, Transcript>, f: ServerFra
   return ev.eventId <= (transcripts[ev.sessionId]?.lastEventId ?? 0);
 }
 
+/** How full the context was after a turn, when the server said. */
+function contextOf(m: { context_tokens?: number; context_window?: number }): { contextTokens?: number; contextWindow?: number } {
+  return {
+    ...(m.context_tokens !== undefined ? { contextTokens: m.context_tokens } : {}),
+    ...(m.context_window !== undefined ? { contextWindow: m.context_window } : {}),
+  };
+}
+
+/** The context figures of the newest answer that has them. */
+export function latestContext(items: Item[]): { tokens: number; window: number | null } | null {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (it?.kind === 'complete' && it.contextTokens !== undefined) return { tokens: it.contextTokens, window: it.contextWindow ?? null };
+  }
+  return null;
+}
+
 /** Items of a stored conversation, tool results merged into their calls; ids start with `prefix`. */
-export function itemsFromHistory(messages: HistoryMessage[], prefix = 'h'): Item[] {
+export function itemsFromHistory(messages: HistoryMessage[], prefix = 'h', sessionId = ''): Item[] {
   const items: Item[] = [];
   const tools = new Map<string, ToolItem>();
   messages.forEach((m, i) => {
     const id = `${prefix}:${i}`;
     switch (m.type) {
       case 'user':
-        items.push({ kind: 'user', id, text: m.text });
+        items.push({
+          kind: 'user',
+          id,
+          text: m.text,
+          ...(m.attachments?.length
+            ? {
+                attachments: m.attachments.map((a) => ({
+                  name: a.name,
+                  media_type: a.media_type,
+                  size: a.size,
+                  ...(a.id ? { remote: { sessionId, id: a.id } } : {}),
+                })),
+              }
+            : {}),
+        });
         break;
       case 'assistant': {
         const last = items[items.length - 1];
@@ -67,7 +98,7 @@ export function itemsFromHistory(messages: HistoryMessage[], prefix = 'h'): Item
       }
       case 'turn_result':
         // The stored outcome of a turn: the same line a live answer ends with.
-        if (m.outcome === 'complete') items.push({ kind: 'complete', id, costUsd: m.cost_usd, turns: m.turn_count });
+        if (m.outcome === 'complete') items.push({ kind: 'complete', id, costUsd: m.cost_usd, turns: m.turn_count, ...contextOf(m) });
         else if (m.outcome === 'interrupted') items.push({ kind: 'notice', id, tone: 'info', text: 'Stopped.' });
         break;
     }
@@ -98,8 +129,12 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
   switch (f.type) {
     case 'turn_started': {
       const i = items.findIndex((it) => it.kind === 'user' && it.pending && it.text === f.text);
+      // Sent from another tab: its files are shown by name (their bytes are not here).
+      const attachments = f.attachments?.map((x) => ({ name: x.name, media_type: x.media_type, size: x.size }));
       const next =
-        i >= 0 ? items.map((it, j) => (j === i ? { ...it, pending: false } : it)) : [...items, { kind: 'user' as const, id, text: f.text }];
+        i >= 0
+          ? items.map((it, j) => (j === i ? { ...it, pending: false } : it))
+          : [...items, { kind: 'user' as const, id, text: f.text, ...(attachments?.length ? { attachments } : {}) }];
       return { ...t, items: next, streaming: true, lastUserText: f.text, retrying: null };
     }
     case 'stream_delta': {
@@ -150,7 +185,10 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
         ...t,
         streaming: false,
         retrying: null,
-        items: [...expirePermissions(endStreaming(items)), { kind: 'complete', id, costUsd: f.cost_usd, turns: f.turn_count }],
+        items: [
+          ...expirePermissions(endStreaming(items)),
+          { kind: 'complete', id, costUsd: f.cost_usd, turns: f.turn_count, ...contextOf(f) },
+        ],
       };
     case 'stream_interrupted':
       return {
@@ -205,7 +243,7 @@ function onFrame(s: Record<string, Transcript>, a: FrameAction): Record<string, 
       return {
         ...s,
         [f.session_id]: {
-          items: [...itemsFromHistory(f.messages, a.id), ...pending],
+          items: [...itemsFromHistory(f.messages, a.id, f.session_id), ...pending],
           lastEventId: f.last_event_id,
           streaming: f.is_query_active,
           loaded: true,
@@ -237,7 +275,14 @@ export function transcriptsReducer(s: Record<string, Transcript>, a: Action): Re
       const t = s[a.sessionId] ?? emptyTranscript();
       return {
         ...s,
-        [a.sessionId]: { ...t, items: [...t.items, { kind: 'user', id: a.id, text: a.text, pending: true }], lastUserText: a.text },
+        [a.sessionId]: {
+          ...t,
+          items: [
+            ...t.items,
+            { kind: 'user', id: a.id, text: a.text, pending: true, ...(a.attachments?.length ? { attachments: a.attachments } : {}) },
+          ],
+          lastUserText: a.text,
+        },
       };
     }
     case 'permission_answered':

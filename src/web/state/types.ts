@@ -1,6 +1,7 @@
 // The shape of the UI state. Each part has its own reducer (connection.ts, sessions.ts,
 // transcripts.ts, banners.ts); reducer.ts combines them.
 import type { PermissionDecision, ServerFrame, SessionSummary } from '../../protocol/messages';
+import type { AttachmentView } from '../attachments';
 
 export type { PermissionDecision };
 
@@ -33,11 +34,11 @@ export interface PermissionItem {
 }
 
 export type Item =
-  | { kind: 'user'; id: string; text: string; pending?: boolean }
+  | { kind: 'user'; id: string; text: string; pending?: boolean; attachments?: AttachmentView[] }
   | { kind: 'assistant'; id: string; text: string; streaming: boolean }
   | ToolItem
   | PermissionItem
-  | { kind: 'complete'; id: string; costUsd: number; turns: number }
+  | { kind: 'complete'; id: string; costUsd: number; turns: number; contextTokens?: number; contextWindow?: number }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string };
 
 export interface Transcript {

@@ -1,0 +1,69 @@
+// The files of a user message in the transcript: image thumbnails, other files as chips.
+// A file just sent shows the browser's own copy; one from history is fetched from
+// GET /api/v1/sessions/{id}/attachments/{attachment_id} with the key into a blob: URL
+// (the CSP allows images only from here, data: and blob:; never a remote URL).
+import { createContext, memo, useContext, useEffect, useState } from 'react';
+import { type AttachmentView, formatSize } from '../attachments';
+import { typeLabel } from './AttachmentChips';
+import './MessageAttachments.css';
+
+/** The API key the page is connected with: attachment bytes need it like every API call. */
+export const AttachmentKey = createContext<string | null>(null);
+
+function useRemoteUrl(remote: AttachmentView['remote'], enabled: boolean): string | null {
+  const key = useContext(AttachmentKey);
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!remote || !enabled) return;
+    let made: string | null = null;
+    let live = true;
+    void fetch(`/api/v1/sessions/${remote.sessionId}/attachments/${encodeURIComponent(remote.id)}`, {
+      headers: key ? { 'X-API-Key': key } : {},
+      credentials: 'same-origin',
+    })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((b) => {
+        if (!b || !live) return;
+        made = URL.createObjectURL(b);
+        setUrl(made);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [remote, enabled, key]);
+  return url;
+}
+
+const Thumb = memo(function Thumb({ a }: { a: AttachmentView }) {
+  const image = a.media_type.startsWith('image/');
+  const remoteUrl = useRemoteUrl(a.remote, image && !a.localUrl);
+  const src = a.localUrl ?? remoteUrl;
+  if (image)
+    return (
+      <li className="msg-attach msg-attach-image">
+        {src ? <img src={src} alt={a.name} /> : <span className="msg-attach-placeholder" role="img" aria-label={a.name} />}
+      </li>
+    );
+  return (
+    <li className="msg-attach msg-attach-file">
+      <span className="msg-attach-type" aria-hidden="true">
+        {typeLabel(a.media_type)}
+      </span>
+      <span className="msg-attach-name">{a.name}</span>
+      <span className="msg-attach-size">{formatSize(a.size)}</span>
+    </li>
+  );
+});
+
+export function MessageAttachments({ items }: { items: AttachmentView[] }) {
+  return (
+    <ul className="msg-attachments" aria-label="Attachments">
+      {items.map((a, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a message's files keep their order
+        <Thumb key={i} a={a} />
+      ))}
+    </ul>
+  );
+}
