@@ -40,6 +40,8 @@ describe('per-user workspaces', () => {
 
   test('each user works in their own 0700 folder (cold: no pool); a resume keeps the folder; Always allow covers it only', async () => {
     assert.equal(h.built.pool.depth(), 0, 'no warm processes in PROJECT_DIR');
+    const ready = await h.api('GET', '/api/v1/health/ready', undefined, null);
+    assert.equal(ready.status, 200, 'ready without a pool to wait for');
     const alice = { c: await h.client() };
     const id = await alice.c.createSession();
     const mine = path.join(h.projectDir, 'users', 'default');
@@ -48,6 +50,7 @@ describe('per-user workspaces', () => {
     assert.match(await bash(h, alice.c, id, 'pwd'), new RegExp(`${mine}\\s*$`));
     const created = (await h.api('GET', `/api/v1/audit?session_id=${id}&action=session.created`)).body.entries[0];
     assert.equal(created.detail.source, 'cold');
+    assert.equal(created.detail.cwd, mine);
 
     // The setting changes; the session keeps the folder its transcript belongs to.
     alice.c.send({ type: 'destroy_session', session_id: id });

@@ -120,8 +120,8 @@ export class AuditLog {
    */
   observe(manager: SessionManager): void {
     const owner = (id: string) => manager.find(id)?.record().user_id ?? SYSTEM_ACTOR;
-    manager.on('created', ({ session_id, source }) =>
-      this.record({ actor_user_id: owner(session_id), action: 'session.created', session_id, detail: { source } }),
+    manager.on('created', ({ session_id, source, cwd }) =>
+      this.record({ actor_user_id: owner(session_id), action: 'session.created', session_id, detail: { source, cwd } }),
     );
     manager.on('resumed', ({ session_id, user_id }) => this.record({ actor_user_id: user_id, action: 'session.resumed', session_id }));
     manager.on('ended', (e) =>

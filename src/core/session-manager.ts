@@ -59,7 +59,7 @@ export interface SessionManagerEvents {
   event: [BufferedEvent];
   updated: [SessionSummary];
   /** A new session is ready: how it was served and how long it took (metrics listen). */
-  created: [{ session_id: string; source: SessionSource; seconds: number }];
+  created: [{ session_id: string; source: SessionSource; seconds: number; cwd: string }];
   /** A session was ended through destroy(); actor_user_id null: by the server itself. */
   ended: [{ session_id: string; user_id: string; reason: string; actor_user_id: string | null }];
   /** A session without a process got one again, on its conversation (the audit log listens). */
@@ -416,7 +416,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     session.adopt(proc, false);
     session.transition('ready', 'created');
     this.log.info({ session_id: id, pid: proc.pid, source }, 'session created');
-    this.emit('created', { session_id: id, source, seconds: (performance.now() - createStart) / 1000 });
+    this.emit('created', { session_id: id, source, seconds: (performance.now() - createStart) / 1000, cwd });
     return { session, source };
   }
 

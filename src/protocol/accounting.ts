@@ -11,7 +11,7 @@ import { IsoTime, SessionId } from './messages.js';
  *   token.created / token.revoked     {token_id, name}
  *   user.created / user.changed       {name?, role?, disabled?}  (target_user_id: the user)
  *   user.disabled                     {}                 (target_user_id: the user)
- *   session.created                   {source: 'pre-warmed'|'cold'}
+ *   session.created                   {source: 'pre-warmed'|'cold', cwd: the agent's working folder}
  *   session.destroyed                 {reason}  (actor 'system' when the server ended it)
  *   session.resumed                   {}
  *   permission.decided                {tool, input (short summary, secrets masked), decision, request_id?}
