@@ -52,6 +52,7 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   ATTACHMENT_MAX_FILE_MB: '(5) largest attached file (the model API refuses images over 5 MB)',
   ATTACHMENT_MAX_MESSAGE_MB: '(20) all attachments of one message together; the WebSocket frame limit follows (at most 64)',
   ATTACHMENT_MAX_FILES: '(20) attachments per message (0 turns attachments off)',
+  FILE_CHECKPOINTING: '(on) on or off: the CLI backs up files before its tools change them, for "Rewind files to here"',
 };
 
 export function helpText(version: string): string {

@@ -11,7 +11,7 @@ let doc: any;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 
 before(async () => {
-  h = await startHarness({ PREWARM_POOL_SIZE: '1' });
+  h = await startHarness({ PREWARM_POOL_SIZE: '1', PERMISSION_MODE: 'default' });
   doc = (await h.api('GET', '/api/v1/openapi.json', undefined, null)).body;
 });
 after(async () => {
@@ -36,15 +36,19 @@ describe('OpenAPI', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/v1/audit',
+      '/api/v1/commands',
       '/api/v1/extensions',
       '/api/v1/health/live',
       '/api/v1/health/ready',
       '/api/v1/me',
       '/api/v1/me/tokens',
       '/api/v1/me/tokens/{id}',
+      '/api/v1/models',
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
       '/api/v1/sessions/{id}/attachments/{attachment_id}',
+      '/api/v1/sessions/{id}/fork',
+      '/api/v1/sessions/{id}/rewind',
       '/api/v1/usage',
       '/api/v1/users',
       '/api/v1/users/{id}',
@@ -71,6 +75,12 @@ describe('OpenAPI', () => {
     await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
     // the bytes of an attachment are not JSON (attachments.test.ts fetches real ones); its errors are
     await checked('GET', `/api/v1/sessions/${id}/attachments/none`, '/api/v1/sessions/{id}/attachments/{attachment_id}', 404);
+    await checked('GET', '/api/v1/models', '/api/v1/models', 200);
+    await checked('GET', '/api/v1/commands', '/api/v1/commands', 200);
+    // a session without a conversation has nothing to fork; an unknown message cannot be rewound to
+    await checked('POST', `/api/v1/sessions/${id}/fork`, '/api/v1/sessions/{id}/fork', 400, {});
+    const nowhere = { message_id: '00000000-0000-4000-8000-000000000000', dry_run: true };
+    await checked('POST', `/api/v1/sessions/${id}/rewind`, '/api/v1/sessions/{id}/rewind', 200, nowhere);
     await checked('DELETE', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
     const audit = await checked('GET', '/api/v1/audit?limit=1', '/api/v1/audit', 200);
     assert.ok(audit.body.next_cursor, 'created and destroyed: more than one entry');
@@ -85,8 +95,11 @@ describe('OpenAPI', () => {
     await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 401, undefined, null);
     await checked('GET', '/api/v1/sessions/not-a-uuid', '/api/v1/sessions/{id}', 404);
     await checked('DELETE', '/api/v1/sessions/00000000-0000-4000-8000-000000000000', '/api/v1/sessions/{id}', 404);
+    await checked('POST', '/api/v1/sessions/00000000-0000-4000-8000-000000000000/fork', '/api/v1/sessions/{id}/fork', 404);
     const bad = await checked('POST', '/api/v1/sessions', '/api/v1/sessions', 400, { extra: 1 });
-    assert.deepEqual(bad.body, { error: 'invalid_message', message: 'The request body must be an empty JSON object' });
+    assert.deepEqual(bad.body, { error: 'invalid_message', message: 'Unknown field: extra' });
+    const mode = await checked('POST', '/api/v1/sessions', '/api/v1/sessions', 403, { permission_mode: 'bypassPermissions' });
+    assert.equal(mode.body.error, 'mode_not_allowed');
   });
 
   test('a POST without a body still creates a session (the body is optional)', async () => {

@@ -12,8 +12,10 @@ import {
   type CreateSessionResponse,
   type DeleteSessionResponse,
   type ExtensionsResponse,
+  ForkSessionRequest,
   ListSessionsQuery,
   PatchSessionRequest,
+  RewindFilesRequest,
   SessionId,
 } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
@@ -83,8 +85,8 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     authed.post('/api/v1/sessions', { schema: R.createSession, attachValidation: true }, async (req, reply) => {
       const body = req.body ?? {};
       const parsed = CreateSessionRequest.safeParse(body);
-      if (!parsed.success) return sendError(reply, 'invalid_message', 'The request body must be an empty JSON object');
-      const { session_id, source, summary } = await chat.create(caller(req));
+      if (!parsed.success) return sendError(reply, 'invalid_message', bodyProblem(parsed.error));
+      const { session_id, source, summary } = await chat.create(caller(req), undefined, undefined, parsed.data);
       const created: CreateSessionResponse = { session_id, status: summary.status, source, created_at: summary.created_at };
       return reply.code(201).send(created);
     });
@@ -148,5 +150,33 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     registerUserRoutes(authed, d.users);
     registerAccountingRoutes(authed, d.accounting);
+
+    authed.get('/api/v1/models', { schema: R.models }, async () => ({ models: await chat.models() }));
+
+    authed.get('/api/v1/commands', { schema: R.commands }, async () => ({ commands: await chat.commands(d.extensions()) }));
+
+    authed.post('/api/v1/sessions/:id/fork', { schema: R.forkSession, attachValidation: true }, async (req, reply) => {
+      const id = sessionIdParam(req);
+      const parsed = ForkSessionRequest.safeParse(req.body ?? {});
+      if (!parsed.success) return sendError(reply, 'invalid_message', bodyProblem(parsed.error));
+      const { session_id, summary } = await chat.fork(caller(req), id, parsed.data.message_id);
+      const created: CreateSessionResponse = { session_id, status: summary.status, source: 'cold', created_at: summary.created_at };
+      return reply.code(201).send(created);
+    });
+
+    authed.post('/api/v1/sessions/:id/rewind', { schema: R.rewindFiles, attachValidation: true }, async (req, reply) => {
+      const id = sessionIdParam(req);
+      const parsed = RewindFilesRequest.safeParse(req.body ?? {});
+      if (!parsed.success) return sendError(reply, 'invalid_message', bodyProblem(parsed.error));
+      return chat.rewindFiles(caller(req), id, parsed.data.message_id, parsed.data.dry_run ?? false);
+    });
   });
+}
+
+/** The first problem of a request body, as one sentence. */
+function bodyProblem(e: { issues: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[] }): string {
+  const i = e.issues[0];
+  if (!i) return 'Invalid request body';
+  if (i.code === 'unrecognized_keys') return `Unknown field${(i.keys?.length ?? 0) > 1 ? 's' : ''}: ${i.keys?.join(', ')}`;
+  return `Invalid field ${i.path.map(String).join('.') || '(body)'}: ${i.message}`;
 }

@@ -107,8 +107,11 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
     try {
       switch (msg.type) {
         case 'create_session': {
-          const { session_id, source } = await chat.create(p, conn, (estimated_seconds) =>
-            conn.send({ type: 'session_creating', estimated_seconds }),
+          const { session_id, source } = await chat.create(
+            p,
+            conn,
+            (estimated_seconds) => conn.send({ type: 'session_creating', estimated_seconds }),
+            { model: msg.model, permission_mode: msg.permission_mode },
           );
           conn.send({ type: 'session_ready', session_id, status: 'ready', source });
           return;
@@ -134,8 +137,17 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
           await chat.destroy(p, conn, msg.session_id);
           return;
         case 'permission_response':
-          if (!chat.answerPermission(p, conn, msg.request_id, msg.decision))
+          if (
+            !chat.answerPermission(p, conn, msg.request_id, msg.decision, {
+              ...(msg.answers ? { answers: msg.answers } : {}),
+              ...(msg.message !== undefined ? { message: msg.message } : {}),
+            })
+          )
             sendError(conn, 'invalid_message', 'Unknown or expired permission request');
+          return;
+        case 'set_session_options':
+          // The owner's clients hear the change as session_updated (the summary carries model and permission_mode).
+          await chat.setOptions(p, msg.session_id, { model: msg.model, permission_mode: msg.permission_mode });
           return;
       }
     } catch (e) {

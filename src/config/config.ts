@@ -163,6 +163,11 @@ const EnvSchema = z.object({
   ATTACHMENT_MAX_FILE_MB: int(ATTACHMENT_DEFAULTS.maxFileMb, 1),
   ATTACHMENT_MAX_MESSAGE_MB: int(ATTACHMENT_DEFAULTS.maxMessageMb, 1).refine((n) => n <= 64, 'must be at most 64'),
   ATTACHMENT_MAX_FILES: int(ATTACHMENT_DEFAULTS.maxFiles, 0).refine((n) => n <= 100, 'must be at most 100'),
+  FILE_CHECKPOINTING: z
+    .string()
+    .optional()
+    .transform((v) => (v || 'on').toLowerCase())
+    .refine((v) => v === 'on' || v === 'off', 'must be on or off'),
 });
 
 /** Every variable the server reads (the --help text lists each). */
@@ -203,6 +208,8 @@ export interface Config {
   /** Host names (besides loopback names and IP literals) the WebSocket accepts in Host; `*` for any. */
   allowedHosts: string[];
   model: string | undefined;
+  /** The CLI backs up files before its tools change them, so "Rewind files" can restore them. */
+  fileCheckpointing: boolean;
   /** Where the CLIs keep their transcripts (CLAUDE_CONFIG_DIR, else ~/.claude): history reads them there. */
   claudeConfigDir: string;
   /** At MAX_SESSIONS: `idle` releases the least recently used idle session's process (dormant); `off` answers 503. */
@@ -303,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: list(e.ALLOWED_ORIGINS),
     allowedHosts: list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()),
     model: e.CLAUDE_MODEL || undefined,
+    fileCheckpointing: e.FILE_CHECKPOINTING === 'on',
     claudeConfigDir: path.resolve(e.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), '.claude')),
     sessionEviction: e.SESSION_EVICTION as 'idle' | 'off',
     sandbox: e.SANDBOX as SandboxMode,

@@ -12,15 +12,20 @@
 import { PlatformError } from '../protocol/errors.js';
 import type {
   Attachment,
+  ExtensionsResponse,
+  ModelInfo,
   PermissionDecision,
+  QuestionAnswers,
+  RewindFilesResponse,
   SessionDetailResponse,
   SessionSource,
   SessionSummary,
+  SlashCommandInfo,
   UnsequencedFrame,
 } from '../protocol/messages.js';
 import { isAdmin, type Principal } from './principal.js';
 import type { BufferedEvent, Session } from './session.js';
-import type { SessionManager } from './session-manager.js';
+import type { SessionManager, SessionOptions } from './session-manager.js';
 
 /** Someone receiving frames: a WebSocket connection. */
 export interface Watcher {
@@ -105,8 +110,9 @@ export class ChatService {
     p: Principal,
     w?: Watcher,
     onCold?: (estimatedSeconds: number) => void,
+    opts: SessionOptions = {},
   ): Promise<{ session_id: string; source: SessionSource; summary: SessionSummary }> {
-    const { session, source } = await this.manager.createSession(p.user_id, onCold);
+    const { session, source } = await this.manager.createSession(p.user_id, onCold, opts);
     if (w) this.watch(session.id, w, false);
     return { session_id: session.id, source, summary: session.summary() };
   }
@@ -203,10 +209,54 @@ export class ChatService {
    * the session may answer: for anyone else the request does not exist (false, as
    * for an unknown one).
    */
-  answerPermission(p: Principal, w: Watcher, requestId: string, decision: PermissionDecision): boolean {
+  answerPermission(
+    p: Principal,
+    w: Watcher,
+    requestId: string,
+    decision: PermissionDecision,
+    extras: { answers?: QuestionAnswers; message?: string } = {},
+  ): boolean {
     const s = this.manager.sessionOfRequest(requestId);
     if (!s || s.ownerId !== p.user_id || this.watchers.get(s.id) !== w) return false;
-    return this.manager.answerPermission(requestId, decision);
+    return this.manager.answerPermission(requestId, decision, extras);
+  }
+
+  /** Changes the caller's session's model and/or permission mode between turns; the owner's clients hear session_updated. */
+  async setOptions(p: Principal, sessionId: string, opts: SessionOptions): Promise<SessionSummary> {
+    return this.manager.setOptions(this.session(p, sessionId).id, opts);
+  }
+
+  /** A new session of the caller with the conversation of their session so far (before `messageId` when given). */
+  async fork(p: Principal, sessionId: string, messageId?: string): Promise<{ session_id: string; summary: SessionSummary }> {
+    const f = await this.manager.fork(this.session(p, sessionId).id, p.user_id, messageId);
+    return { session_id: f.id, summary: f.summary() };
+  }
+
+  /** Restores (or previews) the files the agent changed after a message: the owner only. */
+  async rewindFiles(p: Principal, sessionId: string, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
+    return this.manager.rewindFiles(this.session(p, sessionId).id, messageId, dryRun);
+  }
+
+  async models(): Promise<ModelInfo[]> {
+    const { models } = await this.manager.catalog();
+    return models.map((m) => ({ value: m.value, display_name: m.displayName, description: m.description }));
+  }
+
+  /** The slash palette: the project's commands and skills first, then the CLI's own commands. */
+  async commands(ext: Pick<ExtensionsResponse, 'commands' | 'skills'>): Promise<SlashCommandInfo[]> {
+    const out: SlashCommandInfo[] = [];
+    const seen = new Set<string>();
+    const add = (c: SlashCommandInfo) => {
+      if (seen.has(c.name)) return;
+      seen.add(c.name);
+      out.push(c);
+    };
+    for (const c of ext.commands) add({ name: c.name, description: c.description ?? '', source: 'project' });
+    for (const c of ext.skills) add({ name: c.name, description: c.description ?? '', source: 'skill' });
+    const { commands } = await this.manager.catalog();
+    for (const c of commands)
+      add({ name: c.name, description: c.description, ...(c.argumentHint ? { argument_hint: c.argumentHint } : {}), source: 'cli' });
+    return out;
   }
 
   /** Ends every live session of a user (disabled): their turns stop, their processes go. */

@@ -5,10 +5,14 @@
 // against a timeout, then SIGTERM, then SIGKILL of the whole tree, verified gone.
 import { spawn } from 'node:child_process';
 import {
+  type ModelInfo,
   type Options,
+  type PermissionMode,
   type Query,
+  type RewindFilesResult,
   type SDKMessage,
   type SDKUserMessage,
+  type SlashCommand,
   type SpawnedProcess,
   type SpawnOptions,
   startup,
@@ -99,8 +103,11 @@ export class ClaudeProcess {
     void this.pump(this.query);
   }
 
-  /** Sends a user message: the text alone, or the text then content blocks (attachments). */
-  send(text: string, blocks: ContentBlock[] = []): void {
+  /**
+   * Sends a user message: the text alone, or the text then content blocks (attachments).
+   * `uuid` becomes its transcript id (fork and rewind name messages by it).
+   */
+  send(text: string, blocks: ContentBlock[] = [], uuid?: string): void {
     if (this.state !== 'ready') throw new Error(`process is ${this.state}`);
     this.input.push({
       type: 'user',
@@ -108,7 +115,34 @@ export class ClaudeProcess {
       message: { role: 'user', content: blocks.length === 0 ? text : [{ type: 'text', text }, ...blocks] },
       parent_tool_use_id: null,
       origin: { kind: 'human' },
+      ...(uuid ? { uuid: uuid as `${string}-${string}-${string}-${string}-${string}` } : {}),
     });
+  }
+
+  /** The attached query: the SDK's live controls need it (a process is attached once a session adopts it). */
+  private controls(): Query {
+    if (!this.query || this.state !== 'ready') throw new Error(`process is ${this.query ? this.state : 'not attached'}`);
+    return this.query;
+  }
+
+  setModel(model: string | undefined): Promise<void> {
+    return this.controls().setModel(model);
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    await this.controls().setPermissionMode(mode);
+  }
+
+  supportedModels(): Promise<ModelInfo[]> {
+    return this.controls().supportedModels();
+  }
+
+  supportedCommands(): Promise<SlashCommand[]> {
+    return this.controls().supportedCommands();
+  }
+
+  rewindFiles(messageId: string, dryRun: boolean): Promise<RewindFilesResult> {
+    return this.controls().rewindFiles(messageId, { dryRun });
   }
 
   /** Asks the CLI to stop the current turn. Resolves true if the request was acknowledged in time. */

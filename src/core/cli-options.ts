@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CanUseTool, Options, SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
+import type { CanUseTool, Options, PermissionMode, SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
 import type { Config } from '../config/config.js';
 import { usersRoot } from './workspaces.js';
 
@@ -57,6 +57,14 @@ export interface CliOptionsInput {
   cwd?: string;
   /** With WORKSPACES=per-user: the other users' folders, which the file tools may not touch. */
   otherWorkspaces?: string[];
+  /** The session's own choices (undefined: the server's CLAUDE_MODEL / PERMISSION_MODE). */
+  model?: string | undefined;
+  permissionMode?: string | undefined;
+}
+
+/** The mode the CLI gets: bypassPermissions is refused by the CLI as root, so our canUseTool allows everything instead. */
+export function cliPermissionMode(mode: string): PermissionMode {
+  return mode === 'bypassPermissions' ? 'default' : (mode as PermissionMode);
 }
 
 export function buildCliOptions(i: CliOptionsInput): Options {
@@ -74,7 +82,7 @@ export function buildCliOptions(i: CliOptionsInput): Options {
   env.CLAUDE_STREAM_IDLE_TIMEOUT_MS ??= String(config.modelTimeoutSeconds * 1000);
   // Marks every process we start (and its children) as ours, for the orphan sweep.
   env[INSTANCE_ENV] = instanceId(config);
-  const bypass = config.permissionMode === 'bypassPermissions';
+  const model = i.model ?? config.model;
   return {
     ...i.extensions.options,
     // MCP env and headers go over stdin, never onto the world-readable command line.
@@ -87,9 +95,11 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     includePartialMessages: true,
     // bypassPermissions is refused by the CLI as root; a canUseTool that allows
     // everything gives the same behaviour everywhere (docs/decisions.md).
-    permissionMode: bypass ? 'default' : config.permissionMode,
+    permissionMode: cliPermissionMode(i.permissionMode ?? config.permissionMode),
     canUseTool: i.canUseTool,
-    ...(config.model ? { model: config.model } : {}),
+    // Rewind files to a message (Query.rewindFiles): the CLI backs up each file before a tool changes it.
+    ...(config.fileCheckpointing ? { enableFileCheckpointing: true } : {}),
+    ...(model ? { model } : {}),
     ...(CLAUDE_EXECUTABLE ? { pathToClaudeCodeExecutable: CLAUDE_EXECUTABLE } : {}),
     ...(i.resume ? { resume: i.sessionId } : { sessionId: i.sessionId }),
   };

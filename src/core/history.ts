@@ -2,18 +2,36 @@
 // CLIs were given (never this process's environment), plus the stored turn outcomes.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { getSessionMessages, type SessionKey, type SessionStore, type SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
+import {
+  forkSession,
+  getSessionMessages,
+  type SessionKey,
+  type SessionStore,
+  type SessionStoreEntry,
+} from '@anthropic-ai/claude-agent-sdk';
+import { PlatformError } from '../protocol/errors.js';
 import type { HistoryMessage } from '../protocol/messages.js';
 import { historyFromTranscript, withTurnResults } from './turn-translator.js';
 
 type TurnRow = Parameters<typeof withTurnResults>[1][number];
 
-/** The CLI keeps one transcript per session at <configDir>/projects/<project>/<id>.jsonl: a read-only store over them. */
+const SAFE_NAME = /^[\w.-]+$/;
+
+/**
+ * The CLI keeps one transcript per session at <configDir>/projects/<project>/<id>.jsonl: a store
+ * over them. Appends only ever create a fork's new transcript (the SDK's forkSession writes one).
+ */
 function transcriptStore(configDir: string): SessionStore {
   const projects = path.join(configDir, 'projects');
   return {
-    async append() {
-      /* read-only */
+    async append(key: SessionKey, entries: SessionStoreEntry[]) {
+      const parts = [key.projectKey, key.sessionId, ...(key.subpath ? key.subpath.split('/') : [])];
+      if (!parts.every((p) => SAFE_NAME.test(p) && p !== '.' && p !== '..')) throw new Error('unsafe transcript key');
+      const file = key.subpath
+        ? path.join(projects, key.projectKey, key.sessionId, `${key.subpath}.jsonl`)
+        : path.join(projects, key.projectKey, `${key.sessionId}.jsonl`);
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await fs.appendFile(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
     },
     async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
       if (key.subpath) return null;
@@ -88,6 +106,32 @@ export class History {
     const m = raw.find((r) => r.type === 'user' && r.uuid === uuid);
     const content = (m?.message as { content?: unknown } | undefined)?.content;
     return Array.isArray(content) ? content : null;
+  }
+
+  /**
+   * Copies the session's transcript to a new session (fresh ids) in the transcript folder of `cwd`
+   * (where a CLI started there looks for it) and returns the new id. With `beforeMessageId` (a user
+   * message of the session) the copy ends just before that message.
+   */
+  async fork(sessionId: string, cwd: string, beforeMessageId?: string): Promise<string> {
+    let upToMessageId: string | undefined;
+    if (beforeMessageId) {
+      const chain = await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.store });
+      const i = chain.findIndex((m) => m.uuid === beforeMessageId && m.type === 'user');
+      if (i < 0) throw new PlatformError('invalid_message', 'No user message with that message_id in this session');
+      if (i === 0) throw new PlatformError('invalid_message', 'Nothing comes before the first message: start a new session instead');
+      upToMessageId = chain[i - 1]?.uuid;
+    }
+    try {
+      const r = await forkSession(sessionId, {
+        dir: cwd,
+        sessionStore: this.store,
+        ...(upToMessageId ? { upToMessageId } : {}),
+      });
+      return r.sessionId;
+    } catch (e) {
+      throw new PlatformError('invalid_message', `This session has no conversation to fork yet (${(e as Error).message.slice(0, 200)})`);
+    }
   }
 
   /** Every message of the session, with each turn's outcome after it. An unknown or unreadable transcript is empty. */

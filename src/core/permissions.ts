@@ -64,6 +64,19 @@ export interface PermissionDecided {
   request_id?: string;
 }
 
+/** Tools that ask the user something: they always need an answer, even where every tool is allowed. */
+export const QUESTION_TOOLS = new Set(['AskUserQuestion', 'ExitPlanMode']);
+
+/** What an answer may carry besides the decision. */
+export interface AnswerExtras {
+  /** AskUserQuestion: question text -> answer, handed to the tool as its `answers`. */
+  answers?: Record<string, string>;
+  /** With deny: what the agent reads. */
+  message?: string;
+  /** With allow: permission changes the CLI applies (ExitPlanMode: leave plan mode). */
+  updatedPermissions?: Extract<PermissionResult, { behavior: 'allow' }>['updatedPermissions'];
+}
+
 interface Pending {
   tool: string;
   input: Record<string, unknown>;
@@ -127,8 +140,14 @@ export class PermissionGate {
     return !PROTECTED.includes(top);
   }
 
+  /** The tool a pending request is about. */
+  toolOf(requestId: string): string | undefined {
+    return this.pending.get(requestId)?.tool;
+  }
+
   /** The rule "Always allow" would add for this call, and the sentence that says so; null: this call only. */
   ruleFor(tool: string, input: Record<string, unknown>): { rule: Rule | null; scope: string } {
+    if (QUESTION_TOOLS.has(tool)) return { rule: null, scope: 'Only this answer' };
     if (tool === 'Bash') {
       const command = typeof input.command === 'string' ? input.command : '';
       const word = firstWord(command);
@@ -175,8 +194,13 @@ export class PermissionGate {
   }
 
   /** Asks the user (through a permission_request event) unless a rule already allows the call. */
-  request(tool: string, input: Record<string, unknown>, signal: AbortSignal): Promise<PermissionResult> {
-    if (this.allowedByRule(tool, input)) {
+  request(
+    tool: string,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+    shown: Record<string, unknown> = input,
+  ): Promise<PermissionResult> {
+    if (!QUESTION_TOOLS.has(tool) && this.allowedByRule(tool, input)) {
       this.opts.decided?.({ tool, input, outcome: 'by_rule' });
       return Promise.resolve({ behavior: 'allow', updatedInput: input });
     }
@@ -203,7 +227,7 @@ export class PermissionGate {
         type: 'permission_request',
         request_id,
         tool,
-        input,
+        input: shown,
         timeout_seconds: Math.round(timeoutMs / 1000),
         always_allow_scope: scope,
       });
@@ -211,12 +235,17 @@ export class PermissionGate {
   }
 
   /** Returns false when no such request is pending. */
-  answer(requestId: string, decision: PermissionDecision): boolean {
+  answer(requestId: string, decision: PermissionDecision, extras: AnswerExtras = {}): boolean {
     const p = this.pending.get(requestId);
     if (!p) return false;
     if (decision === 'allow_always' && p.rule) this.rules.push(p.rule);
+    if (decision === 'deny') {
+      p.resolve({ behavior: 'deny', message: extras.message?.trim() || 'The user denied this tool call' }, decision);
+      return true;
+    }
+    const updatedInput = extras.answers ? { ...p.input, answers: extras.answers } : p.input;
     p.resolve(
-      decision === 'deny' ? { behavior: 'deny', message: 'The user denied this tool call' } : { behavior: 'allow', updatedInput: p.input },
+      { behavior: 'allow', updatedInput, ...(extras.updatedPermissions ? { updatedPermissions: extras.updatedPermissions } : {}) },
       decision,
     );
     return true;

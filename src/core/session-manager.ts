@@ -3,7 +3,7 @@
 // shutdown. The chat service and the monitor act on sessions only through it.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { CanUseTool } from '@anthropic-ai/claude-agent-sdk';
+import type { CanUseTool, ModelInfo, SlashCommand } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { SessionMetadata, SessionRepository } from '../db/session-repository.js';
@@ -12,17 +12,22 @@ import type {
   Attachment,
   HistoryMessage,
   PermissionDecision,
+  QuestionAnswers,
+  RewindFilesResponse,
   SessionDetailResponse,
+  SessionPermissionMode,
   SessionSource,
   SessionSummary,
 } from '../protocol/messages.js';
 import { attachmentContent, type PreparedMessage, prepareMessage } from './attachments.js';
 import { Capacity } from './capacity.js';
 import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
-import { buildCliOptions, type ExtensionOptions } from './cli-options.js';
+import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from './cli-options.js';
 import { before, History } from './history.js';
 import type { Metrics } from './metrics.js';
 import type { PermissionDecided } from './permissions.js';
+import { QUESTION_TOOLS } from './permissions.js';
+import { planFromToolCalls } from './plan-file.js';
 import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from './process-tree.js';
 import { type BufferedEvent, Session, type SessionHost, summaryOf } from './session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -30,6 +35,18 @@ import type { SessionState } from './session-state.js';
 import type { Workspaces } from './workspaces.js';
 
 const INTERRUPT_SETTLE_MS = 2000;
+
+/** A session's own choices; undefined fields keep what it has (or the server's defaults). */
+export interface SessionOptions {
+  model?: string | undefined;
+  permission_mode?: SessionPermissionMode | undefined;
+}
+
+/** What the CLI offers, read from a running process (its init answer). */
+export interface Catalog {
+  models: ModelInfo[];
+  commands: SlashCommand[];
+}
 
 /** Hands out already-started processes (the pre-warm pool implements it). */
 export interface WarmProcessSource {
@@ -309,17 +326,38 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private canUseToolFor(sessionId: string): CanUseTool {
     return async (tool, input, { signal }) => {
       const s = this.registry.get(sessionId);
-      if (this.config.permissionMode === 'bypassPermissions') {
+      const mode = s?.options.permissionMode ?? this.config.permissionMode;
+      // A question or a plan always waits for the user: "allow everything" cannot answer it.
+      const asks = QUESTION_TOOLS.has(tool);
+      if (mode === 'bypassPermissions' && !asks) {
         if (s) this.emit('permission', { tool, input, outcome: 'by_mode', session_id: s.id, user_id: s.record().user_id });
         return { behavior: 'allow', updatedInput: input };
       }
       if (!s) return { behavior: 'deny', message: 'Session is gone' };
-      return s.permissions.request(tool, input, signal);
+      return s.permissions.request(tool, input, signal, tool === 'ExitPlanMode' ? await this.withPlan(s, input) : input);
     };
   }
 
-  /** Starts a CLI process for a session id (new, or resumed) in `cwd` (PROJECT_DIR when not given). Used by the pool too. */
-  startProcess(sessionId: string, resume: boolean, cwd = this.config.projectDir): Promise<ClaudeProcess> {
+  /**
+   * ExitPlanMode's input, with the plan to show: the CLI strips the model's own `plan` field and
+   * keeps the plan in the file the agent wrote this turn; without one, the turn's text is the plan.
+   */
+  private async withPlan(s: Session, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (typeof input.plan === 'string' && input.plan.trim()) return input;
+    const turn = s.turn;
+    const calls = (turn ? (s.eventsAfter(turn.startEventId) ?? []) : []).flatMap((ev) =>
+      ev.type === 'tool_use' ? [{ tool: ev.tool, input: ev.input }] : [],
+    );
+    const fromFile = await planFromToolCalls(this.config.claudeConfigDir, calls);
+    return { ...input, plan: fromFile ?? turn?.translator.text ?? '' };
+  }
+
+  /** Starts a CLI process for a session id (new, or resumed). Used by the pool too (server defaults). */
+  /**
+   * Starts a CLI process for a session id (new, or resumed) in `cwd` (PROJECT_DIR when not given), with the
+   * session's own options (none: the server's defaults). Used by the pool too.
+   */
+  startProcess(sessionId: string, resume: boolean, cwd = this.config.projectDir, opts: SessionOptions = {}): Promise<ClaudeProcess> {
     const sdkOptions = buildCliOptions({
       config: this.config,
       modelBaseUrl: this.deps.modelBaseUrl,
@@ -329,6 +367,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       canUseTool: this.canUseToolFor(sessionId),
       cwd,
       otherWorkspaces: this.deps.workspaces?.othersOf(cwd) ?? [],
+      model: opts.model,
+      permissionMode: opts.permission_mode,
     });
     return ClaudeProcess.start({
       sdkOptions,
@@ -353,11 +393,16 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
    * where the pool's processes run), else a cold start (onCold is told first, with
    * the estimate in seconds).
    */
-  async createSession(ownerId: string, onCold?: (estimatedSeconds: number) => void): Promise<{ session: Session; source: SessionSource }> {
+  async createSession(
+    ownerId: string,
+    onCold?: (estimatedSeconds: number) => void,
+    opts: SessionOptions = {},
+  ): Promise<{ session: Session; source: SessionSource }> {
+    this.checkMode(opts.permission_mode);
     this.deps.limits?.checkCreate(ownerId, this.openSessionsOf(ownerId));
     this.creating.set(ownerId, (this.creating.get(ownerId) ?? 0) + 1);
     try {
-      return await this.startSession(ownerId, onCold);
+      return await this.startSession(ownerId, onCold, opts);
     } finally {
       const n = (this.creating.get(ownerId) ?? 1) - 1;
       if (n > 0) this.creating.set(ownerId, n);
@@ -368,6 +413,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private async startSession(
     ownerId: string,
     onCold?: (estimatedSeconds: number) => void,
+    opts: SessionOptions = {},
   ): Promise<{ session: Session; source: SessionSource }> {
     const createStart = performance.now();
     const cwd = this.deps.workspaces?.forNewSession(ownerId) ?? this.config.projectDir;
@@ -376,12 +422,18 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     let proc: ClaudeProcess | undefined;
     let source: SessionSource = 'pre-warmed';
     try {
+      if (opts.model !== undefined) await this.checkModel(opts.model);
+    } catch (e) {
+      this.capacity.release(provisional);
+      throw e;
+    }
+    try {
       if (cwd === this.config.projectDir) proc = this.pool?.take();
       if (!proc) {
         source = 'cold';
         onCold?.(this.estimatedColdStartSeconds());
         const t0 = Date.now();
-        proc = await this.startProcess(provisional, false, cwd);
+        proc = await this.startProcess(provisional, false, cwd, opts);
         this.recordStartTime(Date.now() - t0);
       }
     } catch (e) {
@@ -410,10 +462,20 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       is_resumable: true,
       terminated_reason: null,
       title: null,
+      model: opts.model ?? null,
+      permission_mode: opts.permission_mode ?? this.config.permissionMode,
     };
     const session = new Session(meta, this.host, 'creating');
     this.registry.add(session);
     session.adopt(proc, false);
+    if (source === 'pre-warmed') {
+      // Pool processes start with the server's defaults: the session's own choices before its first message.
+      try {
+        await this.applyOptions(proc, opts);
+      } catch (e) {
+        this.log.warn({ err: e, session_id: id }, 'could not apply the session options to a warm process');
+      }
+    }
     session.transition('ready', 'created');
     this.log.info({ session_id: id, pid: proc.pid, source }, 'session created');
     this.emit('created', { session_id: id, source, seconds: (performance.now() - createStart) / 1000, cwd });
@@ -442,7 +504,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       await s.whenReleased();
       let proc: ClaudeProcess;
       try {
-        proc = await this.startProcess(s.id, await this.hasConversation(s), this.deps.workspaces?.cwdOf(s.id));
+        proc = await this.startProcess(s.id, await this.hasConversation(s), this.deps.workspaces?.cwdOf(s.id), {
+          model: s.options.model,
+          permission_mode: s.options.permissionMode,
+        });
       } catch (e) {
         if (/No conversation found/i.test((e as Error).message)) this.resumeFailed(s, (e as Error).message);
         throw e;
@@ -534,13 +599,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const s = this.get(id);
     this.checkCanSend(s);
     // Claim the turn before any await so a second message cannot slip in.
-    const turn = s.startTurn(text, prepared?.refs);
+    const messageId = randomUUID();
+    const turn = s.startTurn(text, prepared?.refs, messageId);
     try {
       await this.ensureProcess(s);
       const proc = s.proc;
       if (!proc) throw new Error('no process');
-      if (prepared && prepared.blocks.length > 0) proc.send(text, prepared.blocks);
-      else proc.send(this.deps.rewriteText?.(text) ?? text);
+      if (prepared && prepared.blocks.length > 0) proc.send(text, prepared.blocks, messageId);
+      else proc.send(this.deps.rewriteText?.(text) ?? text, [], messageId);
     } catch (e) {
       const err = e instanceof PlatformError ? e : new PlatformError('internal_error', (e as Error).message);
       if (s.turn === turn)
@@ -571,8 +637,172 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return undefined;
   }
 
-  answerPermission(requestId: string, decision: PermissionDecision): boolean {
-    return this.sessionOfRequest(requestId)?.permissions.answer(requestId, decision) ?? false;
+  /**
+   * Answers a pending request. AskUserQuestion gets its answers; approving ExitPlanMode leaves plan
+   * mode for the server's default mode (the session's stored mode follows); denying it keeps planning,
+   * with the user's message for the agent.
+   */
+  answerPermission(requestId: string, decision: PermissionDecision, extras: { answers?: QuestionAnswers; message?: string } = {}): boolean {
+    const s = this.sessionOfRequest(requestId);
+    if (!s) return false;
+    const tool = s.permissions.toolOf(requestId);
+    if (tool === 'ExitPlanMode' && decision !== 'deny') {
+      const next = this.config.permissionMode === 'plan' ? 'default' : this.config.permissionMode;
+      const ok = s.permissions.answer(requestId, decision, {
+        updatedPermissions: [{ type: 'setMode', mode: cliPermissionMode(next), destination: 'session' }],
+      });
+      if (ok) s.setOptions({ permissionMode: next });
+      return ok;
+    }
+    const message =
+      tool === 'ExitPlanMode' && decision === 'deny'
+        ? `The user wants to keep planning; do not start yet.${extras.message?.trim() ? ` Their note: ${extras.message.trim()}` : ''}`
+        : extras.message;
+    return s.permissions.answer(requestId, decision, {
+      ...(extras.answers ? { answers: extras.answers } : {}),
+      ...(message ? { message } : {}),
+    });
+  }
+
+  // ------------------------------------------------------------ options and catalog
+
+  /** bypassPermissions only where the server's PERMISSION_MODE is bypassPermissions. */
+  private checkMode(mode: SessionPermissionMode | undefined): void {
+    if (mode === 'bypassPermissions' && this.config.permissionMode !== 'bypassPermissions')
+      throw new PlatformError('mode_not_allowed', undefined, { mode, server: this.config.permissionMode });
+  }
+
+  private async checkModel(model: string): Promise<void> {
+    const { models } = await this.catalog();
+    if (models.length > 0 && !models.some((m) => m.value === model || m.resolvedModel === model))
+      throw new PlatformError('invalid_message', `Unknown model: ${model}. GET /api/v1/models lists the available ones.`);
+  }
+
+  private async applyOptions(proc: ClaudeProcess, opts: SessionOptions): Promise<void> {
+    if (opts.model !== undefined) await proc.setModel(opts.model);
+    if (opts.permission_mode !== undefined && cliPermissionMode(opts.permission_mode) !== cliPermissionMode(this.config.permissionMode))
+      await proc.setPermissionMode(cliPermissionMode(opts.permission_mode));
+  }
+
+  /**
+   * Changes a session's model and/or permission mode between turns (refused during one): the
+   * live process gets the SDK's setters; a session without one gets them at its next start.
+   */
+  async setOptions(id: string, opts: SessionOptions): Promise<SessionSummary> {
+    const s = this.get(id);
+    if (s.turn) throw new PlatformError('query_in_progress');
+    if (s.state === 'terminated' && !s.isResumable) throw new PlatformError('session_unavailable');
+    this.checkMode(opts.permission_mode);
+    if (opts.model !== undefined) await this.checkModel(opts.model);
+    const proc = s.hasLiveProcess ? s.proc : null;
+    if (proc) {
+      if (opts.model !== undefined) await proc.setModel(opts.model);
+      if (opts.permission_mode !== undefined) await proc.setPermissionMode(cliPermissionMode(opts.permission_mode));
+    }
+    s.setOptions({
+      ...(opts.model !== undefined ? { model: opts.model } : {}),
+      ...(opts.permission_mode !== undefined ? { permissionMode: opts.permission_mode } : {}),
+    });
+    return s.summary();
+  }
+
+  private catalog_: { fingerprint: string; value: Promise<Catalog> } | null = null;
+
+  /**
+   * The CLI's models and slash commands, asked once per extension set: of a live session's
+   * process, else of a short-lived process started for the question.
+   */
+  catalog(): Promise<Catalog> {
+    const fingerprint = this.deps.extensions().fingerprint;
+    if (this.catalog_?.fingerprint !== fingerprint) {
+      const value = this.readCatalog();
+      this.catalog_ = { fingerprint, value };
+      value.catch(() => {
+        if (this.catalog_?.value === value) this.catalog_ = null;
+      });
+    }
+    return this.catalog_.value;
+  }
+
+  private async readCatalog(): Promise<Catalog> {
+    for (const s of this.registry.values()) {
+      const proc = s.hasLiveProcess ? s.proc : null;
+      if (!proc) continue;
+      try {
+        return { models: await proc.supportedModels(), commands: await proc.supportedCommands() };
+      } catch {
+        /* not attached yet, or gone: try the next */
+      }
+    }
+    if (this.shuttingDown) throw new PlatformError('shutting_down');
+    const proc = await this.startProcess(randomUUID(), false);
+    try {
+      proc.attach({ onMessage: () => {}, onDead: () => {} });
+      return { models: await proc.supportedModels(), commands: await proc.supportedCommands() };
+    } finally {
+      await proc.stop();
+    }
+  }
+
+  // ------------------------------------------------------------ fork and rewind
+
+  /**
+   * A new session with the conversation of `id` (before `messageId` when given), from a copy of
+   * its transcript: the original is unchanged. The fork has no process until it is used.
+   */
+  async fork(id: string, ownerId: string, messageId?: string): Promise<Session> {
+    const src = this.get(id);
+    // The fork works in its original's folder: the CLI finds a transcript by its working folder.
+    const cwd = this.deps.workspaces?.cwdOf(src.id) ?? this.config.projectDir;
+    const newId = await this.history_.fork(src.id, cwd, messageId);
+    const now = new Date().toISOString();
+    const kept = (await this.history_.load(newId)).filter((m) => m.type === 'user' || m.type === 'assistant').length;
+    const meta: SessionMetadata = {
+      session_id: newId,
+      user_id: ownerId,
+      status: 'dormant',
+      created_at: now,
+      last_active_at: now,
+      subprocess_pid: null,
+      message_count: kept,
+      total_cost_usd: 0,
+      is_resumable: true,
+      terminated_reason: null,
+      title: forkTitle(src.record().title),
+      model: src.options.model ?? null,
+      permission_mode: src.options.permissionMode ?? null,
+    };
+    this.repo.save(meta);
+    this.deps.workspaces?.record(newId, cwd);
+    const fork = this.get(newId);
+    this.emit('updated', fork.summary());
+    this.log.info({ session_id: newId, from: id, at: messageId }, 'session forked');
+    return fork;
+  }
+
+  /** Restores (or with dryRun previews) the files the agent changed after a user message. */
+  async rewindFiles(id: string, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
+    if (!this.config.fileCheckpointing)
+      throw new PlatformError('rewind_unavailable', 'File checkpointing is off on this server (FILE_CHECKPOINTING=off)');
+    const s = this.get(id);
+    if (s.turn) throw new PlatformError('query_in_progress');
+    await this.ensureProcess(s);
+    const proc = s.proc;
+    if (!proc) throw new PlatformError('session_unavailable');
+    let r: Awaited<ReturnType<ClaudeProcess['rewindFiles']>>;
+    try {
+      r = await proc.rewindFiles(messageId, dryRun);
+    } catch (e) {
+      throw new PlatformError('rewind_unavailable', `Files cannot be rewound to this message: ${(e as Error).message}`);
+    }
+    return {
+      can_rewind: r.canRewind,
+      ...(r.error ? { error: r.error } : {}),
+      files_changed: r.filesChanged ?? [],
+      insertions: r.insertions ?? 0,
+      deletions: r.deletions ?? 0,
+      dry_run: dryRun,
+    };
   }
 
   /** Replaces the process with a fresh one resumed on the same conversation, keeping its slot. */
@@ -677,4 +907,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.capacity.clear();
     this.registry.clear();
   }
+}
+
+/** A fork's name: its original's, marked (null stays null: the first message names it). */
+function forkTitle(title: string | null): string | null {
+  return title ? `${title.slice(0, 190)} (fork)` : null;
 }

@@ -5,7 +5,7 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionMetadata } from '../db/session-repository.js';
 import { DEFAULT_TITLE_CHARS } from '../protocol/errors.js';
-import type { AttachmentRef, SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
+import type { AttachmentRef, SessionPermissionMode, SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
 import type { ClaudeProcess } from './claude-process.js';
 import { type PermissionDecided, PermissionGate } from './permissions.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
@@ -26,6 +26,8 @@ export interface TurnResult {
 
 export interface Turn {
   text: string;
+  /** The user message's transcript id. */
+  messageId: string | undefined;
   startedAt: number;
   /** event_id just before this turn's first event */
   startEventId: number;
@@ -108,6 +110,19 @@ export class Session {
   /** The user who created it: the only one who may use it. */
   get ownerId(): string {
     return this.row.user_id;
+  }
+
+  /** The session's own model and permission mode (undefined: the server's defaults). */
+  get options(): { model: string | undefined; permissionMode: SessionPermissionMode | undefined } {
+    return { model: this.row.model ?? undefined, permissionMode: this.row.permission_mode ?? undefined };
+  }
+
+  /** Stores changed options, saved and announced once. */
+  setOptions(o: { model?: string; permissionMode?: SessionPermissionMode }): void {
+    if (o.model !== undefined) this.row.model = o.model;
+    if (o.permissionMode !== undefined) this.row.permission_mode = o.permissionMode;
+    this.host.save(this.record());
+    this.host.announce(this.summary());
   }
 
   get isResumable(): boolean {
@@ -260,13 +275,14 @@ export class Session {
   // ------------------------------------------------------------ turns
 
   /** Claims the turn (synchronously, so a second message cannot slip in). */
-  startTurn(text: string, attachments: AttachmentRef[] = []): Turn {
+  startTurn(text: string, attachments: AttachmentRef[] = [], messageId?: string): Turn {
     let finish!: () => void;
     const done = new Promise<void>((r) => {
       finish = r;
     });
     const turn: Turn = {
       text,
+      messageId,
       startedAt: Date.now(),
       startEventId: this.lastEventId,
       translator: new TurnTranslator(),
@@ -288,7 +304,12 @@ export class Session {
       this.host.save(this.record());
       if (named) this.host.announce(this.summary());
     }
-    this.emit({ type: 'turn_started', text, ...(attachments.length > 0 ? { attachments } : {}) });
+    this.emit({
+      type: 'turn_started',
+      text,
+      ...(attachments.length > 0 ? { attachments } : {}),
+      ...(messageId ? { message_id: messageId } : {}),
+    });
     return turn;
   }
 
@@ -391,6 +412,8 @@ export function summaryOf(m: SessionMetadata): SessionSummary {
     total_cost_usd: Math.round(m.total_cost_usd * 1e6) / 1e6,
     is_resumable: m.is_resumable,
     title: m.title,
+    ...(m.model ? { model: m.model } : {}),
+    ...(m.permission_mode ? { permission_mode: m.permission_mode } : {}),
   };
 }
 

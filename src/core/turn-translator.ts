@@ -225,7 +225,13 @@ export function historyFromTranscript(
       );
       const attachments = attachmentRefs(m.uuid, blocks as Parameters<typeof attachmentRefs>[1]);
       if (text.trim() || attachments.length > 0)
-        out.push({ type: 'user', text, timestamp, ...(attachments.length > 0 ? { attachments } : {}) });
+        out.push({
+          type: 'user',
+          text,
+          timestamp,
+          ...(attachments.length > 0 ? { attachments } : {}),
+          ...(m.uuid ? { message_id: m.uuid } : {}),
+        });
       for (const b of blocks)
         if (b.type === 'tool_result' && b.tool_use_id) {
           const ran = Date.parse(timestamp) - (toolStarted.get(b.tool_use_id) ?? Number.NaN);

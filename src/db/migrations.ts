@@ -122,6 +122,9 @@ export const MIGRATIONS: readonly string[] = [
      session_id TEXT PRIMARY KEY,
      cwd        TEXT NOT NULL
    );`,
+  // 11: each session's model and permission mode (NULL: the server's defaults), used again on resume
+  `ALTER TABLE sessions ADD COLUMN model TEXT;
+   ALTER TABLE sessions ADD COLUMN permission_mode TEXT;`,
 ];
 
 export function migrate(db: Database.Database): number {

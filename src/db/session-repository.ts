@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionStatus, TurnOutcome } from '../protocol/messages.js';
+import type { SessionPermissionMode, SessionStatus, TurnOutcome } from '../protocol/messages.js';
 import { migrate } from './migrations.js';
 
 export interface SessionMetadata {
@@ -19,6 +19,9 @@ export interface SessionMetadata {
   terminated_reason: string | null;
   /** Its name; null until the first message (or a rename). */
   title: string | null;
+  /** NULL: the server's default model / PERMISSION_MODE. */
+  model?: string | null;
+  permission_mode?: SessionPermissionMode | null;
 }
 
 interface Row extends Omit<SessionMetadata, 'is_resumable'> {
@@ -53,13 +56,14 @@ export class SessionRepository {
     this.stmts = {
       save: this.db.prepare(
         `INSERT INTO sessions (session_id, user_id, status, created_at, last_active_at, subprocess_pid,
-           message_count, total_cost_usd, is_resumable, terminated_reason, title)
+           message_count, total_cost_usd, is_resumable, terminated_reason, title, model, permission_mode)
          VALUES (@session_id, @user_id, @status, @created_at, @last_active_at, @subprocess_pid,
-           @message_count, @total_cost_usd, @is_resumable, @terminated_reason, @title)
+           @message_count, @total_cost_usd, @is_resumable, @terminated_reason, @title, @model, @permission_mode)
          ON CONFLICT(session_id) DO UPDATE SET status=excluded.status, last_active_at=excluded.last_active_at,
            subprocess_pid=excluded.subprocess_pid, message_count=excluded.message_count,
            total_cost_usd=excluded.total_cost_usd, is_resumable=excluded.is_resumable,
-           terminated_reason=excluded.terminated_reason, title=excluded.title`,
+           terminated_reason=excluded.terminated_reason, title=excluded.title, model=excluded.model,
+           permission_mode=excluded.permission_mode`,
       ),
       get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
       listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),
@@ -92,7 +96,7 @@ export class SessionRepository {
 
   save(m: SessionMetadata): void {
     if (!this.db.open) return;
-    this.stmts.save.run({ ...m, is_resumable: m.is_resumable ? 1 : 0 });
+    this.stmts.save.run({ ...m, model: m.model ?? null, permission_mode: m.permission_mode ?? null, is_resumable: m.is_resumable ? 1 : 0 });
   }
 
   get(sessionId: string): SessionMetadata | undefined {

@@ -34,6 +34,10 @@ export const ERRORS = {
     status: 429,
     message: 'You have reached your limit of {max} live sessions. End one to start another.',
   },
+  /** A session asked for bypassPermissions on a server whose PERMISSION_MODE is not bypassPermissions. */
+  mode_not_allowed: { status: 403, message: 'Permission mode {mode} is not allowed on this server (PERMISSION_MODE={server})' },
+  /** Rewinding files needs FILE_CHECKPOINTING=on and a message whose changes were tracked. */
+  rewind_unavailable: { status: 409, message: 'Files cannot be rewound to this message' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -52,6 +56,7 @@ export const WS_ERROR_CODES = [
   'unsupported_attachment',
   'budget_exceeded',
   'session_limit_reached',
+  'mode_not_allowed',
 ] as const satisfies readonly ErrorCode[];
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 

@@ -52,6 +52,17 @@ export const UserId = z
   .regex(/^[A-Za-z0-9_-]+$/);
 export const Role = z.enum(['admin', 'member']);
 export type Role = z.infer<typeof Role>;
+/** A session's permission mode; bypassPermissions only where the server's PERMISSION_MODE is bypassPermissions. */
+export const SessionPermissionMode = z.enum(['default', 'acceptEdits', 'plan', 'bypassPermissions']);
+export type SessionPermissionMode = z.infer<typeof SessionPermissionMode>;
+/** A model name or alias as `GET /api/v1/models` lists it (`value`). */
+export const ModelName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\w.:@/[\]-]+$/, 'Invalid model name');
+/** A transcript entry id (the CLI's message uuid). */
+export const MessageId = z.string().regex(UUID_RE, 'Invalid message id');
 
 export const SessionSummary = z.object({
   session_id: SessionId,
@@ -67,6 +78,8 @@ export const SessionSummary = z.object({
     .nullable()
     .optional()
     .describe('Its name: set by PATCH, else the start of its first message; null before the first message'),
+  model: ModelName.optional().describe("The session's model (absent: the server's default)"),
+  permission_mode: SessionPermissionMode.optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
@@ -93,7 +106,13 @@ export type AttachmentRef = z.infer<typeof AttachmentRef>;
 
 /** One entry of `session_history` (our addition; see docs/protocol.md). */
 export const HistoryMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('user'), text: z.string(), timestamp: IsoTime, attachments: z.array(AttachmentRef).optional() }),
+  z.object({
+    type: z.literal('user'),
+    text: z.string(),
+    timestamp: IsoTime,
+    attachments: z.array(AttachmentRef).optional(),
+    message_id: MessageId.optional().describe('The transcript entry id: fork and rewind files name a message by it'),
+  }),
   z.object({ type: z.literal('assistant'), text: z.string(), timestamp: IsoTime }),
   z.object({
     type: z.literal('tool_use'),
@@ -137,7 +156,12 @@ export const UserMessage = z.object({
   attachments: z.array(Attachment).max(100).optional().describe('Files for the model; limits per file and per message apply'),
 });
 export const Interrupt = z.object({ type: z.literal('interrupt'), session_id: SessionId, seq: Seq.optional() });
-export const CreateSession = z.object({ type: z.literal('create_session'), seq: Seq.optional() });
+export const CreateSession = z.object({
+  type: z.literal('create_session'),
+  model: ModelName.optional(),
+  permission_mode: SessionPermissionMode.optional(),
+  seq: Seq.optional(),
+});
 export const SwitchSession = z.object({
   type: z.literal('switch_session'),
   session_id: SessionId,
@@ -149,10 +173,23 @@ export const DestroySession = z.object({
   session_id: SessionId,
   seq: Seq.optional(),
 });
+/** AskUserQuestion answers: question text -> the chosen label(s) (several joined by ", ") or the user's own text. */
+export const QuestionAnswers = z
+  .record(z.string().max(2000), z.string().max(4000))
+  .refine((a) => Object.keys(a).length <= 8, 'At most 8 answers');
 export const PermissionResponse = z.object({
   type: z.literal('permission_response'),
   request_id: z.string().min(1).max(64),
   decision: PermissionDecision,
+  answers: QuestionAnswers.optional().describe('For AskUserQuestion: the answers the agent gets (with decision allow)'),
+  message: z.string().max(4000).optional().describe('With deny: what the agent is told (e.g. why to keep planning)'),
+  seq: Seq.optional(),
+});
+export const SetSessionOptions = z.object({
+  type: z.literal('set_session_options'),
+  session_id: SessionId,
+  model: ModelName.optional(),
+  permission_mode: SessionPermissionMode.optional(),
   seq: Seq.optional(),
 });
 
@@ -163,6 +200,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   SwitchSession,
   DestroySession,
   PermissionResponse,
+  SetSessionOptions,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.type.value);
@@ -225,7 +263,11 @@ export const StreamStatusFrame = sessionEvent('stream_status', {
   retry_in_ms: z.number().nonnegative(),
   error: z.string(),
 });
-export const TurnStartedFrame = sessionEvent('turn_started', { text: z.string(), attachments: z.array(AttachmentRef).optional() });
+export const TurnStartedFrame = sessionEvent('turn_started', {
+  text: z.string(),
+  attachments: z.array(AttachmentRef).optional(),
+  message_id: MessageId.optional().describe("The user message's transcript id (as in session_history)"),
+});
 export const SessionWarningFrame = sessionEvent('session_warning', {
   reason: z.enum(['duration']),
   remaining_seconds: z.number().int().nonnegative(),
@@ -305,7 +347,10 @@ export const SERVER_FRAME_TYPES = ServerFrame.options.map((o) => o.shape.type.va
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const SessionListResponse = z.object({ sessions: z.array(SessionSummary) });
-export const CreateSessionRequest = z.object({}).strict().describe('Empty for the MVP');
+export const CreateSessionRequest = z
+  .object({ model: ModelName.optional(), permission_mode: SessionPermissionMode.optional() })
+  .strict()
+  .describe('Optional model and permission mode (empty: the server defaults)');
 export const CreateSessionResponse = z.object({
   session_id: SessionId,
   status: SessionStatus,
@@ -412,3 +457,33 @@ export const ListSessionsQuery = z.object({
 export type MeResponse = z.infer<typeof MeResponse>;
 export type CreateUserResponse = z.infer<typeof CreateUserResponse>;
 export type CreateTokenResponse = z.infer<typeof CreateTokenResponse>;
+
+export const ModelInfo = z.object({ value: z.string(), display_name: z.string(), description: z.string() });
+export const ModelsResponse = z.object({ models: z.array(ModelInfo) });
+export const SlashCommandInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  argument_hint: z.string().optional(),
+  source: z.enum(['project', 'skill', 'cli']),
+});
+export const CommandsResponse = z.object({ commands: z.array(SlashCommandInfo) });
+export const ForkSessionRequest = z
+  .object({ message_id: MessageId.optional().describe('Fork before this user message (absent: the whole conversation)') })
+  .strict();
+export const RewindFilesRequest = z
+  .object({ message_id: MessageId, dry_run: z.boolean().optional().describe('Only preview what would change') })
+  .strict();
+export const RewindFilesResponse = z.object({
+  can_rewind: z.boolean(),
+  error: z.string().optional(),
+  files_changed: z.array(z.string()),
+  insertions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  dry_run: z.boolean(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+export type ModelsResponse = z.infer<typeof ModelsResponse>;
+export type SlashCommandInfo = z.infer<typeof SlashCommandInfo>;
+export type CommandsResponse = z.infer<typeof CommandsResponse>;
+export type RewindFilesResponse = z.infer<typeof RewindFilesResponse>;
+export type QuestionAnswers = z.infer<typeof QuestionAnswers>;

@@ -67,8 +67,44 @@ export const validMessage: fc.Arbitrary<Msg> = fc.oneof(
       decision: fc.constantFrom('allow', 'deny', 'allow_always'),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        type: fc.constant('permission_response'),
+        request_id: fc.string({ minLength: 1, maxLength: 64 }),
+        decision: fc.constantFrom('allow', 'deny'),
+        answers: fc.dictionary(anyText, anyText, { maxKeys: 3 }),
+        message: anyText,
+      },
+      { requiredKeys: ['type', 'request_id', 'decision'] },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        type: fc.constant('set_session_options'),
+        session_id: fc.uuid(),
+        model: fc.constantFrom('haiku', 'sonnet', 'claude-opus-4-1', 'x'),
+        permission_mode: fc.constantFrom('default', 'acceptEdits', 'plan', 'bypassPermissions'),
+      },
+      { requiredKeys: ['type', 'session_id'] },
+    ),
+  },
   // Bounded by MAX_SESSIONS in the fuzz server (already full): these get capacity_exceeded.
   { weight: 1, arbitrary: fc.constant({ type: 'create_session' }) },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        type: fc.constant('create_session'),
+        model: fc.constantFrom('haiku', 'sonnet'),
+        permission_mode: fc.constantFrom('default', 'acceptEdits', 'plan'),
+      },
+      { requiredKeys: ['type'] },
+    ),
+  },
 );
 
 /** A JSON value; `maxDepth` keeps generation fast (deep nesting has its own generator). */
