@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HistoryMessage } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
-import type { TestClient } from './helpers/ws-client.js';
+import { TestClient } from './helpers/ws-client.js';
 
 let h: Harness;
 let c: TestClient;
@@ -281,5 +281,40 @@ describe('fork and rewind', () => {
 
     assert.equal((await h.api('POST', `/api/v1/sessions/${id}/rewind`, { dry_run: true })).status, 400);
     assert.equal((await h.api('POST', '/api/v1/sessions/00000000-0000-4000-8000-000000000000/rewind', { message_id: mid })).status, 404);
+  });
+});
+
+describe('ownership', () => {
+  test("another user gets session_not_found for every control of someone else's session", async () => {
+    const id = await create({ permission_mode: 'plan' });
+    const t = await c.turn(id, 'say: mine');
+    const started = t.frames.find((f) => f.type === 'turn_started');
+    const mid = started?.type === 'turn_started' ? started.message_id : undefined;
+    const member = await h.api('POST', '/api/v1/users', { name: 'mallory', role: 'member' });
+    assert.equal(member.status, 201, JSON.stringify(member.body));
+    const token = member.body.token as string;
+    // REST: the same 404 as an unknown session
+    const fork = await h.api('POST', `/api/v1/sessions/${id}/fork`, {}, token);
+    assert.equal(fork.status, 404);
+    assert.deepEqual(fork.body, { error: 'not_found', message: 'Session not found' });
+    const rewind = await h.api('POST', `/api/v1/sessions/${id}/rewind`, { message_id: mid, dry_run: true }, token);
+    assert.equal(rewind.status, 404);
+    // WebSocket: set_session_options and the answer to the owner's plan
+    const m = await TestClient.connect(h.wsUrl, token);
+    await m.next('session_list');
+    m.send({ type: 'set_session_options', session_id: id, model: 'haiku' });
+    const e = await m.next('error');
+    assert.equal(e.code, 'session_not_found');
+    assert.equal(e.session_id, id);
+    h.model.enqueue(id, { kind: 'tool_use', name: 'ExitPlanMode', input: {}, text: '# Owner plan' });
+    c.send({ type: 'user_message', session_id: id, text: 'plan' });
+    const req = await c.next('permission_request', (f) => f.session_id === id);
+    m.send({ type: 'permission_response', request_id: req.request_id, decision: 'allow' });
+    assert.equal((await m.next('error')).code, 'invalid_message', 'as for an unknown request');
+    await m.close();
+    // the owner's plan is still waiting for the owner, in plan mode
+    assert.equal((await h.api('GET', `/api/v1/sessions/${id}`)).body.permission_mode, 'plan');
+    c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny' });
+    await c.next('response_complete', (f) => f.session_id === id);
   });
 });
