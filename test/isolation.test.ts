@@ -48,6 +48,14 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
   deleteUserToken: null,
   setUserLimits: null, // admins only: limits.test.ts
   usage: null, // a member's own figures only: limits.test.ts
+  models: null,
+  commands: null,
+  forkSession: { method: 'POST', path: (id) => `/api/v1/sessions/${id}/fork`, body: {} },
+  rewindFiles: {
+    method: 'POST',
+    path: (id) => `/api/v1/sessions/${id}/rewind`,
+    body: { message_id: '00000000-0000-4000-8000-000000000000', dry_run: true },
+  },
 };
 
 /**
@@ -62,6 +70,7 @@ const WS_CASES: Record<ClientMessage['type'], ((sessionId: string) => Record<str
   switch_session: (id) => ({ type: 'switch_session', session_id: id }),
   destroy_session: (id) => ({ type: 'destroy_session', session_id: id }),
   permission_response: 'by-request-id',
+  set_session_options: (id) => ({ type: 'set_session_options', session_id: id, permission_mode: 'acceptEdits' }),
 };
 
 const GHOST = '00000000-0000-4000-8000-00000000beef';
