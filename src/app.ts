@@ -160,6 +160,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     cleanups.push(() => notifier.stop());
   }
   await manager.recoverFromPreviousRun();
+  void manager.backfillHistory().catch(() => undefined);
 
   // 5. Pre-warm pool: blocks until one warm process exists
   const pool = new PreWarmPool({

@@ -14,6 +14,7 @@ export const ENV_HELP: Record<(typeof ENV_VARIABLES)[number], string> = {
   PREWARM_TIMEOUT_SECONDS: '(60) bound on one CLI start',
   MONITOR_INTERVAL_SECONDS: '(30) subprocess monitor sweep interval',
   PERMISSION_TIMEOUT_SECONDS: '(120) an unanswered permission prompt is denied after this long',
+  HISTORY_PAGE_SIZE: '(200) messages sent when a session opens, and per page of earlier ones',
   SHUTDOWN_GRACE_SECONDS: '(30) on SIGTERM, running turns get this long to finish',
   MEMORY_RESTART_GRACE_SECONDS: '(60) no memory check this long after a memory restart',
   MODEL_TIMEOUT_SECONDS: '(120) bound on one model request',

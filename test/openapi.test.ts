@@ -47,6 +47,7 @@ describe('OpenAPI', () => {
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
       '/api/v1/sessions/{id}/attachments/{attachment_id}',
+      '/api/v1/sessions/{id}/export',
       '/api/v1/sessions/{id}/fork',
       '/api/v1/sessions/{id}/rewind',
       '/api/v1/usage',
@@ -72,6 +73,11 @@ describe('OpenAPI', () => {
     await checked('GET', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
     await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200, { title: 'Renamed' });
     await checked('PATCH', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 400, { title: '' });
+    await checked('GET', '/api/v1/sessions?limit=1', '/api/v1/sessions', 200);
+    await checked('GET', '/api/v1/sessions?q=renamed', '/api/v1/sessions', 200);
+    await checked('GET', '/api/v1/sessions?limit=0', '/api/v1/sessions', 400);
+    await checked('GET', `/api/v1/sessions/${id}/export?format=json`, '/api/v1/sessions/{id}/export', 200);
+    await checked('GET', `/api/v1/sessions/${id}/export?format=doc`, '/api/v1/sessions/{id}/export', 400);
     await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
     // the bytes of an attachment are not JSON (attachments.test.ts fetches real ones); its errors are
     await checked('GET', `/api/v1/sessions/${id}/attachments/none`, '/api/v1/sessions/{id}/attachments/{attachment_id}', 404);

@@ -33,6 +33,7 @@ test('every protected route refuses a missing or wrong key with 401', async () =
     ['GET', `/api/v1/sessions/${ghost}`],
     ['DELETE', `/api/v1/sessions/${ghost}`],
     ['PATCH', `/api/v1/sessions/${ghost}`],
+    ['GET', `/api/v1/sessions/${ghost}/export`],
     ['GET', '/api/v1/extensions'],
   ] as const) {
     for (const key of [null, 'wrong', 'x'.repeat(300)]) {

@@ -11,6 +11,7 @@ import {
   CreateSessionRequest,
   type CreateSessionResponse,
   type DeleteSessionResponse,
+  ExportQuery,
   type ExtensionsResponse,
   ForkSessionRequest,
   ListSessionsQuery,
@@ -78,8 +79,15 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     authed.get('/api/v1/sessions', { schema: R.listSessions, attachValidation: true }, async (req, reply) => {
       const q = ListSessionsQuery.safeParse(req.query ?? {});
-      if (!q.success) return sendError(reply, 'invalid_message', 'all must be true or false');
-      return { sessions: chat.list(caller(req), { all: q.data.all === 'true' }) };
+      if (!q.success) {
+        const issue = q.error.issues[0];
+        return sendError(
+          reply,
+          'invalid_message',
+          `Invalid query parameter ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+        );
+      }
+      return chat.listPage(caller(req), q.data);
     });
 
     authed.post('/api/v1/sessions', { schema: R.createSession, attachValidation: true }, async (req, reply) => {
@@ -131,6 +139,20 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
           .send(file.bytes);
       },
     );
+
+    authed.get('/api/v1/sessions/:id/export', { schema: R.exportSession, attachValidation: true }, async (req, reply) => {
+      const id = sessionIdParam(req);
+      const q = ExportQuery.safeParse(req.query ?? {});
+      if (!q.success) return sendError(reply, 'invalid_message', 'format must be markdown or json');
+      const file = await chat.exportSession(caller(req), id, q.data.format ?? 'markdown');
+      reply.header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'no-store');
+      if (typeof file.body === 'string')
+        return reply
+          .type(file.contentType)
+          .serializer((p: unknown) => p as string)
+          .send(file.body);
+      return reply.type(file.contentType).send(file.body);
+    });
 
     authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
 

@@ -136,6 +136,9 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
         case 'destroy_session':
           await chat.destroy(p, conn, msg.session_id);
           return;
+        case 'load_history':
+          await chat.loadHistory(p, conn, msg.session_id, msg.before);
+          return;
         case 'permission_response':
           if (
             !chat.answerPermission(p, conn, msg.request_id, msg.decision, {

@@ -70,6 +70,7 @@ const EnvSchema = z.object({
   PREWARM_TIMEOUT_SECONDS: int(60, 1),
   MONITOR_INTERVAL_SECONDS: seconds(30),
   PERMISSION_TIMEOUT_SECONDS: int(120, 1),
+  HISTORY_PAGE_SIZE: int(200, 1),
   SHUTDOWN_GRACE_SECONDS: int(30, 0),
   MEMORY_RESTART_GRACE_SECONDS: int(60, 0),
   MODEL_TIMEOUT_SECONDS: int(120, 1),
@@ -191,6 +192,8 @@ export interface Config {
   prewarmTimeoutSeconds: number;
   monitorIntervalSeconds: number;
   permissionTimeoutSeconds: number;
+  /** Messages in session_history and in each load_history page. */
+  historyPageSize: number;
   shutdownGraceSeconds: number;
   /** After a memory restart, the new process is not memory-checked for this long. */
   memoryRestartGraceSeconds: number;
@@ -296,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prewarmTimeoutSeconds: e.PREWARM_TIMEOUT_SECONDS,
     monitorIntervalSeconds: e.MONITOR_INTERVAL_SECONDS,
     permissionTimeoutSeconds: e.PERMISSION_TIMEOUT_SECONDS,
+    historyPageSize: e.HISTORY_PAGE_SIZE,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     memoryRestartGraceSeconds: e.MEMORY_RESTART_GRACE_SECONDS,
     modelTimeoutSeconds: e.MODEL_TIMEOUT_SECONDS,

@@ -10,19 +10,24 @@
 // of and end anyone's session (`adminMayAct`), never use it (send, open, interrupt,
 // answer its permission questions).
 import { PlatformError } from '../protocol/errors.js';
-import type {
-  Attachment,
-  ExtensionsResponse,
-  ModelInfo,
-  PermissionDecision,
-  QuestionAnswers,
-  RewindFilesResponse,
-  SessionDetailResponse,
-  SessionSource,
-  SessionSummary,
-  SlashCommandInfo,
-  UnsequencedFrame,
+import {
+  type Attachment,
+  type ExportJsonResponse,
+  type ExtensionsResponse,
+  type ModelInfo,
+  type PermissionDecision,
+  type QuestionAnswers,
+  type RewindFilesResponse,
+  SESSION_LIST_DEFAULT_LIMIT,
+  type SessionDetailResponse,
+  type SessionListItem,
+  type SessionSource,
+  type SessionSummary,
+  type SlashCommandInfo,
+  type UnsequencedFrame,
 } from '../protocol/messages.js';
+import { type ExportFormat, exportFilename, exportMarkdown } from './export.js';
+import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { isAdmin, type Principal } from './principal.js';
 import type { BufferedEvent, Session } from './session.js';
 import type { SessionManager, SessionOptions } from './session-manager.js';
@@ -57,6 +62,43 @@ export class ChatService {
       return this.manager.list();
     }
     return this.manager.list(p.user_id);
+  }
+
+  /**
+   * A page of the session list, newest first (`cursor`: the previous page's next_cursor),
+   * or with `q` the sessions matching a search (one page, no cursor).
+   */
+  async listPage(
+    p: Principal,
+    opts: { limit?: number; cursor?: string; q?: string; all?: 'true' | 'false' },
+  ): Promise<{ sessions: SessionListItem[]; next_cursor: string | null }> {
+    if (opts.all === 'true' && !isAdmin(p)) throw new PlatformError('forbidden');
+    // Only the caller's own sessions, unless an admin asks for everyone's.
+    const userId = opts.all === 'true' ? undefined : p.user_id;
+    const limit = opts.limit ?? SESSION_LIST_DEFAULT_LIMIT;
+    if (opts.q !== undefined) return { sessions: await this.manager.search(opts.q, { limit, userId }), next_cursor: null };
+    const cursor = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+    const { sessions, next } = this.manager.listPage({ limit, cursor, userId });
+    return { sessions, next_cursor: next ? encodeCursor(next) : null };
+  }
+
+  /** The conversation as a file: its name, type and content. */
+  async exportSession(
+    p: Principal,
+    sessionId: string,
+    format: ExportFormat,
+  ): Promise<{ filename: string; contentType: string; body: string | ExportJsonResponse }> {
+    const s = this.session(p, sessionId);
+    const messages = await this.manager.historyAll(s.id);
+    const summary = s.summary();
+    const filename = exportFilename(summary, format);
+    if (format === 'json')
+      return {
+        filename,
+        contentType: 'application/json; charset=utf-8',
+        body: { session: summary, messages, exported_at: new Date().toISOString() },
+      };
+    return { filename, contentType: 'text/markdown; charset=utf-8', body: exportMarkdown(summary, messages) };
   }
 
   get isShuttingDown(): boolean {
@@ -154,7 +196,7 @@ export class ChatService {
       if (!held) this.holding.set(w, (held = new Set()));
       held.add(s.id);
       try {
-        const { messages, lastEventId } = await this.manager.history(s.id);
+        const { messages, lastEventId, has_more, first_position } = await this.manager.history(s.id);
         w.send({
           type: 'session_history',
           session_id: s.id,
@@ -162,6 +204,8 @@ export class ChatService {
           messages,
           is_query_active: s.isQueryActive,
           last_event_id: lastEventId,
+          has_more,
+          first_position,
         });
         for (const ev of s.eventsAfter(lastEventId) ?? []) w.send(ev);
       } finally {
@@ -186,6 +230,13 @@ export class ChatService {
     const summary = await this.manager.destroy(s.id, reason, own ? USER_ENDED : ADMIN_ENDED, p.user_id);
     if (w && owner && owner !== w) for (const ev of s.eventsAfter(before) ?? []) w.send(ev);
     return { summary, reason };
+  }
+
+  /** The page of one of the caller's conversations before position `before` (scrolling back). */
+  async loadHistory(p: Principal, w: Watcher, sessionId: string, before: number): Promise<void> {
+    const s = this.session(p, sessionId);
+    const page = await this.manager.historyBefore(s.id, before);
+    w.send({ type: 'session_history_page', session_id: s.id, ...page });
   }
 
   /** Renames one of the caller's sessions (any state); the owner's clients are told through session_updated. */

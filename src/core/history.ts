@@ -1,5 +1,9 @@
-// The conversation so far, read from the CLI's transcript in the config dir the
-// CLIs were given (never this process's environment), plus the stored turn outcomes.
+// The conversation so far. The CLI's transcript (in the config dir the CLIs were given,
+// never this process's environment) is the record; a copy as messages in SQLite, with
+// each turn's outcome in place, is what clients read: a page of a 2,000-turn session is
+// one indexed read instead of parsing every line. The copy catches up with the
+// transcript when a turn ends, when a session is opened, and at start for sessions
+// stored before the copy existed.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -9,11 +13,45 @@ import {
   type SessionStore,
   type SessionStoreEntry,
 } from '@anthropic-ai/claude-agent-sdk';
+import type { HistoryRepository } from '../db/history-repository.js';
+import type { TurnRecord } from '../db/session-repository.js';
 import { PlatformError } from '../protocol/errors.js';
 import type { HistoryMessage } from '../protocol/messages.js';
 import { historyFromTranscript, withTurnResults } from './turn-translator.js';
 
-type TurnRow = Parameters<typeof withTurnResults>[1][number];
+/** Version of the transcript-to-messages conversion: a stored copy made by another one is read again. */
+export const HISTORY_FORMAT = 1;
+
+export interface HistoryPage {
+  messages: HistoryMessage[];
+  /** Position of the first message sent: `load_history` with it as `before` gives the page before. */
+  first_position: number;
+  has_more: boolean;
+}
+
+/** Parses JSONL, skipping a line cut by a crash mid-write. */
+function parseLines(text: string): SessionStoreEntry[] {
+  const out: SessionStoreEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as SessionStoreEntry);
+    } catch {
+      /* a cut line */
+    }
+  }
+  return out;
+}
+
+/** A store that hands the SDK entries already read, so it resolves the conversation's chain (branches, compaction) as for a file. */
+const storeOf = (entries: SessionStoreEntry[]): SessionStore => ({
+  async append() {
+    /* read-only */
+  },
+  async load(key) {
+    return key.subpath ? null : entries;
+  },
+});
 
 const SAFE_NAME = /^[\w.-]+$/;
 
@@ -65,10 +103,45 @@ function transcriptStore(configDir: string): SessionStore {
 }
 
 export class History {
+  /** The transcripts as the SDK's store (forks write their new transcript through it). */
   private readonly store: SessionStore;
+  /** Transcript file of each session, once found. */
+  private readonly files = new Map<string, string>();
+  /** Catch-ups in flight per session: one at a time, later callers wait for it and then run their own. */
+  private readonly syncing = new Map<string, Promise<void>>();
 
-  constructor(private readonly opts: { configDir: string; projectDir: string; turnsOf: (sessionId: string) => TurnRow[] }) {
+  constructor(
+    private readonly opts: {
+      configDir: string;
+      projectDir: string;
+      store: HistoryRepository;
+      turnsOf: (sessionId: string) => TurnRecord[];
+    },
+  ) {
     this.store = transcriptStore(opts.configDir);
+  }
+
+  private async transcriptPath(sessionId: string): Promise<string | undefined> {
+    const known = this.files.get(sessionId);
+    if (known) return known;
+    const projects = path.join(this.opts.configDir, 'projects');
+    let dirs: string[];
+    try {
+      dirs = await fs.readdir(projects);
+    } catch {
+      return undefined;
+    }
+    for (const d of dirs) {
+      const file = path.join(projects, d, `${sessionId}.jsonl`);
+      try {
+        await fs.access(file);
+        this.files.set(sessionId, file);
+        return file;
+      } catch {
+        /* not in this project folder */
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -77,35 +150,104 @@ export class History {
    * since resuming it fails with "No conversation found".
    */
   async hasTranscript(sessionId: string): Promise<boolean> {
-    const projects = path.join(this.opts.configDir, 'projects');
-    let dirs: string[];
-    try {
-      dirs = await fs.readdir(projects);
-    } catch {
-      return false;
-    }
-    for (const d of dirs) {
-      try {
-        await fs.access(path.join(projects, d, `${sessionId}.jsonl`));
-        return true;
-      } catch {
-        /* not in this project folder */
-      }
-    }
-    return false;
+    return (await this.transcriptPath(sessionId)) !== undefined;
+  }
+
+  /** Brings the stored copy up to the transcript (nothing to do when its size is unchanged). */
+  sync(sessionId: string): Promise<void> {
+    const prev = this.syncing.get(sessionId) ?? Promise.resolve();
+    const next = prev.then(() => this.syncNow(sessionId)).catch(() => undefined);
+    this.syncing.set(sessionId, next);
+    void next.finally(() => {
+      if (this.syncing.get(sessionId) === next) this.syncing.delete(sessionId);
+    });
+    return next;
   }
 
   /** The content blocks of one user message of the transcript (by its uuid), or null. */
   async userBlocks(sessionId: string, uuid: string): Promise<unknown[] | null> {
+    const file = await this.transcriptPath(sessionId);
+    if (!file) return null;
     let raw: { type: string; uuid?: string; message: unknown }[] = [];
     try {
-      raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.store })) as typeof raw;
+      const entries = parseLines(await fs.readFile(file, 'utf8'));
+      raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: storeOf(entries) })) as typeof raw;
     } catch {
       return null;
     }
     const m = raw.find((r) => r.type === 'user' && r.uuid === uuid);
     const content = (m?.message as { content?: unknown } | undefined)?.content;
     return Array.isArray(content) ? content : null;
+  }
+
+  /** Resolves when the catch-ups started so far have ended (a search then sees every finished turn). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.syncing.values()]);
+  }
+
+  private async syncNow(sessionId: string): Promise<void> {
+    const { store } = this.opts;
+    const file = await this.transcriptPath(sessionId);
+    const src = store.source(sessionId);
+    if (!file) {
+      // No message yet: recorded as read, so the start-up catch-up does not look again.
+      if (!src) store.replaceFrom(sessionId, 0, [], { bytes: 0, format: HISTORY_FORMAT, count: 0 });
+      return;
+    }
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat || (src && src.format === HISTORY_FORMAT && src.bytes === stat.size)) return;
+    const buf = await fs.readFile(file);
+    // Only complete lines: a line being written is read next time.
+    const complete = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
+    if (src && src.format === HISTORY_FORMAT && src.bytes === complete.length) return;
+    const raw = (await getSessionMessages(sessionId, {
+      dir: this.opts.projectDir,
+      sessionStore: storeOf(parseLines(complete.toString('utf8'))),
+    })) as Parameters<typeof historyFromTranscript>[0];
+    const messages = withTurnResults(historyFromTranscript(raw), this.opts.turnsOf(sessionId));
+    // The transcript only grows: positions before the last stored turn stay; that turn is
+    // written again (it may have been stored mid-way, or before its outcome was known).
+    let from = 0;
+    if (src && src.format === HISTORY_FORMAT && src.count > 0) {
+      from = store.turnStartAtOrBefore(sessionId, src.count - 1);
+      const stored = store.range(sessionId, from, from + 1)[0]?.message;
+      if (!stored || JSON.stringify(stored) !== JSON.stringify(messages[from])) from = 0;
+    }
+    store.replaceFrom(sessionId, from, messages.slice(from), { bytes: complete.length, format: HISTORY_FORMAT, count: messages.length });
+  }
+
+  /**
+   * A page of the conversation: the newest `limit` messages (or those before position
+   * `before`), widened back to the start of the turn they begin in so a page never
+   * splits a turn (unless one turn alone is longer than twice the page). With
+   * `inFlight` (the text of the turn streaming now), the page ends before that turn.
+   */
+  async page(
+    sessionId: string,
+    opts: { before?: number; limit: number; inFlight?: { text: string; startedAt: number } },
+  ): Promise<HistoryPage> {
+    await this.sync(sessionId);
+    const { store } = this.opts;
+    const count = store.source(sessionId)?.count ?? 0;
+    // A turn in flight may be stored in part: the page ends before it (its events follow from the buffer).
+    const flight = opts.inFlight && this.inFlightPosition(sessionId, opts.inFlight);
+    const end = Math.max(0, Math.min(opts.before ?? count, flight ?? count, count));
+    let start = Math.max(0, end - opts.limit);
+    if (start > 0) {
+      const turnStart = store.turnStartAtOrBefore(sessionId, start);
+      if (end - turnStart <= 2 * opts.limit) start = turnStart;
+    }
+    const messages = store.range(sessionId, start, end).map((r) => r.message);
+    return { messages, first_position: start, has_more: start > 0 };
+  }
+
+  /** Position of the stored first message of the turn in flight (its text, written after the turn started), if stored. */
+  private inFlightPosition(sessionId: string, turn: { text: string; startedAt: number }): number | undefined {
+    const pos = this.opts.store.lastUserWithText(sessionId, turn.text);
+    if (pos === undefined) return undefined;
+    const m = this.opts.store.range(sessionId, pos, pos + 1)[0]?.message;
+    // An earlier message with the same text is not this turn's (the CLI stamps it after we start the turn).
+    return m && Date.parse(m.timestamp) >= turn.startedAt - 1000 ? pos : undefined;
   }
 
   /**
@@ -134,23 +276,29 @@ export class History {
     }
   }
 
-  /** Every message of the session, with each turn's outcome after it. An unknown or unreadable transcript is empty. */
-  async load(sessionId: string): Promise<HistoryMessage[]> {
-    let raw: Parameters<typeof historyFromTranscript>[0] = [];
-    try {
-      raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.store })) as typeof raw;
-    } catch {
-      raw = [];
-    }
-    return withTurnResults(historyFromTranscript(raw), this.opts.turnsOf(sessionId));
+  /** The whole conversation (export, forks). */
+  load(sessionId: string): Promise<HistoryMessage[]> {
+    return this.all(sessionId);
   }
-}
 
-/** History up to (not including) the turn that starts with `text`: its events follow from the buffer instead. */
-export function before(messages: HistoryMessage[], text: string): HistoryMessage[] {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m?.type === 'user' && m.text === text) return messages.slice(0, i);
+  /** The whole conversation (export). */
+  async all(sessionId: string): Promise<HistoryMessage[]> {
+    await this.sync(sessionId);
+    return this.opts.store.all(sessionId).map((r) => r.message);
   }
-  return messages;
+
+  /**
+   * Reads the transcripts of sessions stored before this copy existed (or by an older
+   * conversion), one at a time, most recent first, until done or `stopped()`.
+   */
+  async backfill(stopped: () => boolean): Promise<number> {
+    let n = 0;
+    for (const id of this.opts.store.unsynced(HISTORY_FORMAT)) {
+      if (stopped()) break;
+      await this.sync(id);
+      n++;
+      await new Promise((r) => setImmediate(r));
+    }
+    return n;
+  }
 }

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { CanUseTool, ModelInfo, SlashCommand } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { SessionMetadata, SessionRepository } from '../db/session-repository.js';
+import type { ListCursor, SessionMetadata, SessionRepository } from '../db/session-repository.js';
 import { PlatformError } from '../protocol/errors.js';
 import type {
   Attachment,
@@ -23,7 +23,7 @@ import { attachmentContent, type PreparedMessage, prepareMessage } from './attac
 import { Capacity } from './capacity.js';
 import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
 import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from './cli-options.js';
-import { before, History } from './history.js';
+import { History, type HistoryPage } from './history.js';
 import type { Metrics } from './metrics.js';
 import type { PermissionDecided } from './permissions.js';
 import { QUESTION_TOOLS } from './permissions.js';
@@ -124,6 +124,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.history_ = new History({
       configDir: this.config.claudeConfigDir,
       projectDir: this.config.projectDir,
+      store: this.repo.history,
       turnsOf: (id) => this.repo.turnsOf(id),
     });
     this.host = {
@@ -143,6 +144,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         });
         this.deps.metrics?.turns.inc({ outcome: r.outcome });
         this.deps.metrics?.userTurn(s.record().user_id, r.cost_usd);
+        // The stored copy (search, pages, export) catches up with the finished turn, off the turn's path;
+        // once more a moment later, for transcript lines the CLI writes after its result.
+        void this.history_.sync(s.id);
+        setTimeout(() => void this.history_.sync(s.id), 1000).unref();
         if (s.restartAfterTurn) {
           s.restartAfterTurn = null;
           // after the turn has fully ended (its state move included)
@@ -269,6 +274,34 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** A user's sessions held in memory that are not terminated (they may have a process or a turn). */
   liveSessionsOf(userId: string): Session[] {
     return [...this.registry.values()].filter((s) => s.ownerId === userId && s.state !== 'terminated');
+  }
+
+  /** A page of the list, newest first, after `cursor`; one user's only with `userId`. */
+  listPage(opts: { limit: number; cursor?: ListCursor; userId?: string }): { sessions: SessionSummary[]; next: ListCursor | null } {
+    const rows = this.repo.listPage({ ...opts, limit: opts.limit + 1 });
+    const more = rows.length > opts.limit;
+    const page = rows.slice(0, opts.limit);
+    const last = page.at(-1);
+    return {
+      sessions: page.map((m) => this.liveSummary(m)),
+      next: more && last ? { last_active_at: last.last_active_at, session_id: last.session_id } : null,
+    };
+  }
+
+  /** Sessions whose title or a message matches `q`, newest first, with a snippet of the match. */
+  async search(q: string, opts: { limit: number; userId?: string }): Promise<(SessionSummary & { snippet?: string })[]> {
+    await this.history_.settled();
+    const hits = this.repo.history.search(q);
+    const snippets = new Map(hits.map((h) => [h.session_id, h.snippet]));
+    return this.repo.listOf([...snippets.keys()], opts).map((m) => {
+      const snippet = snippets.get(m.session_id);
+      return { ...this.liveSummary(m), ...(snippet ? { snippet } : {}) };
+    });
+  }
+
+  /** The summary of a stored row, from its session in memory when it is there (fresher). */
+  private liveSummary(m: SessionMetadata): SessionSummary {
+    return this.registry.peek(m.session_id)?.summary() ?? summaryOf(m);
   }
 
   /** A session in memory, or loaded from the database (terminated ones included). */
@@ -873,17 +906,31 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /**
-   * The conversation so far, from the CLI's transcript. While a turn streams, the
-   * history stops before that turn: its events (from turn_started on) follow
-   * from the buffer, so nothing is missing and nothing is sent twice.
+   * The newest page of the conversation. While a turn streams, the history stops
+   * before that turn: its events (from turn_started on) follow from the buffer, so
+   * nothing is missing and nothing is sent twice.
    */
-  async history(id: string): Promise<{ messages: HistoryMessage[]; lastEventId: number }> {
+  async history(id: string): Promise<HistoryPage & { lastEventId: number }> {
     const s = this.get(id);
     const turn = s.turn;
     const lastEventId = turn ? turn.startEventId : s.lastEventId;
-    let messages = await this.history_.load(id);
-    if (turn && s.turn === turn) messages = before(messages, turn.text);
-    return { messages, lastEventId };
+    const inFlight = turn ? { text: turn.text, startedAt: turn.startedAt } : undefined;
+    return { ...(await this.history_.page(id, { limit: this.config.historyPageSize, inFlight })), lastEventId };
+  }
+
+  /** The page before position `before` (never the turn in flight: it is after every position a client was given). */
+  historyBefore(id: string, beforePos: number): Promise<HistoryPage> {
+    return this.history_.page(this.get(id).id, { before: beforePos, limit: this.config.historyPageSize });
+  }
+
+  /** The whole stored conversation, turn outcomes included. */
+  historyAll(id: string): Promise<HistoryMessage[]> {
+    return this.history_.all(this.get(id).id);
+  }
+
+  /** Reads, in the background, the transcripts of sessions stored before their copy existed (search finds them after). */
+  backfillHistory(): Promise<number> {
+    return this.history_.backfill(() => this.shuttingDown);
   }
 
   /** Graceful: waits for turns in flight (up to graceMs), then ends every process tree. */

@@ -33,6 +33,11 @@ export class SessionRegistry extends EventEmitter<{ forgotten: [string] }> {
     return s;
   }
 
+  /** The session if it is in memory (never loads one). */
+  peek(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
   has(id: string): boolean {
     return this.sessions.has(id);
   }

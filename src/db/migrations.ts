@@ -125,6 +125,46 @@ export const MIGRATIONS: readonly string[] = [
   // 11: each session's model and permission mode (NULL: the server's defaults), used again on resume
   `ALTER TABLE sessions ADD COLUMN model TEXT;
    ALTER TABLE sessions ADD COLUMN permission_mode TEXT;`,
+  // 12: each conversation as stored messages (read by page, exported, searched) and how far its
+  // transcript was read; full-text indexes over message text and titles; the list's order as an index
+  `CREATE TABLE history_messages (
+     id          INTEGER PRIMARY KEY,
+     session_id  TEXT NOT NULL,
+     pos         INTEGER NOT NULL,
+     type        TEXT NOT NULL,
+     body        TEXT NOT NULL,
+     search_text TEXT NOT NULL DEFAULT '',
+     UNIQUE (session_id, pos)
+   );
+   CREATE TABLE history_sources (
+     session_id  TEXT PRIMARY KEY,
+     bytes       INTEGER NOT NULL,
+     format      INTEGER NOT NULL,
+     count       INTEGER NOT NULL
+   );
+   CREATE VIRTUAL TABLE history_fts USING fts5(search_text, content='history_messages', content_rowid='id',
+     tokenize='unicode61 remove_diacritics 2');
+   CREATE TRIGGER history_fts_ai AFTER INSERT ON history_messages BEGIN
+     INSERT INTO history_fts(rowid, search_text) VALUES (new.id, new.search_text);
+   END;
+   CREATE TRIGGER history_fts_ad AFTER DELETE ON history_messages BEGIN
+     INSERT INTO history_fts(history_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+   END;
+   CREATE TRIGGER history_fts_au AFTER UPDATE ON history_messages BEGIN
+     INSERT INTO history_fts(history_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+     INSERT INTO history_fts(rowid, search_text) VALUES (new.id, new.search_text);
+   END;
+   CREATE VIRTUAL TABLE title_fts USING fts5(session_id UNINDEXED, title, tokenize='unicode61 remove_diacritics 2');
+   INSERT INTO title_fts(session_id, title) SELECT session_id, title FROM sessions WHERE title IS NOT NULL;
+   CREATE TRIGGER sessions_title_ai AFTER INSERT ON sessions WHEN new.title IS NOT NULL BEGIN
+     INSERT INTO title_fts(session_id, title) VALUES (new.session_id, new.title);
+   END;
+   CREATE TRIGGER sessions_title_au AFTER UPDATE OF title ON sessions WHEN old.title IS NOT new.title BEGIN
+     DELETE FROM title_fts WHERE session_id = old.session_id;
+     INSERT INTO title_fts(session_id, title) SELECT new.session_id, new.title WHERE new.title IS NOT NULL;
+   END;
+   CREATE INDEX sessions_recent ON sessions(last_active_at DESC, session_id DESC);
+   CREATE INDEX sessions_recent_of ON sessions(user_id, last_active_at DESC, session_id DESC);`,
 ];
 
 export function migrate(db: Database.Database): number {

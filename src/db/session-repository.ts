@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionPermissionMode, SessionStatus, TurnOutcome } from '../protocol/messages.js';
+import { HistoryRepository } from './history-repository.js';
 import { migrate } from './migrations.js';
 
 export interface SessionMetadata {
@@ -42,9 +43,17 @@ export interface TurnRecord {
 
 const fromRow = (r: Row): SessionMetadata => ({ ...r, is_resumable: r.is_resumable === 1 });
 
+/** Where a page of the session list ends: the last row's order key. */
+export interface ListCursor {
+  last_active_at: string;
+  session_id: string;
+}
+
 export class SessionRepository {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** The stored conversations, in the same database. */
+  readonly history: HistoryRepository;
 
   constructor(dbPath: string) {
     if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
@@ -81,7 +90,23 @@ export class SessionRepository {
          VALUES (@session_id, @started_at, @ended_at, @outcome, @cost_usd, @turn_count, @context_tokens, @context_window)`,
       ),
       turnsOf: this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY started_at'),
+      turnsBetween: this.db.prepare('SELECT * FROM turns WHERE session_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at'),
+      // Newest first by (last_active_at, session_id): a page ends where the next one starts, whatever changes meanwhile.
+      getMany: this.db.prepare(
+        `SELECT * FROM sessions WHERE session_id IN (SELECT value FROM json_each(@ids))
+           AND (@user IS NULL OR user_id = @user)
+         ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
+      ),
+      pageAll: this.db.prepare(
+        `SELECT * FROM sessions WHERE (last_active_at, session_id) < (@at, @id)
+         ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
+      ),
+      pageOf: this.db.prepare(
+        `SELECT * FROM sessions WHERE user_id = @user AND (last_active_at, session_id) < (@at, @id)
+         ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
+      ),
     };
+    this.history = new HistoryRepository(this.db);
   }
 
   /** The one connection, shared by the other repositories of this database (users, tokens). */
@@ -114,6 +139,24 @@ export class SessionRepository {
     return (rows as Row[]).map(fromRow);
   }
 
+  /** Up to `limit` sessions after `cursor` (from the newest without one); one user's only with `userId`. */
+  listPage(opts: { limit: number; cursor?: ListCursor; userId?: string }): SessionMetadata[] {
+    // '~' sorts after every ISO time and UUID: no cursor starts at the newest.
+    const at = opts.cursor?.last_active_at ?? '~';
+    const id = opts.cursor?.session_id ?? '~';
+    const rows =
+      opts.userId === undefined
+        ? this.stmts.pageAll.all({ at, id, limit: opts.limit })
+        : this.stmts.pageOf.all({ user: opts.userId, at, id, limit: opts.limit });
+    return (rows as Row[]).map(fromRow);
+  }
+
+  /** These sessions (those of `userId` only, when given), newest first, at most `limit`. */
+  listOf(ids: string[], opts: { limit: number; userId?: string }): SessionMetadata[] {
+    const rows = this.stmts.getMany.all({ ids: JSON.stringify(ids), user: opts.userId ?? null, limit: opts.limit });
+    return (rows as Row[]).map(fromRow);
+  }
+
   markTerminated(sessionId: string, reason: string, resumable = true): void {
     if (!this.db.open) return;
     this.stmts.terminate.run(reason, resumable ? 1 : 0, sessionId);
@@ -141,6 +184,11 @@ export class SessionRepository {
 
   turnsOf(sessionId: string): TurnRecord[] {
     return this.stmts.turnsOf.all(sessionId) as TurnRecord[];
+  }
+
+  /** Turns that started in [fromIso, toIso). */
+  turnsBetween(sessionId: string, fromIso: string, toIso: string): TurnRecord[] {
+    return this.stmts.turnsBetween.all(sessionId, fromIso, toIso) as TurnRecord[];
   }
 
   close(): void {

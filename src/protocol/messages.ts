@@ -193,6 +193,15 @@ export const SetSessionOptions = z.object({
   seq: Seq.optional(),
 });
 
+/** Position of a message in a session's stored conversation (0 = the first; turn outcomes count too). */
+export const HistoryPosition = z.number().int().nonnegative();
+export const LoadHistory = z.object({
+  type: z.literal('load_history'),
+  session_id: SessionId,
+  before: HistoryPosition.describe('The `first_position` the client has: the page before it is sent'),
+  seq: Seq.optional(),
+});
+
 export const ClientMessage = z.discriminatedUnion('type', [
   UserMessage,
   Interrupt,
@@ -201,6 +210,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   DestroySession,
   PermissionResponse,
   SetSessionOptions,
+  LoadHistory,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.type.value);
@@ -295,9 +305,17 @@ export const PermissionRequestFrame = sessionEvent('permission_request', {
 export const SessionHistoryFrame = frame('session_history', {
   session_id: SessionId,
   session: SessionSummary,
-  messages: z.array(HistoryMessage),
+  messages: z.array(HistoryMessage).describe('The newest messages (HISTORY_PAGE_SIZE, widened to whole turns)'),
   is_query_active: z.boolean(),
   last_event_id: EventId,
+  has_more: z.boolean().describe('Earlier messages exist: ask with load_history'),
+  first_position: HistoryPosition.describe('Position of the first message sent'),
+});
+export const SessionHistoryPageFrame = frame('session_history_page', {
+  session_id: SessionId,
+  messages: z.array(HistoryMessage),
+  has_more: z.boolean(),
+  first_position: HistoryPosition,
 });
 export const SessionUpdatedFrame = frame('session_updated', { session: SessionSummary });
 export const SessionOpenedElsewhereFrame = frame('session_opened_elsewhere', {
@@ -333,6 +351,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   SessionOpenedElsewhereFrame,
   ServerShuttingDownFrame,
   ErrorFrame,
+  SessionHistoryPageFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ServerFrameType = ServerFrame['type'];
@@ -346,7 +365,37 @@ export const SERVER_FRAME_TYPES = ServerFrame.options.map((o) => o.shape.type.va
 // ---------------------------------------------------------------- REST
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
-export const SessionListResponse = z.object({ sessions: z.array(SessionSummary) });
+export const SessionListItem = SessionSummary.extend({
+  snippet: z
+    .string()
+    .optional()
+    .describe('With `q`: words around the match in the newest matching message (absent when only the title matched)'),
+});
+export type SessionListItem = z.infer<typeof SessionListItem>;
+export const SessionListResponse = z.object({
+  sessions: z.array(SessionListItem),
+  next_cursor: z.string().nullable().optional().describe('Pass as `cursor` for the next page; null on the last one'),
+});
+export const SESSION_LIST_DEFAULT_LIMIT = 1000;
+export const ListSessionsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SESSION_LIST_DEFAULT_LIMIT)
+    .optional()
+    .describe(`Sessions per page (1 to ${SESSION_LIST_DEFAULT_LIMIT}; default ${SESSION_LIST_DEFAULT_LIMIT})`),
+  cursor: z.string().max(200).optional().describe('The `next_cursor` of the page before (opaque)'),
+  q: z.string().max(200).optional().describe('Search: sessions whose title or one message has every word (prefixes match)'),
+  all: z.enum(['true', 'false']).optional().describe('Admins: every user’s sessions (members get 403)'),
+});
+export const ExportQuery = z.object({ format: z.enum(['markdown', 'json']).optional().describe('Default markdown') });
+export const ExportJsonResponse = z.object({
+  session: SessionSummary,
+  messages: z.array(HistoryMessage),
+  exported_at: IsoTime,
+});
+export type ExportJsonResponse = z.infer<typeof ExportJsonResponse>;
 export const CreateSessionRequest = z
   .object({ model: ModelName.optional(), permission_mode: SessionPermissionMode.optional() })
   .strict()
@@ -450,9 +499,6 @@ export const CreateTokenResponse = ApiToken.extend({
 });
 export const TokenIdParams = z.object({ id: z.string().min(1).max(64) });
 export const UserTokenParams = z.object({ id: UserId, token_id: z.string().min(1).max(64) });
-export const ListSessionsQuery = z.object({
-  all: z.enum(['true', 'false']).optional().describe('Admins: every user’s sessions (members get 403)'),
-});
 
 export type MeResponse = z.infer<typeof MeResponse>;
 export type CreateUserResponse = z.infer<typeof CreateUserResponse>;

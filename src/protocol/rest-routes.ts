@@ -15,6 +15,8 @@ import {
   CreateUserResponse,
   DeleteSessionResponse,
   ErrorBody,
+  ExportJsonResponse,
+  ExportQuery,
   ExtensionsResponse,
   ForkSessionRequest,
   HealthLiveResponse,
@@ -62,7 +64,8 @@ export const REST_ROUTES = {
   listSessions: {
     ...keyed,
     tags: ['sessions'],
-    summary: 'The caller’s sessions, newest first (admins: everyone’s with ?all=true)',
+    summary:
+      'The caller’s sessions, newest first, a page at a time (limit, cursor); with q, those matching a search (admins: everyone’s with ?all=true)',
     querystring: ListSessionsQuery,
     response: { 200: SessionListResponse, ...err('unauthorized', 'invalid_message', 'forbidden') },
   },
@@ -104,6 +107,14 @@ export const REST_ROUTES = {
       attachment_id: z.string().max(64).describe('`<message uuid>.<block index>`, as session_history gives it'),
     }),
     response: { ...err('unauthorized', 'not_found') },
+  },
+  exportSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'The conversation as a download: Markdown (text/markdown, the default) or JSON',
+    params: sessionParams,
+    querystring: ExportQuery,
+    response: { 200: ExportJsonResponse, ...err('unauthorized', 'not_found', 'invalid_message') },
   },
   extensions: {
     ...keyed,

@@ -92,6 +92,7 @@ export const validMessage: fc.Arbitrary<Msg> = fc.oneof(
       { requiredKeys: ['type', 'session_id'] },
     ),
   },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('load_history'), session_id: fc.uuid(), before: fc.nat() }) },
   // Bounded by MAX_SESSIONS in the fuzz server (already full): these get capacity_exceeded.
   { weight: 1, arbitrary: fc.constant({ type: 'create_session' }) },
   {

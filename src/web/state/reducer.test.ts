@@ -77,6 +77,8 @@ describe('store', () => {
         ],
         is_query_active: false,
         last_event_id: 9,
+        has_more: false,
+        first_position: 0,
       },
     ]);
     const t = s.transcripts[SID];

@@ -1,0 +1,129 @@
+// Conversations as stored messages: a copy of what the CLI's transcript holds, kept in
+// step with it (see core/history.ts), so a page of a long conversation is one indexed
+// read, and message text is searchable (FTS5) with the session titles.
+import type Database from 'better-sqlite3';
+import type { HistoryMessage } from '../protocol/messages.js';
+
+export interface HistorySource {
+  /** Bytes of the transcript already read (complete lines only). */
+  bytes: number;
+  /** Version of the conversion from transcript to messages: another one reads the transcript again. */
+  format: number;
+  /** Messages stored. */
+  count: number;
+}
+
+export interface StoredMessage {
+  pos: number;
+  message: HistoryMessage;
+}
+
+export interface SearchHit {
+  session_id: string;
+  /** Some words around the first match in a message, or undefined when only the title matched. */
+  snippet?: string;
+}
+
+/** Text that search finds: what the user and the assistant wrote (tool calls and their output are left out). */
+export function searchTextOf(m: HistoryMessage): string {
+  return m.type === 'user' || m.type === 'assistant' ? m.text : '';
+}
+
+/**
+ * A search box's words as an FTS5 query: every word must occur, each as a prefix
+ * ("deplo" finds "deploy"). Only letters and digits pass, so no input is FTS5 syntax.
+ */
+export function ftsQuery(q: string): string | null {
+  const words = q.match(/[\p{L}\p{N}_]+/gu)?.slice(0, 16) ?? [];
+  return words.length > 0 ? words.map((w) => `"${w}"*`).join(' ') : null;
+}
+
+export class HistoryRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      source: db.prepare('SELECT bytes, format, count FROM history_sources WHERE session_id = ?'),
+      setSource: db.prepare(
+        `INSERT INTO history_sources (session_id, bytes, format, count) VALUES (?, ?, ?, ?)
+         ON CONFLICT(session_id) DO UPDATE SET bytes = excluded.bytes, format = excluded.format, count = excluded.count`,
+      ),
+      deleteFrom: db.prepare('DELETE FROM history_messages WHERE session_id = ? AND pos >= ?'),
+      insert: db.prepare('INSERT INTO history_messages (session_id, pos, type, body, search_text) VALUES (?, ?, ?, ?, ?)'),
+      // The newest user message at or before `pos`: a page starts at a turn's first message.
+      turnStart: db.prepare("SELECT MAX(pos) AS pos FROM history_messages WHERE session_id = ? AND pos <= ? AND type = 'user'"),
+      lastUser: db.prepare("SELECT MAX(pos) AS pos FROM history_messages WHERE session_id = ? AND type = 'user' AND search_text = ?"),
+      range: db.prepare('SELECT pos, body FROM history_messages WHERE session_id = ? AND pos >= ? AND pos < ? ORDER BY pos'),
+      all: db.prepare('SELECT pos, body FROM history_messages WHERE session_id = ? ORDER BY pos'),
+      unsynced: db.prepare(
+        `SELECT s.session_id FROM sessions s LEFT JOIN history_sources h ON h.session_id = s.session_id
+         WHERE h.session_id IS NULL OR h.format != ? ORDER BY s.last_active_at DESC`,
+      ),
+      searchMessages: db.prepare(
+        `SELECT m.session_id AS session_id, snippet(history_fts, 0, '', '', '…', 16) AS snippet
+         FROM history_fts JOIN history_messages m ON m.id = history_fts.rowid
+         WHERE history_fts MATCH ? ORDER BY m.id DESC LIMIT 2000`,
+      ),
+      searchTitles: db.prepare('SELECT session_id FROM title_fts WHERE title_fts MATCH ? LIMIT 2000'),
+    };
+  }
+
+  source(sessionId: string): HistorySource | undefined {
+    return this.stmts.source.get(sessionId) as HistorySource | undefined;
+  }
+
+  /** Replaces the messages from position `from` on with `messages` (positions from, from+1, ...) and records the source. */
+  replaceFrom(sessionId: string, from: number, messages: HistoryMessage[], source: HistorySource): void {
+    if (!this.db.open) return;
+    this.db.transaction(() => {
+      this.stmts.deleteFrom.run(sessionId, from);
+      messages.forEach((m, i) => {
+        this.stmts.insert.run(sessionId, from + i, m.type, JSON.stringify(m), searchTextOf(m));
+      });
+      this.stmts.setSource.run(sessionId, source.bytes, source.format, source.count);
+    })();
+  }
+
+  /** Where the turn holding position `pos` starts (0 when no user message comes before it). */
+  turnStartAtOrBefore(sessionId: string, pos: number): number {
+    return ((this.stmts.turnStart.get(sessionId, pos) as { pos: number | null }).pos ?? 0) as number;
+  }
+
+  /** Position of the newest user message with exactly this text, if stored. */
+  lastUserWithText(sessionId: string, text: string): number | undefined {
+    return ((this.stmts.lastUser.get(sessionId, text) as { pos: number | null }).pos ?? undefined) as number | undefined;
+  }
+
+  /** Messages at positions [from, to). */
+  range(sessionId: string, from: number, to: number): StoredMessage[] {
+    return (this.stmts.range.all(sessionId, from, to) as { pos: number; body: string }[]).map((r) => ({
+      pos: r.pos,
+      message: JSON.parse(r.body) as HistoryMessage,
+    }));
+  }
+
+  all(sessionId: string): StoredMessage[] {
+    return (this.stmts.all.all(sessionId) as { pos: number; body: string }[]).map((r) => ({
+      pos: r.pos,
+      message: JSON.parse(r.body) as HistoryMessage,
+    }));
+  }
+
+  /** Sessions whose conversation was never read (or read by an older conversion), most recently used first. */
+  unsynced(format: number): string[] {
+    if (!this.db.open) return [];
+    return (this.stmts.unsynced.all(format) as { session_id: string }[]).map((r) => r.session_id);
+  }
+
+  /** Sessions whose title or message text has every word of `q`, with a snippet of the newest matching message. */
+  search(q: string): SearchHit[] {
+    const match = ftsQuery(q);
+    if (!match) return [];
+    const hits = new Map<string, SearchHit>();
+    for (const r of this.stmts.searchMessages.all(match) as { session_id: string; snippet: string }[])
+      if (!hits.has(r.session_id)) hits.set(r.session_id, { session_id: r.session_id, snippet: r.snippet });
+    for (const r of this.stmts.searchTitles.all(match) as { session_id: string }[])
+      if (!hits.has(r.session_id)) hits.set(r.session_id, { session_id: r.session_id });
+    return [...hits.values()];
+  }
+}
