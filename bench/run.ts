@@ -11,6 +11,7 @@ import { killEverything, type ServerProc, serverMode, startModel, startServer } 
 import { type Json, loadavg, machine, round } from './lib/util.js';
 import { concurrency, wsFanout } from './sections/concurrency.js';
 import { dormant } from './sections/dormant.js';
+import { history } from './sections/history.js';
 import { micro } from './sections/micro.js';
 import { overhead } from './sections/overhead.js';
 import { restartCheck, soak } from './sections/soak.js';
@@ -146,6 +147,12 @@ async function main() {
         },
       );
     }
+    if (has('history')) {
+      await withServer('history', model.url, { PREWARM_POOL_SIZE: '0', MAX_SESSIONS: '10' }, async (server) => {
+        log(`[history] ${cfg.historyBigTurns}-turn vs ${cfg.historySmallTurns}-turn conversation opens; ${cfg.listSessions} stored sessions listed`);
+        result.history = await history(cfg, server, log);
+      });
+    }
   } finally {
     await model.stop();
   }
@@ -190,6 +197,15 @@ function goals(r: Record<string, Json>) {
     dm ? dm.success_rate === 1 : null,
   );
   add('dormant: resume first delta (p50 ms)', 'reported', dm?.resume_first_delta_ms?.p50, null);
+  const hi = r.history;
+  add(
+    `open ${hi?.turns?.big ?? '?'}-turn vs ${hi?.turns?.small ?? '?'}-turn conversation (p50 ratio)`,
+    '<= 1.5 (as fast)',
+    hi?.open_ratio_big_small_p50,
+    hi ? hi.open_ratio_big_small_p50 <= 1.5 : null,
+  );
+  const lp = hi?.list?.default_page_ms;
+  add(`GET /sessions with ${hi?.list?.sessions_stored ?? '?'} stored (p95 ms)`, '< 50', lp?.p95, lp ? lp.p95 < 50 : null);
   const mr = r.memory_restart;
   add(
     'memory restarts fire with a low limit',

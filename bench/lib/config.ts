@@ -28,12 +28,20 @@ export interface BenchConfig {
   dormantResumes: number;
   /** MAX_SESSIONS of the dormant section's server. */
   dormantMax: number;
+  /** Turns of the long and the short conversation opened side by side (history section). */
+  historyBigTurns: number;
+  historySmallTurns: number;
+  /** Opens of each (switch_session -> session_history). */
+  historyOpens: number;
+  /** Sessions stored for the list timing, and requests timed per kind. */
+  listSessions: number;
+  listRequests: number;
   out: string;
   plots: boolean;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const ALL_SECTIONS = ['overhead', 'start', 'ws', 'concurrency', 'soak', 'restart', 'micro', 'dormant'];
+export const ALL_SECTIONS = ['overhead', 'start', 'ws', 'concurrency', 'soak', 'restart', 'micro', 'dormant', 'history'];
 
 export function benchConfig(argv: string[] = process.argv.slice(2), env = process.env): BenchConfig {
   const flags = new Map<string, string>();
@@ -85,6 +93,11 @@ export function benchConfig(argv: string[] = process.argv.slice(2), env = proces
     dormantSessions: num('dormant-sessions', 'BENCH_DORMANT_SESSIONS', 200, 15),
     dormantResumes: num('dormant-resumes', 'BENCH_DORMANT_RESUMES', 10, 3),
     dormantMax: num('dormant-max', 'BENCH_DORMANT_MAX', 10, 10),
+    historyBigTurns: num('history-big', 'BENCH_HISTORY_BIG', 2000, 2000),
+    historySmallTurns: num('history-small', 'BENCH_HISTORY_SMALL', 10, 10),
+    historyOpens: num('history-opens', 'BENCH_HISTORY_OPENS', 30, 8),
+    listSessions: num('list-sessions', 'BENCH_LIST_SESSIONS', 10_000, 10_000),
+    listRequests: num('list-requests', 'BENCH_LIST_REQUESTS', 50, 10),
     out: path.resolve(out),
     plots: (get('plots', 'BENCH_PLOTS') ?? '1') !== '0',
   };

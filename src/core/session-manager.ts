@@ -292,9 +292,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   async search(q: string, opts: { limit: number; userId?: string }): Promise<(SessionSummary & { snippet?: string })[]> {
     await this.history_.settled();
     const hits = this.repo.history.search(q);
-    const snippets = new Map(hits.map((h) => [h.session_id, h.snippet]));
-    return this.repo.listOf([...snippets.keys()], opts).map((m) => {
-      const snippet = snippets.get(m.session_id);
+    return this.repo.listOf([...hits.keys()], opts).map((m) => {
+      const row = hits.get(m.session_id);
+      const snippet = row === undefined ? undefined : this.repo.history.snippet(q, row);
       return { ...this.liveSummary(m), ...(snippet ? { snippet } : {}) };
     });
   }

@@ -18,12 +18,6 @@ export interface StoredMessage {
   message: HistoryMessage;
 }
 
-export interface SearchHit {
-  session_id: string;
-  /** Some words around the first match in a message, or undefined when only the title matched. */
-  snippet?: string;
-}
-
 /** Text that search finds: what the user and the assistant wrote (tool calls and their output are left out). */
 export function searchTextOf(m: HistoryMessage): string {
   return m.type === 'user' || m.type === 'assistant' ? m.text : '';
@@ -59,10 +53,14 @@ export class HistoryRepository {
         `SELECT s.session_id FROM sessions s LEFT JOIN history_sources h ON h.session_id = s.session_id
          WHERE h.session_id IS NULL OR h.format != ? ORDER BY s.last_active_at DESC`,
       ),
+      // The newest matching message of each session (snippets are made later, for the page shown only).
       searchMessages: db.prepare(
-        `SELECT m.session_id AS session_id, snippet(history_fts, 0, '', '', '…', 16) AS snippet
+        `SELECT m.session_id AS session_id, MAX(m.id) AS id
          FROM history_fts JOIN history_messages m ON m.id = history_fts.rowid
-         WHERE history_fts MATCH ? ORDER BY m.id DESC LIMIT 2000`,
+         WHERE history_fts MATCH ? GROUP BY m.session_id`,
+      ),
+      snippet: db.prepare(
+        "SELECT snippet(history_fts, 0, '', '', '…', 16) AS snippet FROM history_fts WHERE history_fts MATCH ? AND rowid = ?",
       ),
       searchTitles: db.prepare('SELECT session_id FROM title_fts WHERE title_fts MATCH ? LIMIT 2000'),
     };
@@ -115,15 +113,24 @@ export class HistoryRepository {
     return (this.stmts.unsynced.all(format) as { session_id: string }[]).map((r) => r.session_id);
   }
 
-  /** Sessions whose title or message text has every word of `q`, with a snippet of the newest matching message. */
-  search(q: string): SearchHit[] {
+  /**
+   * Sessions whose title or one message has every word of `q`: for each, the row id of
+   * its newest matching message (undefined when only the title matched).
+   */
+  search(q: string): Map<string, number | undefined> {
+    const hits = new Map<string, number | undefined>();
     const match = ftsQuery(q);
-    if (!match) return [];
-    const hits = new Map<string, SearchHit>();
-    for (const r of this.stmts.searchMessages.all(match) as { session_id: string; snippet: string }[])
-      if (!hits.has(r.session_id)) hits.set(r.session_id, { session_id: r.session_id, snippet: r.snippet });
+    if (!match) return hits;
+    for (const r of this.stmts.searchMessages.all(match) as { session_id: string; id: number }[]) hits.set(r.session_id, r.id);
     for (const r of this.stmts.searchTitles.all(match) as { session_id: string }[])
-      if (!hits.has(r.session_id)) hits.set(r.session_id, { session_id: r.session_id });
-    return [...hits.values()];
+      if (!hits.has(r.session_id)) hits.set(r.session_id, undefined);
+    return hits;
+  }
+
+  /** Words around the match of `q` in one message (a row id from search). */
+  snippet(q: string, id: number): string | undefined {
+    const match = ftsQuery(q);
+    if (!match) return undefined;
+    return (this.stmts.snippet.get(match, id) as { snippet: string } | undefined)?.snippet;
   }
 }

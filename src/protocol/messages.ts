@@ -376,15 +376,16 @@ export const SessionListResponse = z.object({
   sessions: z.array(SessionListItem),
   next_cursor: z.string().nullable().optional().describe('Pass as `cursor` for the next page; null on the last one'),
 });
-export const SESSION_LIST_DEFAULT_LIMIT = 1000;
+export const SESSION_LIST_DEFAULT_LIMIT = 100;
+export const SESSION_LIST_MAX_LIMIT = 1000;
 export const ListSessionsQuery = z.object({
   limit: z.coerce
     .number()
     .int()
     .min(1)
-    .max(SESSION_LIST_DEFAULT_LIMIT)
+    .max(SESSION_LIST_MAX_LIMIT)
     .optional()
-    .describe(`Sessions per page (1 to ${SESSION_LIST_DEFAULT_LIMIT}; default ${SESSION_LIST_DEFAULT_LIMIT})`),
+    .describe(`Sessions per page (1 to ${SESSION_LIST_MAX_LIMIT}; default ${SESSION_LIST_DEFAULT_LIMIT})`),
   cursor: z.string().max(200).optional().describe('The `next_cursor` of the page before (opaque)'),
   q: z.string().max(200).optional().describe('Search: sessions whose title or one message has every word (prefixes match)'),
   all: z.enum(['true', 'false']).optional().describe('Admins: every user’s sessions (members get 403)'),

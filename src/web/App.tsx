@@ -1,7 +1,8 @@
 // The chat app: wires the state, the connection and the routing to the components.
 // Each concern lives in its own hook (hooks/) and each part of the state in its own
 // reducer (state/).
-import { useCallback, useReducer, useRef } from 'react';
+import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
+import { makeApi } from './api';
 import './App.css';
 import type { BootParams } from './boot';
 import { type BannerAction, Banners } from './components/Banners';
@@ -10,9 +11,11 @@ import { Composer, type ComposerHandle } from './components/Composer';
 import { ConnectScreen } from './components/ConnectScreen';
 import { CreatingProgress } from './components/CreatingProgress';
 import { EndedCard } from './components/EndedCard';
+import { ExportMenu } from './components/ExportMenu';
 import { AttachmentKey } from './components/MessageAttachments';
 import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
+import { SessionSearch } from './components/SessionSearch';
 import { TopBar } from './components/TopBar';
 import { Transcript } from './components/Transcript';
 import { useChatConnection } from './hooks/useChatConnection';
@@ -48,6 +51,8 @@ export function App({ boot }: { boot: BootParams }) {
   const menuButton = useRef<HTMLButtonElement>(null);
   const menu = usePhoneMenu(NAV_ID, menuButton);
   const notifications = useNotifications();
+  const api = useMemo(() => (login.credentials ? makeApi(login.credentials.key) : null), [login.credentials]);
+  const [searching, setSearching] = useState(false);
 
   const { currentId } = state.sessions;
   const current = state.sessions.list.find((s) => s.session_id === currentId) ?? null;
@@ -154,6 +159,16 @@ export function App({ boot }: { boot: BootParams }) {
         onSelect={(id) => (id === currentId ? menu.close() : routing.switchTo(id))}
         onResume={routing.switchTo}
         onDestroy={(id) => link.send({ type: 'destroy_session', session_id: id })}
+        onRename={async (id, title) => void (await api?.rename(id, title))}
+        searching={searching}
+        search={
+          <SessionSearch
+            api={api}
+            currentId={currentId}
+            onOpen={(id) => (id === currentId ? menu.close() : routing.switchTo(id))}
+            onActive={setSearching}
+          />
+        }
       />
       {menu.open && <div className="scrim" aria-hidden="true" onClick={menu.close} />}
       <div className="main-col" inert={menu.open || undefined}>
@@ -167,6 +182,7 @@ export function App({ boot }: { boot: BootParams }) {
           onDisconnect={login.disconnect}
           context={latestContext(transcript.items)}
           notifications={notifications}
+          actions={current && <ExportMenu api={api} sessionId={current.session_id} />}
         />
         <main className="chat" id="message-area">
           <Banners
@@ -184,6 +200,18 @@ export function App({ boot }: { boot: BootParams }) {
               streaming={streaming}
               retrying={transcript.retrying}
               empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
+              earlier={
+                currentId
+                  ? {
+                      hasMore: transcript.hasMore,
+                      loading: transcript.loadingEarlier,
+                      onLoad: () => {
+                        if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
+                          dispatch({ type: 'earlier_requested', sessionId: currentId });
+                      },
+                    }
+                  : undefined
+              }
             />
           </AttachmentKey.Provider>
           <PermissionDock items={openPermissions} onAnswer={answerPermission} />

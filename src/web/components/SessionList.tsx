@@ -1,8 +1,9 @@
 // The "Sessions" navigation: every session with its status, last activity,
 // message count and cost; switch, resume, and end (with a confirm).
-import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
 import { formatCost, relativeTime, sessionTitle, statusHint, statusLabel, useNow } from '../format';
+import { RenameSession } from './RenameSession';
 import './status.css';
 import './SessionList.css';
 
@@ -15,6 +16,11 @@ interface Props {
   onSelect: (id: string) => void;
   onResume: (id: string) => void;
   onDestroy: (id: string) => void;
+  /** Saves a new title (the server's session_updated brings it into the list). */
+  onRename?: (id: string, title: string) => Promise<void>;
+  /** The search box; while `searching`, its results stand in for the list. */
+  search?: ReactNode;
+  searching?: boolean;
   id?: string;
   className?: string;
 }
@@ -51,9 +57,24 @@ function ConfirmEnd({ session, onConfirm, onClose }: { session: SessionSummary; 
   );
 }
 
-export function SessionList({ sessions, currentId, canAct, creating, onNew, onSelect, onResume, onDestroy, id, className }: Props) {
+export function SessionList({
+  sessions,
+  currentId,
+  canAct,
+  creating,
+  onNew,
+  onSelect,
+  onResume,
+  onDestroy,
+  onRename,
+  search,
+  searching,
+  id,
+  className,
+}: Props) {
   const now = useNow(30_000);
   const [confirming, setConfirming] = useState<SessionSummary | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
@@ -84,7 +105,8 @@ export function SessionList({ sessions, currentId, canAct, creating, onNew, onSe
           New session
         </button>
       </div>
-      {sessions.length === 0 ? (
+      {search}
+      {searching ? null : sessions.length === 0 ? (
         <p className="sidebar-empty">No sessions yet.</p>
       ) : (
         <ul className="session-list" ref={listRef} onKeyDown={onKeyDown}>
@@ -94,63 +116,97 @@ export function SessionList({ sessions, currentId, canAct, creating, onNew, onSe
             const title = sessionTitle(s);
             return (
               <li key={s.session_id} className={`session-item${current ? ' current' : ''}${ended ? ' ended' : ''}`}>
-                <button
-                  type="button"
-                  className="session-main"
-                  aria-current={current ? 'page' : undefined}
-                  disabled={!canAct || (ended && !s.is_resumable && !current)}
-                  onClick={() => (ended && s.is_resumable && !current ? onResume(s.session_id) : onSelect(s.session_id))}
-                  data-session-id={s.session_id}
-                >
-                  <span className="session-title">{title}</span>
-                  <span className="session-meta">
-                    <span className={`dot dot-${s.status}`} aria-hidden="true" />
-                    <span title={statusHint(s)}>{statusLabel(s)}</span>
-                    <span aria-hidden="true">·</span>
-                    <span>{relativeTime(s.last_active_at, now)}</span>
-                  </span>
-                  <span className="session-meta">
-                    <span>
-                      {s.message_count} {s.message_count === 1 ? 'message' : 'messages'}
+                {renaming === s.session_id && onRename ? (
+                  <RenameSession
+                    session={s}
+                    initial={s.title ?? ''}
+                    onSave={(t) => onRename(s.session_id, t)}
+                    onDone={() => setRenaming(null)}
+                  />
+                ) : (
+                  <button
+                    type="button"
+                    className="session-main"
+                    aria-current={current ? 'page' : undefined}
+                    disabled={!canAct || (ended && !s.is_resumable && !current)}
+                    onClick={() => (ended && s.is_resumable && !current ? onResume(s.session_id) : onSelect(s.session_id))}
+                    data-session-id={s.session_id}
+                  >
+                    <span className="session-title">{title}</span>
+                    <span className="session-meta">
+                      <span className={`dot dot-${s.status}`} aria-hidden="true" />
+                      <span title={statusHint(s)}>{statusLabel(s)}</span>
+                      <span aria-hidden="true">·</span>
+                      <span>{relativeTime(s.last_active_at, now)}</span>
                     </span>
-                    <span aria-hidden="true">·</span>
-                    <span>{formatCost(s.total_cost_usd)}</span>
-                  </span>
-                </button>
-                <div className="session-actions">
-                  {ended && s.is_resumable && (
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      disabled={!canAct}
-                      onClick={() => onResume(s.session_id)}
-                      aria-label={`Resume ${title}`}
-                    >
-                      Resume
-                    </button>
-                  )}
-                  {!ended && (
-                    <button
-                      type="button"
-                      className="icon-btn"
-                      disabled={!canAct}
-                      onClick={() => setConfirming(s)}
-                      aria-label={`End session ${title}`}
-                      title="End session"
-                    >
-                      <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-                        <path
-                          d="M3 4.5h10M6.5 4.5V3h3v1.5M5 4.5l.6 8.5h4.8l.6-8.5"
-                          fill="none"
-                          stroke="currentColor"
-                          strokeWidth="1.4"
-                          strokeLinecap="round"
-                          strokeLinejoin="round"
-                        />
-                      </svg>
-                    </button>
-                  )}
-                </div>
+                    <span className="session-meta">
+                      <span>
+                        {s.message_count} {s.message_count === 1 ? 'message' : 'messages'}
+                      </span>
+                      <span aria-hidden="true">·</span>
+                      <span>{formatCost(s.total_cost_usd)}</span>
+                    </span>
+                  </button>
+                )}
+                {renaming !== s.session_id && (
+                  <div className="session-actions">
+                    <div className="session-icons">
+                      {onRename && (
+                        <button
+                          type="button"
+                          className="icon-btn"
+                          disabled={!canAct}
+                          onClick={() => setRenaming(s.session_id)}
+                          aria-label={`Rename ${title}`}
+                          title="Rename"
+                        >
+                          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                            <path
+                              d="M10.5 3.5l2 2L6 12H4v-2zM9.5 4.5l2 2"
+                              fill="none"
+                              stroke="currentColor"
+                              strokeWidth="1.4"
+                              strokeLinecap="round"
+                              strokeLinejoin="round"
+                            />
+                          </svg>
+                        </button>
+                      )}
+                      {!ended && (
+                        <button
+                          type="button"
+                          className="icon-btn"
+                          disabled={!canAct}
+                          onClick={() => setConfirming(s)}
+                          aria-label={`End session ${title}`}
+                          title="End session"
+                        >
+                          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                            <path
+                              d="M3 4.5h10M6.5 4.5V3h3v1.5M5 4.5l.6 8.5h4.8l.6-8.5"
+                              fill="none"
+                              stroke="currentColor"
+                              strokeWidth="1.4"
+                              strokeLinecap="round"
+                              strokeLinejoin="round"
+                            />
+                          </svg>
+                        </button>
+                      )}
+                    </div>
+                    {ended && s.is_resumable && (
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={!canAct}
+                        onClick={() => onResume(s.session_id)}
+                        aria-label={`Resume ${title}`}
+                      >
+                        Resume
+                      </button>
+                    )}
+                  </div>
+                )}
               </li>
             );
           })}

@@ -1,6 +1,6 @@
 // The bar above the conversation: the phone menu button, the open session's title and
 // status, the connection state and Disconnect.
-import type { Ref } from 'react';
+import type { ReactNode, Ref } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
 import { sessionTitle, statusHint, statusLabel } from '../format';
 import type { Notifications } from '../hooks/useNotifications';
@@ -22,9 +22,22 @@ interface Props {
   /** Context after the newest answer (null: none yet). */
   context?: { tokens: number; window: number | null } | null;
   notifications?: Notifications;
+  /** Actions on the open session (Export). */
+  actions?: ReactNode;
 }
 
-export function TopBar({ session, conn, menuOpen, menuButton, navId, onMenu, onDisconnect, context = null, notifications }: Props) {
+export function TopBar({
+  session,
+  conn,
+  menuOpen,
+  menuButton,
+  navId,
+  onMenu,
+  onDisconnect,
+  context = null,
+  notifications,
+  actions,
+}: Props) {
   const label = conn === 'open' ? 'Connected' : conn === 'reconnecting' ? 'Reconnecting' : 'Connecting';
   return (
     <header className="topbar">
@@ -53,6 +66,7 @@ export function TopBar({ session, conn, menuOpen, menuButton, navId, onMenu, onD
       <div className="topbar-right">
         {session && <SessionUsage session={session} context={context} />}
         {notifications && <NotificationToggle notifications={notifications} />}
+        {actions}
         <span className={`conn-pill conn-${conn}`}>
           <span className="dot" aria-hidden="true" />
           {label}

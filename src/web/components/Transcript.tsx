@@ -19,23 +19,42 @@ function TypingDots() {
   );
 }
 
+/** Earlier messages of a long conversation, loaded on demand (a button, or scrolling to the top). */
+export interface EarlierMessages {
+  hasMore: boolean;
+  loading: boolean;
+  onLoad: () => void;
+}
+
 export function Transcript({
   items,
   streaming,
   retrying,
   empty,
+  earlier,
 }: {
   items: Item[];
   streaming: boolean;
   retrying: { attempt: number; max: number } | null;
   empty?: React.ReactNode;
+  earlier?: EarlierMessages;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const [, force] = useState(0);
+  const anchor = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
+  const latest = useRef(earlier);
+  latest.current = earlier;
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    const first = items[0]?.id;
+    const prev = anchor.current;
+    // Earlier messages went in above: keep what the reader sees where it was.
+    const prepended = prev.first !== undefined && first !== prev.first && items.some((it) => it.id === prev.first);
+    if (stick.current) el.scrollTop = el.scrollHeight;
+    else if (prepended) el.scrollTop += el.scrollHeight - prev.height;
+    anchor.current = { first, height: el.scrollHeight };
   });
   useEffect(() => {
     const el = scroller.current;
@@ -46,6 +65,8 @@ export function Transcript({
         stick.current = atBottom;
         force((n) => n + 1);
       }
+      const e = latest.current;
+      if (e?.hasMore && !e.loading && el.scrollTop < 60 && el.scrollHeight > el.clientHeight) e.onLoad();
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
@@ -66,6 +87,17 @@ export function Transcript({
   const waiting = streaming && !(last?.kind === 'assistant' && last.streaming) && last?.kind !== 'permission';
   return (
     <div className="transcript-scroll" ref={scroller}>
+      {earlier?.hasMore && (
+        <div className="load-earlier">
+          {earlier.loading ? (
+            <span role="status">Loading earlier messages…</span>
+          ) : (
+            <button type="button" className="btn btn-ghost btn-small" onClick={earlier.onLoad}>
+              Load earlier messages
+            </button>
+          )}
+        </div>
+      )}
       <div className="transcript" role="log" aria-label="Conversation" aria-live="polite" aria-busy={streaming} tabIndex={-1}>
         {items.length === 0 && !streaming && empty}
         {items.map((it) => {

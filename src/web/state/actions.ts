@@ -17,6 +17,8 @@ export type Action =
   /** The session a /chat?resume= link named is not on this server. */
   | { type: 'resume_not_found' }
   | { type: 'dismiss'; key: string }
+  /** load_history was sent for the page before the session's first loaded message. */
+  | { type: 'earlier_requested'; sessionId: string }
   | { type: 'reset' };
 
 export type FrameAction = Extract<Action, { type: 'frame' }>;

@@ -89,6 +89,46 @@ describe('store', () => {
     expect(s.sessions.list).toHaveLength(1);
   });
 
+  it('earlier pages go in front, once: an older page is prepended, a repeated or stale one changes nothing', () => {
+    const user = (text: string) => ({ type: 'user' as const, text, timestamp: '2026-02-07T10:00:00Z' });
+    const answer = (text: string) => ({ type: 'assistant' as const, text, timestamp: '2026-02-07T10:00:01Z' });
+    let s = apply([
+      {
+        type: 'session_history',
+        seq: 1,
+        session_id: SID,
+        session: summary('idle'),
+        messages: [user('q3'), answer('a3')],
+        is_query_active: false,
+        last_event_id: 4,
+        has_more: true,
+        first_position: 4,
+      },
+    ]);
+    expect(s.transcripts[SID]).toMatchObject({ hasMore: true, firstPosition: 4, loadingEarlier: false });
+    s = reducer(s, { type: 'earlier_requested', sessionId: SID });
+    expect(s.transcripts[SID]?.loadingEarlier).toBe(true);
+    const page: ServerFrame = {
+      type: 'session_history_page',
+      seq: 2,
+      session_id: SID,
+      messages: [user('q2'), answer('a2')],
+      has_more: true,
+      first_position: 2,
+    };
+    s = apply([page], s);
+    const texts = () => s.transcripts[SID]?.items.map((i) => ('text' in i ? i.text : i.kind));
+    expect(texts()).toEqual(['q2', 'a2', 'q3', 'a3']);
+    expect(s.transcripts[SID]).toMatchObject({ hasMore: true, firstPosition: 2, loadingEarlier: false });
+    s = apply([page], s);
+    expect(texts()).toEqual(['q2', 'a2', 'q3', 'a3']);
+    s = apply([{ ...page, messages: [user('q1'), answer('a1')], has_more: false, first_position: 0 }], s);
+    expect(texts()).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'a3']);
+    expect(s.transcripts[SID]?.hasMore).toBe(false);
+    const ids = s.transcripts[SID]?.items.map((i) => i.id) ?? [];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('a rejected message is taken back', () => {
     let s = reducer(initialState, { type: 'local_send', sessionId: SID, text: 'again', id: 'l1' });
     s = apply([{ type: 'error', seq: 1, code: 'query_in_progress', message: 'Please wait.', session_id: SID }], s);

@@ -11,6 +11,9 @@ export const emptyTranscript = (): Transcript => ({
   loaded: false,
   lastUserText: null,
   retrying: null,
+  hasMore: false,
+  firstPosition: 0,
+  loadingEarlier: false,
 });
 
 /** A frame of one session's event stream, with the id the server gave it. */
@@ -249,6 +252,24 @@ function onFrame(s: Record<string, Transcript>, a: FrameAction): Record<string, 
           loaded: true,
           lastUserText: [...f.messages].reverse().find((m) => m.type === 'user')?.text ?? prev.lastUserText,
           retrying: null,
+          hasMore: f.has_more,
+          firstPosition: f.first_position,
+          loadingEarlier: false,
+        },
+      };
+    }
+    case 'session_history_page': {
+      const t = s[f.session_id];
+      // Only the page right before what is shown (a late answer to an older request changes nothing).
+      if (!t?.loaded || f.first_position >= t.firstPosition) return t ? { ...s, [f.session_id]: { ...t, loadingEarlier: false } } : s;
+      return {
+        ...s,
+        [f.session_id]: {
+          ...t,
+          items: [...itemsFromHistory(f.messages, a.id), ...t.items],
+          hasMore: f.has_more,
+          firstPosition: f.first_position,
+          loadingEarlier: false,
         },
       };
     }
@@ -269,6 +290,10 @@ function onFrame(s: Record<string, Transcript>, a: FrameAction): Record<string, 
 
 export function transcriptsReducer(s: Record<string, Transcript>, a: Action): Record<string, Transcript> {
   switch (a.type) {
+    case 'earlier_requested': {
+      const t = s[a.sessionId];
+      return t ? { ...s, [a.sessionId]: { ...t, loadingEarlier: true } } : s;
+    }
     case 'frame':
       return onFrame(s, a);
     case 'local_send': {

@@ -49,6 +49,12 @@ export interface Transcript {
   loaded: boolean;
   lastUserText: string | null;
   retrying: { attempt: number; max: number } | null;
+  /** Earlier messages exist on the server (load_history with `firstPosition`). */
+  hasMore: boolean;
+  /** Position of the first loaded message in the stored conversation. */
+  firstPosition: number;
+  /** A load_history is on its way. */
+  loadingEarlier: boolean;
 }
 
 export type BannerKind =
