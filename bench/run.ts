@@ -149,7 +149,9 @@ async function main() {
     }
     if (has('history')) {
       await withServer('history', model.url, { PREWARM_POOL_SIZE: '0', MAX_SESSIONS: '10' }, async (server) => {
-        log(`[history] ${cfg.historyBigTurns}-turn vs ${cfg.historySmallTurns}-turn conversation opens; ${cfg.listSessions} stored sessions listed`);
+        log(
+          `[history] ${cfg.historyBigTurns}-turn vs ${cfg.historySmallTurns}-turn conversation opens; ${cfg.listSessions} stored sessions listed`,
+        );
         result.history = await history(cfg, server, log);
       });
     }

@@ -33,6 +33,7 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
   deleteSession: { method: 'DELETE', path: (id) => `/api/v1/sessions/${id}`, adminMay: true },
   patchSession: { method: 'PATCH', path: (id) => `/api/v1/sessions/${id}`, body: { title: 'taken over' } },
   getAttachment: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/attachments/00000000-0000-4000-8000-000000000000.0` },
+  exportSession: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/export?format=json` },
   extensions: null,
   audit: null,
   me: null,
@@ -71,6 +72,7 @@ const WS_CASES: Record<ClientMessage['type'], ((sessionId: string) => Record<str
   destroy_session: (id) => ({ type: 'destroy_session', session_id: id }),
   permission_response: 'by-request-id',
   set_session_options: (id) => ({ type: 'set_session_options', session_id: id, permission_mode: 'acceptEdits' }),
+  load_history: (id) => ({ type: 'load_history', session_id: id, before: 1000 }),
 };
 
 const GHOST = '00000000-0000-4000-8000-00000000beef';
@@ -213,6 +215,11 @@ describe('isolation', () => {
     assert.equal(owners.get(sid), alice.user_id);
     assert.equal(owners.get(bobs.body.session_id), bob.user_id);
     assert.equal((await h.api('GET', '/api/v1/sessions?all=maybe')).status, 400);
+    // Search and pages: the caller's own sessions only (her title is her first message, "run it").
+    assert.deepEqual(await own(alice.api, '?q=run'), [sid]);
+    assert.deepEqual(await own(bob.api, '?q=run'), [], 'a member never finds hers');
+    assert.deepEqual(await own((m, p) => h.api(m, p), '?q=run'), [], 'nor an admin without all');
+    assert.deepEqual(await own(bob.api, '?limit=1'), [bobs.body.session_id]);
     const denied = await bob.api('GET', '/api/v1/sessions?all=true');
     assert.equal(denied.status, 403);
     await bob.api('DELETE', `/api/v1/sessions/${bobs.body.session_id}`);
