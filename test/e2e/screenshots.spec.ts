@@ -141,6 +141,15 @@ test.describe('screenshots', () => {
       await p2.screenshot({ path: path.join(OUT, 'sessions-phone.png') });
       await phone.close();
 
+      // Search above the session list: titles and message text, with a snippet of the match.
+      await page.getByRole('searchbox', { name: 'Search sessions' }).fill('pool');
+      const results = page.getByRole('list', { name: 'Search results' });
+      await expect(results.getByRole('button')).toHaveCount(1);
+      await expect(results).toContainText('pre-warm pool');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(OUT, 'search-desktop.png') });
+      await page.getByRole('searchbox', { name: 'Search sessions' }).fill('');
+
       // The connect screen.
       const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
       const p3 = await fresh.newPage();

@@ -16,6 +16,8 @@ export function RenameSession({ session, initial, onSave, onDone }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  /** Escape was pressed: leaving the field must not save. */
+  const cancelled = useRef(false);
   useEffect(() => {
     input.current?.focus();
     input.current?.select();
@@ -58,11 +60,12 @@ export function RenameSession({ session, initial, onSave, onDone }: Props) {
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
             e.preventDefault();
+            cancelled.current = true;
             onDone();
           }
         }}
         onBlur={() => {
-          if (!busy && !error) void save();
+          if (!busy && !error && !cancelled.current) void save();
         }}
       />
       {error && (
