@@ -238,3 +238,34 @@ describe('export', () => {
     assert.equal((await h.api('GET', `/api/v1/sessions/${id}/export`, undefined, null)).status, 401);
   });
 });
+
+describe('after a restart', () => {
+  test('search still finds a conversation, and one stored before the copy existed is read at start (backfill)', async () => {
+    const a = await h.client();
+    const id = await a.createSession();
+    h.model.enqueue(id, { kind: 'text', text: 'Noted: the kestrel hovers.' });
+    await a.turn(id, 'remember the kestrel');
+    const other = await a.createSession();
+    h.model.enqueue(other, { kind: 'text', text: 'Noted: the osprey dives.' });
+    await a.turn(other, 'remember the osprey');
+    const found = async (hh: Harness, q: string) =>
+      ((await hh.api('GET', `/api/v1/sessions?q=${q}`)).body as { sessions: SessionSummary[] }).sessions.map((s) => s.session_id);
+    assert.deepEqual(await found(h, 'osprey'), [other]);
+
+    // A second server on the same data, after the first stopped; the osprey session's copy is
+    // dropped first, as for a session stored before this version.
+    const dir = h.dir;
+    await h.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(h.env.DATABASE_URL?.replace(/^sqlite:\/\//, '') as string);
+    db.prepare('DELETE FROM history_messages WHERE session_id = ?').run(other);
+    db.prepare('DELETE FROM history_sources WHERE session_id = ?').run(other);
+    db.close();
+    h = await startHarness({ HISTORY_PAGE_SIZE: '4' }, { dir });
+    assert.deepEqual(await found(h, 'kestrel'), [id], 'the index survives a restart');
+    // The start-up catch-up reads that session's transcript again, in the background.
+    assert.ok((await h.built.manager.historyCaughtUp) >= 1, 'the catch-up read the session without a copy');
+    const hits = await found(h, 'osprey');
+    assert.deepEqual(hits, [other]);
+  });
+});

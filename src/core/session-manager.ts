@@ -928,9 +928,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return this.history_.all(this.get(id).id);
   }
 
+  /** The start-up catch-up (backfillHistory), once started: resolves with the sessions it read. */
+  historyCaughtUp: Promise<number> = Promise.resolve(0);
+
   /** Reads, in the background, the transcripts of sessions stored before their copy existed (search finds them after). */
   backfillHistory(): Promise<number> {
-    return this.history_.backfill(() => this.shuttingDown);
+    this.historyCaughtUp = this.history_.backfill(() => this.shuttingDown).catch(() => 0);
+    return this.historyCaughtUp;
   }
 
   /** Graceful: waits for turns in flight (up to graceMs), then ends every process tree. */
