@@ -117,6 +117,15 @@ test.describe('screenshots', () => {
       await page.screenshot({ path: path.join(OUT, 'chat-desktop-dark.png') });
       await page.emulateMedia({ colorScheme: 'light' });
 
+      // Search above the session list: titles and message text, with a snippet of the match.
+      await page.getByRole('searchbox', { name: 'Search sessions' }).fill('pool');
+      const results = page.getByRole('list', { name: 'Search results' });
+      await expect(results.getByRole('button')).toHaveCount(1);
+      await expect(results).toContainText('pre-warm pool');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(OUT, 'search-desktop.png') });
+      await page.getByRole('searchbox', { name: 'Search sessions' }).fill('');
+
       // Phone: the same session, reopened in a phone-sized tab.
       const phone = await browser.newContext({
         viewport: { width: 390, height: 844 },
@@ -140,15 +149,6 @@ test.describe('screenshots', () => {
       await p2.waitForFunction(() => getComputedStyle(document.querySelector('.sidebar') as Element).transform === 'none');
       await p2.screenshot({ path: path.join(OUT, 'sessions-phone.png') });
       await phone.close();
-
-      // Search above the session list: titles and message text, with a snippet of the match.
-      await page.getByRole('searchbox', { name: 'Search sessions' }).fill('pool');
-      const results = page.getByRole('list', { name: 'Search results' });
-      await expect(results.getByRole('button')).toHaveCount(1);
-      await expect(results).toContainText('pre-warm pool');
-      await page.mouse.move(0, 0);
-      await page.screenshot({ path: path.join(OUT, 'search-desktop.png') });
-      await page.getByRole('searchbox', { name: 'Search sessions' }).fill('');
 
       // The connect screen.
       const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
