@@ -13,6 +13,7 @@ import { redactedRequest, registerHttpSecurity } from './api/http-security.js';
 import { registerMetrics } from './api/metrics-route.js';
 import { registerOpenApi } from './api/openapi.js';
 import { registerRest, sendError } from './api/rest.js';
+import { registerSignInGuards, registerSignInRoutes, signInDeps } from './api/sign-in.js';
 import { registerWs } from './api/ws.js';
 import { registerWsGuard, startHeartbeat } from './api/ws-guard.js';
 import { WsHub } from './api/ws-hub.js';
@@ -227,6 +228,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   // Frames fit a message with its attachments at the per-message limit, never more (ws closes with 1009 above).
   await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024)) } });
   registerWsGuard(app, config);
+  const signIn = signInDeps(config, repo.database, { users, auth, audit });
+  await registerSignInGuards(app, signIn);
   await registerHttpSecurity(app, config, metrics, auth, (detail) => users.authFailed(detail));
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.wsPingIntervalSeconds * 1000);
   cleanups.push(stopHeartbeat);
@@ -264,6 +267,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),
   });
+  registerSignInRoutes(app, signIn);
   registerWs(app, config, chat, hub, auth);
   registerMetrics(app, auth, metrics);
   if (WEB_ROOT) {

@@ -36,6 +36,8 @@ describe('OpenAPI', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/v1/audit',
+      '/api/v1/auth/session',
+      '/api/v1/auth/sign-out',
       '/api/v1/commands',
       '/api/v1/extensions',
       '/api/v1/health/live',
@@ -97,8 +99,15 @@ describe('OpenAPI', () => {
     const usage = await checked('GET', '/api/v1/usage', '/api/v1/usage', 200);
     assert.ok(usage.body.users.some((u: { user_id: string }) => u.user_id === 'default'));
     await checked('GET', '/api/v1/usage?user_id=nobody', '/api/v1/usage', 404);
+    const state = await checked('GET', '/api/v1/auth/session', '/api/v1/auth/session', 200, undefined, null);
+    assert.equal(state.body.user, null);
+    await checked('GET', '/api/v1/auth/session', '/api/v1/auth/session', 200);
+    await checked('POST', '/api/v1/auth/session', '/api/v1/auth/session', 200, { token: h.key }, null);
+    await checked('POST', '/api/v1/auth/session', '/api/v1/auth/session', 400, { token: '' }, null);
+    await checked('POST', '/api/v1/auth/sign-out', '/api/v1/auth/sign-out', 200, undefined, null);
     // Errors keep their one shape and their documented codes.
     await checked('GET', '/api/v1/sessions', '/api/v1/sessions', 401, undefined, null);
+    await checked('POST', '/api/v1/auth/session', '/api/v1/auth/session', 401, { token: 'not-the-key-0123456789' }, null);
     await checked('GET', '/api/v1/sessions/not-a-uuid', '/api/v1/sessions/{id}', 404);
     await checked('DELETE', '/api/v1/sessions/00000000-0000-4000-8000-000000000000', '/api/v1/sessions/{id}', 404);
     await checked('POST', '/api/v1/sessions/00000000-0000-4000-8000-000000000000/fork', '/api/v1/sessions/{id}/fork', 404);

@@ -3,6 +3,7 @@
 // module knows the protocol and the group rules; who the user becomes is the caller's.
 import * as client from 'openid-client';
 import type { OidcConfig } from '../config/config.js';
+import type { SignInFailure } from '../protocol/messages.js';
 
 /** What one browser must bring back to finish the sign-in it started. */
 export interface PendingSignIn {
@@ -19,17 +20,9 @@ export interface OidcIdentity {
   groups: string[];
 }
 
-/** Why a sign-in did not produce an identity; each has its own sentence on the sign-in page. */
-export type SignInFailure =
-  /** No pending sign-in for this browser (no cookie, expired, or already used): start again. */
-  | 'sign_in_expired'
-  /** The provider or its answer failed a check (state, PKCE, ID token…), or the user cancelled. */
-  | 'sign_in_failed'
-  /** The user is not in OIDC_ALLOWED_GROUP (nor the admin group). */
-  | 'not_allowed'
-  /** The user exists and is disabled. */
-  | 'account_disabled';
-
+/** Why a sign-in did not produce a user: sign_in_expired (no pending sign-in for this browser: no cookie,
+ * expired or used), sign_in_failed (a check failed: state, PKCE, ID token; or the user cancelled),
+ * not_allowed (not in OIDC_ALLOWED_GROUP), account_disabled. */
 export class SignInError extends Error {
   constructor(
     readonly reason: SignInFailure,

@@ -534,3 +534,20 @@ export type SlashCommandInfo = z.infer<typeof SlashCommandInfo>;
 export type CommandsResponse = z.infer<typeof CommandsResponse>;
 export type RewindFilesResponse = z.infer<typeof RewindFilesResponse>;
 export type QuestionAnswers = z.infer<typeof QuestionAnswers>;
+
+// ---------------------------------------------------------------- REST: browser sign-in
+
+/** This browser's sign-in (never a 401, so a signed-out page logs no error) and how it can sign in. */
+export const SignInStateResponse = z.object({
+  user: MeResponse.nullable().describe('Who the request’s credential (cookie, proxy header, key) belongs to; null when signed out'),
+  oidc: z.boolean().describe('An identity provider is configured: GET /auth/oidc/login starts its sign-in'),
+  proxy: z.boolean().describe('A trusted proxy names the user (AUTH_PROXY_HEADER)'),
+});
+export type SignInStateResponse = z.infer<typeof SignInStateResponse>;
+export const SignInRequest = z
+  .object({ token: z.string().min(1).max(256).describe('The API key or a personal token, exchanged for a sign-in cookie') })
+  .strict();
+export const SignOutResponse = z.object({ signed_out: z.literal(true) });
+/** Why a browser sign-in was refused: the sign-in page says each in its own words. */
+export const SignInFailure = z.enum(['sign_in_expired', 'sign_in_failed', 'not_allowed', 'account_disabled', 'provider_unavailable']);
+export type SignInFailure = z.infer<typeof SignInFailure>;

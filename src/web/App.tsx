@@ -5,10 +5,10 @@ import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
 import { makeApi } from './api';
 import './App.css';
 import type { BootParams } from './boot';
+import { AdminPage } from './components/AdminPage';
 import { type BannerAction, Banners } from './components/Banners';
 import { ChatEmpty } from './components/ChatEmpty';
 import { Composer, type ComposerHandle } from './components/Composer';
-import { ConnectScreen } from './components/ConnectScreen';
 import { CreatingProgress } from './components/CreatingProgress';
 import { EndedCard } from './components/EndedCard';
 import { ExportMenu } from './components/ExportMenu';
@@ -16,12 +16,15 @@ import { AttachmentKey } from './components/MessageAttachments';
 import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
+import { SettingsPage } from './components/SettingsPage';
+import { SignInPage } from './components/SignInPage';
 import { TopBar } from './components/TopBar';
 import { Transcript } from './components/Transcript';
 import { useChatConnection } from './hooks/useChatConnection';
 import { useComposerFocus } from './hooks/useComposerFocus';
 import { useLogin } from './hooks/useLogin';
 import { useNotifications } from './hooks/useNotifications';
+import { usePage } from './hooks/usePage';
 import { usePhoneMenu } from './hooks/usePhoneMenu';
 import { useRemembered } from './hooks/useRemembered';
 import { useSessionRouting } from './hooks/useSessionRouting';
@@ -47,11 +50,12 @@ export function App({ boot }: { boot: BootParams }) {
   const [state, dispatch] = useReducer(reducer, initialState);
   const stamp = useStamp();
   const login = useLogin();
+  const page = usePage();
   const composer = useRef<ComposerHandle>(null);
   const menuButton = useRef<HTMLButtonElement>(null);
   const menu = usePhoneMenu(NAV_ID, menuButton);
   const notifications = useNotifications();
-  const api = useMemo(() => (login.credentials ? makeApi(login.credentials.key) : null), [login.credentials]);
+  const api = useMemo(() => (login.credentials ? makeApi() : null), [login.credentials]);
   const [searching, setSearching] = useState(false);
 
   const { currentId } = state.sessions;
@@ -80,12 +84,8 @@ export function App({ boot }: { boot: BootParams }) {
       notifications.onFrame(frame, state.sessions.list);
     },
     onAuthFailed: (reason) => {
-      login.forget();
-      dispatch({
-        type: 'conn',
-        status: 'auth_failed',
-        error: `The server did not accept this key (${reason}). Check the key printed when the server started.`,
-      });
+      dispatch({ type: 'conn', status: 'auth_failed', error: `The server refused the connection (${reason}). Please sign in again.` });
+      login.recheck(reason);
     },
     onReconnecting: (attempt, at) => dispatch({ type: 'conn', status: 'reconnecting', reconnectAt: at, attempt }),
   });
@@ -101,7 +101,17 @@ export function App({ boot }: { boot: BootParams }) {
   useRemembered(state);
 
   if (!login.credentials || state.connection.status === 'auth_failed')
-    return <ConnectScreen error={state.connection.error} busy={false} onConnect={login.connect} />;
+    return (
+      <SignInPage
+        checking={login.status === 'checking'}
+        methods={login.methods}
+        error={login.credentials ? state.connection.error : login.error}
+        busy={login.busy}
+        onToken={login.connect}
+      />
+    );
+  if (page === 'settings') return <SettingsPage me={login.credentials.me} />;
+  if (page === 'admin') return <AdminPage me={login.credentials.me} />;
 
   const answerPermission = (item: PermissionItem, decision: PermissionDecision) => {
     if (link.send({ type: 'permission_response', request_id: item.requestId, decision }))
@@ -179,7 +189,8 @@ export function App({ boot }: { boot: BootParams }) {
           menuButton={menuButton}
           navId={NAV_ID}
           onMenu={menu.toggle}
-          onDisconnect={login.disconnect}
+          me={login.credentials.me}
+          onSignOut={login.signOut}
           context={latestContext(transcript.items)}
           notifications={notifications}
           actions={current && <ExportMenu api={api} sessionId={current.session_id} />}

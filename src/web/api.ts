@@ -1,5 +1,5 @@
-// The REST calls the page makes (search, rename, export), with this tab's key in the
-// X-API-Key header: never in a URL. Answers are checked against the protocol's schemas.
+// The REST calls the page makes (search, rename, export), authenticated by the sign-in
+// cookie (or a key in the X-API-Key header when one is given): never in a URL. Answers are checked against the protocol's schemas.
 import { ErrorBody, type SessionListItem, SessionListResponse, SessionSummary } from '../protocol/messages';
 
 export type ExportFormat = 'markdown' | 'json';
@@ -20,12 +20,12 @@ async function failure(res: Response): Promise<Error> {
   }
 }
 
-export function makeApi(key: string): Api {
+export function makeApi(key: string | null = null): Api {
   const call = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(path, {
       ...init,
       credentials: 'same-origin',
-      headers: { 'X-API-Key': key, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(key ? { 'X-API-Key': key } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
     });
     if (!res.ok) throw await failure(res);
     return res;

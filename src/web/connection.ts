@@ -22,9 +22,11 @@ export function backoffDelay(attempt: number, random = Math.random): number {
   return Math.round(exp * (0.75 + random() * 0.5));
 }
 
-export function wsUrl(key: string, loc: Location = window.location): string {
+/** The socket's address; without a key the browser's sign-in cookie authenticates it. */
+export function wsUrl(key: string | null, loc: Location = window.location): string {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${loc.host}/ws/v1/chat?api_key=${encodeURIComponent(key)}`;
+  const base = `${proto}//${loc.host}/ws/v1/chat`;
+  return key === null ? base : `${base}?api_key=${encodeURIComponent(key)}`;
 }
 
 export class ChatConnection {
@@ -36,7 +38,7 @@ export class ChatConnection {
   private everOpened = false;
 
   constructor(
-    private readonly key: string,
+    private readonly key: string | null,
     private readonly listener: (e: ConnEvent) => void,
   ) {}
 

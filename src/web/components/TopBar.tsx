@@ -1,10 +1,11 @@
 // The bar above the conversation: the phone menu button, the open session's title and
-// status, the connection state and Disconnect.
+// status, the connection state and the signed-in user.
 import type { ReactNode, Ref } from 'react';
-import type { SessionSummary } from '../../protocol/messages';
+import type { MeResponse, SessionSummary } from '../../protocol/messages';
 import { sessionTitle, statusHint, statusLabel } from '../format';
 import type { Notifications } from '../hooks/useNotifications';
 import type { ConnStatus } from '../state/types';
+import { AccountMenu } from './AccountMenu';
 import { Logo } from './Logo';
 import { NotificationToggle } from './NotificationToggle';
 import { SessionUsage } from './SessionUsage';
@@ -18,7 +19,8 @@ interface Props {
   menuButton: Ref<HTMLButtonElement>;
   navId: string;
   onMenu: () => void;
-  onDisconnect: () => void;
+  me: MeResponse;
+  onSignOut: () => void;
   /** Context after the newest answer (null: none yet). */
   context?: { tokens: number; window: number | null } | null;
   notifications?: Notifications;
@@ -33,7 +35,8 @@ export function TopBar({
   menuButton,
   navId,
   onMenu,
-  onDisconnect,
+  me,
+  onSignOut,
   context = null,
   notifications,
   actions,
@@ -71,9 +74,7 @@ export function TopBar({
           <span className="dot" aria-hidden="true" />
           {label}
         </span>
-        <button type="button" className="btn btn-ghost btn-small" onClick={onDisconnect}>
-          Disconnect
-        </button>
+        <AccountMenu me={me} onSignOut={onSignOut} />
       </div>
     </header>
   );

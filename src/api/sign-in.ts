@@ -1,0 +1,206 @@
+// Browser sign-in: the cookie session (a credential like the API key, for REST and the
+// WebSocket), its CSRF rule, the OpenID provider's redirect and callback, the exchange of
+// a key or personal token for a cookie, sign-out, and the trusted proxy's user header.
+import net from 'node:net';
+import fastifyCookie from '@fastify/cookie';
+import type Database from 'better-sqlite3';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { AuditLog } from '../core/audit-log.js';
+import { ExternalUsers } from '../core/external-users.js';
+import { OidcSignIn, SignInError } from '../core/oidc-sign-in.js';
+import type { Principal } from '../core/principal.js';
+import type { UserService } from '../core/users.js';
+import { WebSessions } from '../core/web-sessions.js';
+import { UserRepository } from '../db/user-repository.js';
+import { WebSessionRepository } from '../db/web-session-repository.js';
+import { type MeResponse, SignInRequest, type SignInStateResponse } from '../protocol/messages.js';
+import { REST_ROUTES as R } from '../protocol/rest-routes.js';
+import { type Authentication, secretOf } from './authenticate.js';
+import { sendError } from './rest.js';
+
+export const SESSION_COOKIE = 'csp_session';
+/** Holds the key of this browser's pending OIDC sign-in (its state, nonce and PKCE verifier stay on the server). */
+const PENDING_COOKIE = 'csp_oidc';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface SignInDeps {
+  config: Config;
+  users: Pick<UserService, 'principalForSecret' | 'principalForUser' | 'listen'>;
+  external: ExternalUsers;
+  webSessions: WebSessions;
+  oidc: OidcSignIn | null;
+  auth: Authentication;
+  audit: Pick<AuditLog, 'record'>;
+}
+
+/** The sign-in parts of the app, on the shared database; a disabled user's browsers are signed out. */
+export function signInDeps(config: Config, db: Database.Database, x: Pick<SignInDeps, 'users' | 'auth' | 'audit'>): SignInDeps {
+  const webSessions = new WebSessions(new WebSessionRepository(db), config.sessionCookieHours * 3_600_000);
+  x.users.listen({ userDisabled: (userId) => void webSessions.endAllOf(userId) });
+  return {
+    ...x,
+    config,
+    webSessions,
+    external: new ExternalUsers(new UserRepository(db), x.audit),
+    oidc: config.oidc ? new OidcSignIn(config.oidc) : null,
+  };
+}
+
+/** Addresses (CIDR allowed) as a matcher of TCP peers; IPv4-mapped IPv6 peers match their IPv4 form. */
+export function addressMatcher(list: string[]): (address: string | undefined) => boolean {
+  const block = new net.BlockList();
+  for (const entry of list) {
+    const [addr = '', bits] = entry.split('/');
+    const type = net.isIPv6(addr) ? 'ipv6' : 'ipv4';
+    if (bits === undefined) block.addAddress(addr, type);
+    else block.addSubnet(addr, Number(bits), type);
+  }
+  return (address) => {
+    if (!address) return false;
+    const v4 = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+    return net.isIP(v4) !== 0 && block.check(v4, net.isIPv6(v4) ? 'ipv6' : 'ipv4');
+  };
+}
+
+/** A cookie-authenticated change must come from a page of ours: the Origin names this server. */
+export function originIsOurs(req: FastifyRequest, config: Config): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (config.publicUrl && new URL(config.publicUrl).origin === origin) return true;
+  if (config.allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Secure when the browser talks TLS to us or to the proxy in front (X-Forwarded-Proto, with TRUST_PROXY), or PUBLIC_URL is https. */
+const secure = (req: FastifyRequest, config: Config) => req.protocol === 'https' || config.publicUrl?.startsWith('https:') === true;
+
+function setSessionCookie(reply: FastifyReply, req: FastifyRequest, config: Config, value: string, expires: Date): void {
+  reply.setCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: secure(req, config), path: '/', expires });
+}
+
+/**
+ * Cookie parsing, the trusted-proxy rule and the CSRF rule: before any authentication
+ * (register before the HTTP security hooks, which authenticate WebSocket upgrades).
+ */
+export async function registerSignInGuards(app: FastifyInstance, d: SignInDeps): Promise<void> {
+  const { config } = d;
+  await app.register(fastifyCookie);
+
+  const proxy = config.authProxy;
+  const trusted = addressMatcher(proxy?.trustedAddresses ?? []);
+  if (proxy) {
+    // The header names a user: believed only from a listed proxy, refused (not ignored) from anyone else.
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.headers[proxy.header] === undefined || req.url.startsWith('/api/v1/health/')) return;
+      if (trusted(req.socket.remoteAddress)) return;
+      req.log.warn(
+        { peer: req.socket.remoteAddress, header: proxy.header },
+        'sign-in header from an address that is not a trusted proxy: refused',
+      );
+      return sendError(reply, 'unauthorized', 'The sign-in header is accepted only from a trusted proxy');
+    });
+    d.auth.use((req) => {
+      const raw = req.headers[proxy.header];
+      const name = typeof raw === 'string' ? raw.trim() : '';
+      if (!name || name.length > 200 || !trusted(req.socket.remoteAddress)) return null;
+      try {
+        const u = d.external.userFor({ subject: `proxy:${name}`, name, role: null }, 'proxy');
+        return d.users.principalForUser(u.user_id, 'proxy');
+      } catch {
+        return null; // disabled
+      }
+    });
+  }
+
+  d.auth.use((req) => {
+    const s = d.webSessions.resolve(req.cookies?.[SESSION_COOKIE]);
+    return s ? d.users.principalForUser(s.userId, 'cookie') : null;
+  });
+
+  // A cookie rides along on requests other sites make; a header credential cannot.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/') || !req.cookies?.[SESSION_COOKIE]) return;
+    if (secretOf(req) !== undefined || originIsOurs(req, config)) return;
+    req.log.warn({ ip: req.ip, origin: req.headers.origin ?? null, url: req.url }, 'cookie request without our Origin: refused');
+    return sendError(reply, 'origin_not_allowed');
+  });
+}
+
+const me = (p: Principal, via: MeResponse['via'] = p.via): MeResponse => ({ user_id: p.user_id, name: p.name, role: p.role, via });
+
+export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void {
+  const { config, oidc } = d;
+
+  app.get('/api/v1/auth/session', { schema: R.signInState }, async (req): Promise<SignInStateResponse> => {
+    const p = await d.auth.principalOf(req);
+    return { user: p ? me(p) : null, oidc: oidc !== null, proxy: config.authProxy !== null };
+  });
+
+  // The key or a personal token for a cookie: the page then holds no secret of its own.
+  app.post('/api/v1/auth/session', { schema: R.signIn, attachValidation: true }, async (req, reply) => {
+    const parsed = SignInRequest.safeParse(req.body);
+    if (!parsed.success) return sendError(reply, 'invalid_message', 'The body must be {"token": "<API key or personal token>"}');
+    if (req.headers.origin !== undefined && !originIsOurs(req, config)) return sendError(reply, 'origin_not_allowed');
+    const p = d.users.principalForSecret(parsed.data.token);
+    if (!p) return sendError(reply, 'unauthorized');
+    const s = d.webSessions.start(p.user_id, 'token');
+    setSessionCookie(reply, req, config, s.value, s.expiresAt);
+    d.audit.record({ actor_user_id: p.user_id, action: 'auth.sign_in', detail: { method: p.via } });
+    return me(p, 'cookie');
+  });
+
+  app.post('/api/v1/auth/sign-out', { schema: R.signOut }, async (req, reply) => {
+    const value = req.cookies?.[SESSION_COOKIE];
+    const s = d.webSessions.resolve(value);
+    d.webSessions.end(value);
+    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(req, config) });
+    if (s) d.audit.record({ actor_user_id: s.userId, action: 'auth.sign_out', detail: { method: s.via } });
+    return { signed_out: true };
+  });
+
+  // The browser's way to the provider and back: redirects, not API calls (no JSON).
+  app.get('/auth/oidc/login', async (req, reply) => {
+    if (!oidc) return sendError(reply, 'not_found', 'Sign-in with an identity provider is not configured');
+    let started: { url: string; key: string };
+    try {
+      started = await oidc.begin();
+    } catch (e) {
+      req.log.error({ err: e as Error }, 'the OpenID provider cannot be reached');
+      return reply.redirect('/chat?signin_error=provider_unavailable');
+    }
+    reply.setCookie(PENDING_COOKIE, started.key, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secure(req, config),
+      path: '/auth/oidc',
+      maxAge: 600,
+    });
+    return reply.redirect(started.url);
+  });
+
+  app.get('/auth/oidc/callback', async (req, reply) => {
+    if (!oidc || !config.oidc) return sendError(reply, 'not_found', 'Sign-in with an identity provider is not configured');
+    reply.clearCookie(PENDING_COOKIE, { path: '/auth/oidc' });
+    const url = new URL(config.oidc.redirectUri);
+    url.search = new URL(req.url, 'http://callback').search;
+    try {
+      const identity = await oidc.finish(req.cookies?.[PENDING_COOKIE], url);
+      if (!oidc.allowed(identity)) throw new SignInError('not_allowed', `${identity.subject} is in none of the allowed groups`);
+      const user = d.external.userFor({ subject: identity.subject, name: identity.name, role: oidc.roleOf(identity) }, 'oidc');
+      const s = d.webSessions.start(user.user_id, 'oidc');
+      setSessionCookie(reply, req, config, s.value, s.expiresAt);
+      d.audit.record({ actor_user_id: user.user_id, action: 'auth.sign_in', detail: { method: 'oidc' } });
+      return reply.redirect('/chat');
+    } catch (e) {
+      const reason = e instanceof SignInError ? e.reason : 'sign_in_failed';
+      req.log.warn({ ip: req.ip, reason, err: (e as Error).message }, 'OIDC sign-in refused');
+      d.audit.record({ actor_user_id: 'anonymous', action: 'auth.sign_in_failed', detail: { method: 'oidc', reason } });
+      return reply.redirect(`/chat?signin_error=${reason}`);
+    }
+  });
+}

@@ -1,0 +1,30 @@
+// The user's own settings: personal tokens (and their usage when the server reports it).
+import type { ReactNode } from 'react';
+import type { MeResponse } from '../../protocol/messages';
+import { TokensPanel } from './TokensPanel';
+import './Panel.css';
+
+export function PanelPage({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="panel-page">
+      <header className="panel-page-head">
+        <h1>{title}</h1>
+        <a className="btn btn-small" href="#chat">
+          Back to chat
+        </a>
+      </header>
+      <main className="panel-page-body">{children}</main>
+    </div>
+  );
+}
+
+export function SettingsPage({ me }: { me: MeResponse }) {
+  return (
+    <PanelPage title="Settings">
+      <p className="panel-muted">
+        Signed in as <strong>{me.name}</strong> ({me.role}).
+      </p>
+      <TokensPanel />
+    </PanelPage>
+  );
+}
