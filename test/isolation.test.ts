@@ -57,6 +57,9 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
     path: (id) => `/api/v1/sessions/${id}/rewind`,
     body: { message_id: '00000000-0000-4000-8000-000000000000', dry_run: true },
   },
+  signInState: null,
+  signIn: null,
+  signOut: null, // sign-in routes name no session
 };
 
 /**

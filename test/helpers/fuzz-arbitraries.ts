@@ -273,6 +273,8 @@ const restPath = fc.oneof(
     '/api/v1/me/tokens',
     '/api/v1/users',
     '/api/v1/users/default',
+    '/api/v1/auth/session',
+    '/api/v1/auth/sign-out',
     '/api/v2/sessions',
     '//api/v1/sessions',
     '/API/V1/SESSIONS',
