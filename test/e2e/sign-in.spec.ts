@@ -64,12 +64,22 @@ function account(page: Page) {
   return page.getByRole('navigation', { name: 'Account' });
 }
 
+/** Opens the account menu (the name in the header). */
+async function accountMenu(page: Page) {
+  await account(page)
+    .getByRole('button', { name: /^Signed in as/ })
+    .click();
+  return account(page);
+}
+
 test('signs in through the identity provider’s login form: the chat, the name in the header, a turn', async ({ page }) => {
   await signIn(page, 'alice');
   await expectConnected(page);
   expect(new URL(page.url()).pathname).toBe('/chat');
-  await expect(account(page)).toContainText('Alice Admin');
-  await expect(account(page).getByRole('link', { name: 'Admin' })).toBeVisible();
+  await expect(account(page).getByRole('button', { name: 'Signed in as Alice Admin admin' })).toBeVisible();
+  await expect((await accountMenu(page)).getByRole('link', { name: 'Admin' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(account(page).getByRole('link', { name: 'Settings' })).toHaveCount(0);
   await newSession(page);
   await send(page, 'say: signed in and chatting');
   await expect(transcript(page).locator('.msg-assistant')).toContainText('signed in and chatting');
@@ -107,7 +117,8 @@ test.describe('disabled', () => {
 test('an expired sign-in goes back to the sign-in page, not a broken one', async ({ page }) => {
   await signIn(page, 'bob');
   await expectConnected(page);
-  await expect(account(page)).toContainText('Bob Member');
+  await expect(account(page).getByRole('button', { name: 'Signed in as Bob Member' })).toBeVisible();
+  await expect((await accountMenu(page)).getByRole('link', { name: 'Settings' })).toBeVisible();
   await expect(account(page).getByRole('link', { name: 'Admin' })).toHaveCount(0);
   const db = new Database(`${server.dir}/sessions.db`);
   try {
@@ -123,7 +134,7 @@ test('an expired sign-in goes back to the sign-in page, not a broken one', async
 test('sign out ends the sign-in: back to the sign-in page, and a reload stays signed out', async ({ page }) => {
   await signIn(page, 'bob');
   await expectConnected(page);
-  await account(page).getByRole('button', { name: 'Sign out' }).click();
+  await (await accountMenu(page)).getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in with your identity provider' })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('link', { name: 'Sign in with your identity provider' })).toBeVisible();
@@ -134,7 +145,7 @@ test('Settings: a personal token is created (shown once, copied), listed with it
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await signIn(page, 'bob');
   await expectConnected(page);
-  await account(page).getByRole('link', { name: 'Settings' }).click();
+  await (await accountMenu(page)).getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
   const tokens = page.getByRole('region', { name: 'Personal API tokens' });
   await tokens.getByRole('textbox', { name: 'Token name' }).fill('laptop script');
@@ -162,7 +173,7 @@ test('Settings: a personal token is created (shown once, copied), listed with it
 test('Admin: users are created (first token shown once), promoted, disabled and enabled', async ({ page }) => {
   await signIn(page, 'alice');
   await expectConnected(page);
-  await account(page).getByRole('link', { name: 'Admin' }).click();
+  await (await accountMenu(page)).getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('heading', { name: 'Admin' })).toBeVisible();
   const users = page.getByRole('region', { name: 'Users' });
   await users.getByRole('textbox', { name: 'Name' }).fill('Dora Script');
