@@ -205,7 +205,8 @@ export function App({ boot }: { boot: BootParams }) {
           {state.sessions.creating && (
             <CreatingProgress estimatedSeconds={state.sessions.creating.estimatedSeconds} startedAt={state.sessions.creating.startedAt} />
           )}
-          <AttachmentKey.Provider value={login.credentials.key}>
+          {/* The sign-in cookie authenticates attachment fetches: no key in the page. */}
+          <AttachmentKey.Provider value={null}>
             <Transcript
               items={transcript.items}
               streaming={streaming}
