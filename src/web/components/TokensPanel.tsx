@@ -2,8 +2,8 @@
 // and last-used times, revoke.
 import { useState } from 'react';
 import { ApiToken, CreateTokenResponse, TokenListResponse } from '../../protocol/messages';
-import { type ApiError, api } from '../rest-client';
 import { useResource, when } from '../hooks/useResource';
+import { type ApiError, api } from '../rest-client';
 import { OneTimeSecret } from './OneTimeSecret';
 import './Panel.css';
 

@@ -1,8 +1,8 @@
 // Admin: the users. Create (their first token shown once), change the role, disable and enable.
 import { useState } from 'react';
 import { CreateUserResponse, type Role, User, UserListResponse } from '../../protocol/messages';
-import { type ApiError, api } from '../rest-client';
 import { useResource, when } from '../hooks/useResource';
+import { type ApiError, api } from '../rest-client';
 import { OneTimeSecret } from './OneTimeSecret';
 import './Panel.css';
 

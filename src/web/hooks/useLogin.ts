@@ -3,8 +3,8 @@
 // the cookie, and signs out with a POST. The WebSocket rides on the same cookie.
 import { useCallback, useEffect, useState } from 'react';
 import { MeResponse, SignInFailure, SignInStateResponse, SignOutResponse } from '../../protocol/messages';
-import { type ApiError, api } from '../rest-client';
 import { readBootParams } from '../boot';
+import { type ApiError, api } from '../rest-client';
 import { KEY_STORAGE, tabStorage } from '../storage';
 
 export type Me = MeResponse;
