@@ -141,7 +141,10 @@ test('sign out ends the sign-in: back to the sign-in page, and a reload stays si
   expect((await page.context().cookies()).filter((c) => c.name === 'csp_session')).toEqual([]);
 });
 
-test('Settings: a personal token is created (shown once, copied), listed with its times, used, and revoked', async ({ page, context }) => {
+test('Settings: a personal token is created (shown once, copied), listed with its times, used, and revoked; own usage shown', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await signIn(page, 'bob');
   await expectConnected(page);
@@ -166,11 +169,16 @@ test('Settings: a personal token is created (shown once, copied), listed with it
   await tokens.getByRole('button', { name: 'Revoke laptop script' }).click();
   await expect(row).toHaveCount(0);
   expect((await fetch(`${server.url}/api/v1/me`, { headers: { 'X-API-Key': value } })).status).toBe(401);
+  const usage = page.getByRole('region', { name: 'Your usage' });
+  await expect(usage).toContainText('monthly budgets start again');
+  await expect(usage.getByRole('table', { name: 'Your usage' })).toContainText('no session limit');
   await page.getByRole('link', { name: 'Back to chat' }).click();
   await expectConnected(page);
 });
 
-test('Admin: users are created (first token shown once), promoted, disabled and enabled', async ({ page }) => {
+test('Admin: users are created (first token shown once), promoted, disabled and enabled; limits set; the audit log filtered', async ({
+  page,
+}) => {
   await signIn(page, 'alice');
   await expectConnected(page);
   await (await accountMenu(page)).getByRole('link', { name: 'Admin' }).click();
@@ -187,6 +195,30 @@ test('Admin: users are created (first token shown once), promoted, disabled and 
   await expect(row).toContainText('disabled');
   await users.getByRole('button', { name: 'Enable Dora Script' }).click();
   await expect(row).toContainText('active');
-  const { body } = await server.api<{ users: { name: string; role: string; disabled: boolean }[] }>('GET', '/api/v1/users');
-  expect(body.users.find((u) => u.name === 'Dora Script')).toMatchObject({ role: 'admin', disabled: false });
+  const { body } = await server.api<{ users: { user_id: string; name: string; role: string; disabled: boolean }[] }>(
+    'GET',
+    '/api/v1/users',
+  );
+  const dora = body.users.find((u) => u.name === 'Dora Script');
+  expect(dora).toMatchObject({ role: 'admin', disabled: false });
+
+  // Limits in the usage table (a reload lists the new user there), then the audit log filtered.
+  await page.reload();
+  const usage = page.getByRole('region', { name: 'Usage and limits' });
+  await usage.getByRole('textbox', { name: 'Max sessions of Dora Script' }).fill('3');
+  await usage.getByRole('textbox', { name: 'Monthly budget (USD) of Dora Script' }).fill('5');
+  await usage.getByRole('button', { name: 'Save limits of Dora Script' }).click();
+  await expect
+    .poll(
+      async () =>
+        (await server.api<{ users: { limits: unknown }[] }>('GET', `/api/v1/usage?user_id=${dora?.user_id}`)).body.users[0]?.limits,
+    )
+    .toEqual({ max_sessions: 3, monthly_budget_usd: 5 });
+  const audit = page.getByRole('region', { name: 'Audit log' });
+  await audit.getByRole('combobox', { name: 'Action' }).selectOption('limits.changed');
+  await audit.getByRole('button', { name: 'Filter' }).click();
+  const entry = audit.getByRole('table', { name: 'Audit entries' }).getByRole('row', { name: /limits\.changed/ });
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText('Dora Script');
+  await expect(entry).toContainText('Alice Admin');
 });

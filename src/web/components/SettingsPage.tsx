@@ -1,7 +1,8 @@
-// The user's own settings: personal tokens (and their usage when the server reports it).
+// The user's own settings: personal tokens and their usage.
 import type { ReactNode } from 'react';
 import type { MeResponse } from '../../protocol/messages';
 import { TokensPanel } from './TokensPanel';
+import { UsagePanel } from './UsagePanel';
 import './Panel.css';
 
 export function PanelPage({ title, children }: { title: string; children: ReactNode }) {
@@ -25,6 +26,7 @@ export function SettingsPage({ me }: { me: MeResponse }) {
         Signed in as <strong>{me.name}</strong> ({me.role}).
       </p>
       <TokensPanel />
+      <UsagePanel admin={false} />
     </PanelPage>
   );
 }
