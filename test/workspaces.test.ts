@@ -64,24 +64,21 @@ describe('per-user workspaces', () => {
       h.built.config.workspaces = 'per-user';
     }
 
-    // "Always allow" for a file tool names the user's folder, not PROJECT_DIR.
-    h.built.config.permissionMode = 'default';
-    try {
-      h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(mine, 'a.txt'), content: 'a' } });
-      alice.c.send({ type: 'user_message', session_id: id, text: 'write it' });
-      const req = await alice.c.next('permission_request', (f) => f.session_id === id);
-      assert.match(req.always_allow_scope ?? '', new RegExp(`inside ${mine}`));
-      alice.c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny' });
-      await alice.c.next('response_complete', (f) => f.session_id === id);
-      h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(h.projectDir, 'b.txt'), content: 'b' } });
-      alice.c.send({ type: 'user_message', session_id: id, text: 'write outside' });
-      const out = await alice.c.next('permission_request', (f) => f.session_id === id && f.request_id !== req.request_id);
-      assert.match(out.always_allow_scope ?? '', /^Only this call/);
-      alice.c.send({ type: 'permission_response', request_id: out.request_id, decision: 'deny' });
-      await alice.c.next('response_complete', (f) => f.session_id === id);
-    } finally {
-      h.built.config.permissionMode = 'bypassPermissions';
-    }
+    // "Always allow" for a file tool names the user's folder, not PROJECT_DIR (the session asks first).
+    alice.c.send({ type: 'set_session_options', session_id: id, permission_mode: 'default' });
+    await alice.c.next('session_updated', (f) => f.session.session_id === id && f.session.permission_mode === 'default');
+    h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(mine, 'a.txt'), content: 'a' } });
+    alice.c.send({ type: 'user_message', session_id: id, text: 'write it' });
+    const req = await alice.c.next('permission_request', (f) => f.session_id === id);
+    assert.match(req.always_allow_scope ?? '', new RegExp(`inside ${mine}`));
+    alice.c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny' });
+    await alice.c.next('response_complete', (f) => f.session_id === id);
+    h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(h.projectDir, 'b.txt'), content: 'b' } });
+    alice.c.send({ type: 'user_message', session_id: id, text: 'write outside' });
+    const out = await alice.c.next('permission_request', (f) => f.session_id === id && f.request_id !== req.request_id);
+    assert.match(out.always_allow_scope ?? '', /^Only this call/);
+    alice.c.send({ type: 'permission_response', request_id: out.request_id, decision: 'deny' });
+    await alice.c.next('response_complete', (f) => f.session_id === id);
     await alice.c.close();
   });
 });
