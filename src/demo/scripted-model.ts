@@ -90,6 +90,7 @@ export function parseRequest(path: string, headers: http.IncomingHttpHeaders, bo
  *   `run: <shell command>`         -> a Bash tool call, then a summary of its output
  *   `tool: <name> <json input>`    -> a call of any tool, then a summary
  *   `say: <text>`                  -> exactly <text>
+ *   `plan: <markdown>`             -> <markdown>, then ExitPlanMode (asks to approve the plan)
  *   `slow: <n> <text>`             -> <text> in n chunks, 50 ms apart
  *   `error: <status>`              -> that HTTP error (the CLI retries, then reports it)
  *   `drop: <text>`                 -> <text> streamed, then the connection cut
@@ -119,6 +120,7 @@ export function defaultReply(req: RecordedRequest): Reply {
     }
   }
   if ((m = t.match(/^say:\s*([\s\S]*)$/))) return { kind: 'text', text: m[1] ?? '' };
+  if ((m = t.match(/^plan:\s*([\s\S]+)$/))) return { kind: 'tool_use', name: 'ExitPlanMode', input: {}, text: m[1] ?? '' };
   if ((m = t.match(/^error:\s*(\d{3})$/))) return { kind: 'error', status: Number(m[1]) };
   if ((m = t.match(/^drop:\s*([\s\S]*)$/))) return { kind: 'drop', text: m[1] || 'partial' };
   if ((m = t.match(/^slow:\s*(\d+)\s+([\s\S]*)$/))) return { kind: 'text', text: m[2] ?? '', chunks: Number(m[1]), delayMs: 50 };

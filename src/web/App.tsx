@@ -6,20 +6,23 @@ import { makeApi } from './api';
 import './App.css';
 import type { BootParams } from './boot';
 import { AdminPage } from './components/AdminPage';
+import { AgentControls } from './components/AgentControls';
 import { type BannerAction, Banners } from './components/Banners';
 import { ChatEmpty } from './components/ChatEmpty';
 import { Composer, type ComposerHandle } from './components/Composer';
 import { CreatingProgress } from './components/CreatingProgress';
 import { EndedCard } from './components/EndedCard';
 import { ExportMenu } from './components/ExportMenu';
+import { MessageActionsContext } from './components/MessageActions';
 import { AttachmentKey } from './components/MessageAttachments';
-import { PermissionDock } from './components/PermissionCard';
+import { type AnswerExtras, PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
 import { SettingsPage } from './components/SettingsPage';
 import { SignInPage } from './components/SignInPage';
 import { TopBar } from './components/TopBar';
 import { Transcript } from './components/Transcript';
+import { useAgentActions } from './hooks/useAgentActions';
 import { useChatConnection } from './hooks/useChatConnection';
 import { useComposerFocus } from './hooks/useComposerFocus';
 import { useLogin } from './hooks/useLogin';
@@ -99,6 +102,14 @@ export function App({ boot }: { boot: BootParams }) {
     onRefused: (text, files, why) => composer.current?.restore(text, files, why),
   });
   useRemembered(state);
+  const agent = useAgentActions({
+    // The sign-in cookie authenticates the REST calls: no key in the page.
+    key: null,
+    connected,
+    sessionId: currentId,
+    send: link.send,
+    switchTo: routing.switchTo,
+  });
 
   if (!login.credentials || state.connection.status === 'auth_failed')
     return (
@@ -113,8 +124,8 @@ export function App({ boot }: { boot: BootParams }) {
   if (page === 'settings') return <SettingsPage me={login.credentials.me} />;
   if (page === 'admin') return <AdminPage me={login.credentials.me} />;
 
-  const answerPermission = (item: PermissionItem, decision: PermissionDecision) => {
-    if (link.send({ type: 'permission_response', request_id: item.requestId, decision }))
+  const answerPermission = (item: PermissionItem, decision: PermissionDecision, extras: AnswerExtras = {}) => {
+    if (link.send({ type: 'permission_response', request_id: item.requestId, decision, ...extras }))
       dispatch({ type: 'permission_answered', requestId: item.requestId, answer: decision });
     requestAnimationFrame(() => composer.current?.focusStop());
   };
@@ -207,30 +218,47 @@ export function App({ boot }: { boot: BootParams }) {
           )}
           {/* The sign-in cookie authenticates attachment fetches: no key in the page. */}
           <AttachmentKey.Provider value={null}>
-            <Transcript
-              items={transcript.items}
-              streaming={streaming}
-              retrying={transcript.retrying}
-              empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
-              earlier={
-                currentId
-                  ? {
-                      hasMore: transcript.hasMore,
-                      loading: transcript.loadingEarlier,
-                      onLoad: () => {
-                        if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
-                          dispatch({ type: 'earlier_requested', sessionId: currentId });
-                      },
-                    }
-                  : undefined
-              }
-            />
+            <MessageActionsContext.Provider value={agent.messageActions}>
+              <Transcript
+                items={transcript.items}
+                streaming={streaming}
+                retrying={transcript.retrying}
+                empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
+                earlier={
+                  currentId
+                    ? {
+                        hasMore: transcript.hasMore,
+                        loading: transcript.loadingEarlier,
+                        onLoad: () => {
+                          if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
+                            dispatch({ type: 'earlier_requested', sessionId: currentId });
+                        },
+                      }
+                    : undefined
+                }
+              />
+            </MessageActionsContext.Provider>
           </AttachmentKey.Provider>
           <PermissionDock items={openPermissions} onAnswer={answerPermission} />
           {ended && current && !banners.some((b) => b.kind === 'session_terminated') && (
             <EndedCard session={current} canAct={connected} onResume={() => routing.switchTo(current.session_id)} />
           )}
-          <Composer ref={composer} streaming={streaming} disabledReason={reason} onSend={routing.sendText} onStop={stop} />
+          <Composer
+            ref={composer}
+            streaming={streaming}
+            disabledReason={reason}
+            onSend={routing.sendText}
+            onStop={stop}
+            commands={agent.catalog.commands}
+            toolbar={
+              <AgentControls
+                session={current}
+                models={agent.catalog.models}
+                disabled={!connected || streaming}
+                onChange={agent.setOptions}
+              />
+            }
+          />
         </main>
       </div>
     </div>

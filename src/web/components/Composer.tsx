@@ -1,11 +1,13 @@
 // The message box: Enter sends, Shift+Enter adds a line; Stop while a turn streams.
 // Files come with the message (button, paste, drop): see useAttachments.
-import { forwardRef, type KeyboardEvent, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
+import { forwardRef, type KeyboardEvent, type ReactNode, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES } from '../../protocol/errors';
+import type { SlashCommandInfo } from '../../protocol/messages';
 import type { PendingAttachment } from '../attachments';
 import { useAttachments } from '../hooks/useAttachments';
 import { AttachButton, AttachmentChips } from './AttachmentChips';
 import './Composer.css';
+import { SlashPalette, useSlashPalette } from './SlashPalette';
 
 export interface ComposerHandle {
   focus(): void;
@@ -21,10 +23,18 @@ interface Props {
   disabledReason: string | null;
   onSend: (text: string, attachments: PendingAttachment[]) => boolean;
   onStop: () => void;
+  /** What the slash palette lists. */
+  commands?: SlashCommandInfo[];
+  /** Shown above the box (the session's model and mode). */
+  toolbar?: ReactNode;
 }
 
-export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ streaming, disabledReason, onSend, onStop }, ref) {
+export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
+  { streaming, disabledReason, onSend, onStop, commands = [], toolbar },
+  ref,
+) {
   const [text, setText] = useState('');
+  const palette = useSlashPalette(text, setText, commands);
   const ta = useRef<HTMLTextAreaElement>(null);
   const stop = useRef<HTMLButtonElement>(null);
   const files = useAttachments();
@@ -59,6 +69,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (palette.onKeyDown(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -74,6 +85,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
       }}
       {...files.dropProps}
     >
+      {toolbar}
+      <SlashPalette palette={palette} />
       <AttachmentChips files={files} />
       <div className={`composer-box${disabled ? ' is-disabled' : ''}${files.dragging ? ' is-dragging' : ''}`}>
         <textarea
@@ -87,6 +100,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ st
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
           onPaste={files.onPaste}
+          {...palette.inputProps}
         />
         <div className="composer-actions">
           <AttachButton files={files} disabled={disabled} />

@@ -6,6 +6,8 @@ import { useEffect, useRef } from 'react';
 import { shortJson, useNow } from '../format';
 import type { PermissionDecision, PermissionItem } from '../state/types';
 import './PermissionCard.css';
+import { PlanCard } from './PlanCard';
+import { QuestionCard } from './QuestionCard';
 
 const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
   allow: 'allowed',
@@ -14,7 +16,13 @@ const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
   expired: 'no answer',
 };
 
-export type AnswerPermission = (item: PermissionItem, decision: PermissionDecision) => void;
+/** AskUserQuestion's answers, or what the agent reads when denied. */
+export interface AnswerExtras {
+  answers?: Record<string, string>;
+  message?: string;
+}
+
+export type AnswerPermission = (item: PermissionItem, decision: PermissionDecision, extras?: AnswerExtras) => void;
 
 export function PermissionCard({ item, onAnswer }: { item: PermissionItem; onAnswer: AnswerPermission }) {
   const allowRef = useRef<HTMLButtonElement>(null);
@@ -84,9 +92,15 @@ export function PermissionDock({ items, onAnswer }: { items: PermissionItem[]; o
   if (items.length === 0) return null;
   return (
     <div className="permission-dock">
-      {items.map((it) => (
-        <PermissionCard key={it.id} item={it} onAnswer={onAnswer} />
-      ))}
+      {items.map((it) =>
+        it.tool === 'ExitPlanMode' ? (
+          <PlanCard key={it.id} item={it} onAnswer={onAnswer} />
+        ) : it.tool === 'AskUserQuestion' ? (
+          <QuestionCard key={it.id} item={it} onAnswer={onAnswer} />
+        ) : (
+          <PermissionCard key={it.id} item={it} onAnswer={onAnswer} />
+        ),
+      )}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { formatContext, formatCost } from '../format';
 import type { Item } from '../state/types';
 import { Markdown } from './Markdown';
+import { MessageActions } from './MessageActions';
 import { MessageAttachments } from './MessageAttachments';
 import { PermissionRecord } from './PermissionCard';
 import { ToolCard } from './ToolCard';
@@ -83,6 +84,7 @@ export function Transcript({
       }
     }
   });
+  const firstUser = items.find((it) => it.kind === 'user')?.id;
   const last = items[items.length - 1];
   const waiting = streaming && !(last?.kind === 'assistant' && last.streaming) && last?.kind !== 'permission';
   return (
@@ -107,6 +109,7 @@ export function Transcript({
                 <div key={it.id} className={`msg msg-user${it.pending ? ' pending' : ''}`}>
                   {it.attachments && <MessageAttachments items={it.attachments} />}
                   <div className="bubble">{it.text}</div>
+                  {it.messageId && !it.pending && <MessageActions messageId={it.messageId} canFork={it.id !== firstUser} />}
                 </div>
               );
             case 'assistant':

@@ -58,6 +58,7 @@ export function itemsFromHistory(messages: HistoryMessage[], prefix = 'h', sessi
           kind: 'user',
           id,
           text: m.text,
+          ...(m.message_id ? { messageId: m.message_id } : {}),
           ...(m.attachments?.length
             ? {
                 attachments: m.attachments.map((a) => ({
@@ -136,8 +137,17 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
       const attachments = f.attachments?.map((x) => ({ name: x.name, media_type: x.media_type, size: x.size }));
       const next =
         i >= 0
-          ? items.map((it, j) => (j === i ? { ...it, pending: false } : it))
-          : [...items, { kind: 'user' as const, id, text: f.text, ...(attachments?.length ? { attachments } : {}) }];
+          ? items.map((it, j) => (j === i ? { ...it, pending: false, ...(f.message_id ? { messageId: f.message_id } : {}) } : it))
+          : [
+              ...items,
+              {
+                kind: 'user' as const,
+                id,
+                text: f.text,
+                ...(attachments?.length ? { attachments } : {}),
+                ...(f.message_id ? { messageId: f.message_id } : {}),
+              },
+            ];
       return { ...t, items: next, streaming: true, lastUserText: f.text, retrying: null };
     }
     case 'stream_delta': {

@@ -34,7 +34,7 @@ export interface PermissionItem {
 }
 
 export type Item =
-  | { kind: 'user'; id: string; text: string; pending?: boolean; attachments?: AttachmentView[] }
+  | { kind: 'user'; id: string; text: string; pending?: boolean; attachments?: AttachmentView[]; messageId?: string }
   | { kind: 'assistant'; id: string; text: string; streaming: boolean }
   | ToolItem
   | PermissionItem
