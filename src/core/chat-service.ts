@@ -305,8 +305,11 @@ export class ChatService {
     for (const c of ext.commands) add({ name: c.name, description: c.description ?? '', source: 'project' });
     for (const c of ext.skills) add({ name: c.name, description: c.description ?? '', source: 'skill' });
     const { commands } = await this.manager.catalog();
-    for (const c of commands)
+    for (const c of commands) {
+      // The project's commands reach the CLI as a plugin (`project:<name>`): listed once, by the name the user types.
+      if (c.name.startsWith('project:') && seen.has(c.name.slice('project:'.length))) continue;
       add({ name: c.name, description: c.description, ...(c.argumentHint ? { argument_hint: c.argumentHint } : {}), source: 'cli' });
+    }
     return out;
   }
 

@@ -225,4 +225,45 @@ test.describe('screenshots', () => {
       server.remove();
     }
   });
+  test('the plan card and the slash palette', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const server = await TestServer.start({ permissionMode: 'default' });
+    fs.mkdirSync(path.join(server.dir, 'project', 'commands'), { recursive: true });
+    fs.writeFileSync(
+      path.join(server.dir, 'project', 'commands', 'release-notes.md'),
+      '---\ndescription: Draft release notes from the commits since the last tag\n---\nDraft the release notes.',
+    );
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    try {
+      await staged(page, 'light', server);
+      await page.getByRole('button', { name: 'New session', exact: true }).click();
+      await expect(page.getByText('New conversation')).toBeVisible();
+      await page.getByRole('combobox', { name: 'Permission mode' }).selectOption('plan');
+      await expect(page.getByRole('combobox', { name: 'Permission mode' })).toHaveValue('plan');
+      fs.mkdirSync(OUT, { recursive: true });
+      await send(
+        page,
+        'plan: ## Add idle timeouts to the pool\n\n**Context**: warm processes never expire, so an idle server keeps two CLIs forever.\n\n' +
+          '1. Add `PREWARM_IDLE_SECONDS` to `src/config/config.ts` (default 900).\n' +
+          '2. In `src/core/prewarm-pool.ts`, stop a warm process idle for longer, then refill on demand.\n' +
+          '3. Test it in `test/pool.test.ts` with a short timeout.\n\n**Verification**: `npm test`, then watch `csp_pool_depth` drop.',
+      );
+      const card = page.getByRole('region', { name: "Claude's plan" });
+      await expect(card.getByRole('heading', { name: 'Add idle timeouts to the pool' })).toBeVisible();
+      await page.mouse.move(0, 0);
+      await card.screenshot({ path: path.join(OUT, 'plan-card.png') });
+      await card.getByRole('button', { name: 'Approve and run' }).click();
+      await expectAnswered(page, 1);
+      const box = page.getByRole('textbox', { name: 'Message', exact: true });
+      await box.fill('/re');
+      await expect(page.getByRole('listbox', { name: 'Commands' }).getByRole('option').first()).toContainText('/release-notes');
+      await page.screenshot({ path: path.join(OUT, 'slash-palette.png') });
+      await box.fill('');
+    } finally {
+      await context.close();
+      await server.stop();
+      server.remove();
+    }
+  });
 });
