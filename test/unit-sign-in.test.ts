@@ -92,3 +92,12 @@ test('finishing a sign-in that was never started (no pending verifier) is sign_i
     reason: 'sign_in_expired',
   });
 });
+
+test('trusted proxy addresses: exact addresses and CIDR, IPv4-mapped IPv6 peers as IPv4, anything else untrusted', async () => {
+  const { addressMatcher } = await import('../src/api/sign-in.js');
+  const trusted = addressMatcher(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  for (const a of ['127.0.0.1', '::ffff:127.0.0.1', '10.1.2.3', '::1', 'fd12::5']) assert.equal(trusted(a), true, a);
+  for (const a of ['127.0.0.2', '11.0.0.1', '::ffff:11.0.0.1', 'fe80::1', '', 'not-an-address', undefined])
+    assert.equal(trusted(a), false, String(a));
+  assert.equal(addressMatcher([])('127.0.0.1'), false, 'an empty list trusts no one');
+});
