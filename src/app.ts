@@ -228,7 +228,12 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   // Frames fit a message with its attachments at the per-message limit, never more (ws closes with 1009 above).
   await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024)) } });
   registerWsGuard(app, config);
-  const signIn = signInDeps(config, repo.database, { users, auth, audit });
+  const signIn = signInDeps(config, repo.database, {
+    users,
+    auth,
+    audit,
+    signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
+  });
   await registerSignInGuards(app, signIn);
   await registerHttpSecurity(app, config, metrics, auth, (detail) => users.authFailed(detail));
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.wsPingIntervalSeconds * 1000);

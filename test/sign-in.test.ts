@@ -235,11 +235,19 @@ describe('cookie session', () => {
       });
     const c = cookieOf(await signIn(), 'csp_session');
     assert.ok(c);
+    const opened = await TestClient.connect(h.wsUrl, undefined, { headers: { cookie: `csp_session=${c.value}`, origin: h.url } });
+    const byKey = await TestClient.connect(h.wsUrl, h.key);
+    await opened.next('session_list');
     const out = await fetch(`${h.url}/api/v1/auth/sign-out`, {
       method: 'POST',
       headers: { cookie: `csp_session=${c.value}`, origin: h.url },
     });
     assert.equal(out.status, 200);
+    await opened.whenClosed();
+    assert.deepEqual([opened.closeCode, opened.closeReason], [1008, 'Signed out'], 'the socket of that sign-in closes');
+    await byKey.next('session_list');
+    assert.equal(byKey.closeCode, null, 'a socket opened with the key stays');
+    await byKey.close();
     const cleared = cookieOf(out, 'csp_session');
     assert.equal(cleared?.value, '');
     assert.ok(cleared?.attrs.some((a) => a.startsWith('expires=thu, 01 jan 1970')));
@@ -255,6 +263,20 @@ describe('cookie session', () => {
       db.close();
     }
     assert.equal((await me(c2.value)).status, 401);
+
+    // A socket lives no longer than its sign-in.
+    const c3 = cookieOf(await signIn(), 'csp_session');
+    assert.ok(c3);
+    const db3 = new Database(h.built.config.databasePath);
+    try {
+      db3.prepare('UPDATE web_sessions SET expires_at = ?').run(new Date(Date.now() + 1500).toISOString());
+    } finally {
+      db3.close();
+    }
+    const ending = await TestClient.connect(h.wsUrl, undefined, { headers: { cookie: `csp_session=${c3.value}`, origin: h.url } });
+    await ending.next('session_list');
+    await ending.whenClosed();
+    assert.deepEqual([ending.closeCode, ending.closeReason], [1008, 'Sign-in expired']);
   });
 });
 

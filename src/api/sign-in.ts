@@ -32,10 +32,16 @@ export interface SignInDeps {
   oidc: OidcSignIn | null;
   auth: Authentication;
   audit: Pick<AuditLog, 'record'>;
+  /** A browser signed out: the sockets it opened with that sign-in close. */
+  signedOut?: (webSessionId: string) => void;
 }
 
 /** The sign-in parts of the app, on the shared database; a disabled user's browsers are signed out. */
-export function signInDeps(config: Config, db: Database.Database, x: Pick<SignInDeps, 'users' | 'auth' | 'audit'>): SignInDeps {
+export function signInDeps(
+  config: Config,
+  db: Database.Database,
+  x: Pick<SignInDeps, 'users' | 'auth' | 'audit' | 'signedOut'>,
+): SignInDeps {
   const webSessions = new WebSessions(new WebSessionRepository(db), config.sessionCookieHours * 3_600_000);
   x.users.listen({ userDisabled: (userId) => void webSessions.endAllOf(userId) });
   return {
@@ -119,7 +125,8 @@ export async function registerSignInGuards(app: FastifyInstance, d: SignInDeps):
 
   d.auth.use((req) => {
     const s = d.webSessions.resolve(req.cookies?.[SESSION_COOKIE]);
-    return s ? d.users.principalForUser(s.userId, 'cookie') : null;
+    const p = s ? d.users.principalForUser(s.userId, 'cookie') : null;
+    return p && s ? { ...p, web_session_id: s.id, expires_at: s.expiresAt } : null;
   });
 
   // A cookie rides along on requests other sites make; a header credential cannot.
@@ -158,6 +165,7 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
     const value = req.cookies?.[SESSION_COOKIE];
     const s = d.webSessions.resolve(value);
     d.webSessions.end(value);
+    if (s) d.signedOut?.(s.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(req, config) });
     if (s) d.audit.record({ actor_user_id: s.userId, action: 'auth.sign_out', detail: { method: s.via } });
     return { signed_out: true };

@@ -11,6 +11,9 @@ import { originAllowed } from './auth.js';
 import type { Authentication } from './authenticate.js';
 import type { Connection, WsHub } from './ws-hub.js';
 
+/** Milliseconds until an ISO time, within what a timer can wait (about 24 days). */
+const msUntil = (iso: string) => Math.min(Math.max(0, Date.parse(iso) - Date.now()), 2 ** 31 - 1);
+
 export function registerWs(app: FastifyInstance, config: Config, chat: ChatService, hub: WsHub, auth: Authentication): void {
   const MAX_FRAME_BYTES = wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024));
   // Authenticated once, at the upgrade request (a failure is counted in http-security), so
@@ -33,7 +36,15 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
       return;
     }
     const conn = hub.add(socket, principal);
-    socket.on('close', () => hub.remove(conn));
+    // A socket lives no longer than the browser sign-in it was opened with.
+    const expiry = principal.expires_at
+      ? setTimeout(() => socket.close(1008, 'Sign-in expired'), msUntil(principal.expires_at))
+      : undefined;
+    expiry?.unref();
+    socket.on('close', () => {
+      clearTimeout(expiry);
+      hub.remove(conn);
+    });
     socket.on('error', (e) => req.log.debug({ err: e }, 'socket error'));
     conn.send({ type: 'session_list', sessions: chat.list(principal) });
     socket.on('message', (data: RawData, isBinary: boolean) => {

@@ -11,6 +11,9 @@ export interface Principal {
   via: AuthVia;
   /** The personal token it came with (its sockets close when it is revoked). */
   token_id?: string;
+  /** The browser sign-in it came with (its sockets close at sign-out), and when that sign-in ends (so do they). */
+  web_session_id?: string;
+  expires_at?: string;
 }
 
 export const isAdmin = (p: Principal): boolean => p.role === 'admin';

@@ -32,7 +32,7 @@ export class WebSessions {
   }
 
   /** The signed-in user of a cookie value, or null (unknown, malformed or expired: the row goes). */
-  resolve(value: unknown): { userId: string; via: SignInVia; expiresAt: string } | null {
+  resolve(value: unknown): { id: string; userId: string; via: SignInVia; expiresAt: string } | null {
     if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(value)) return null;
     this.purgeNowAndThen();
     const hash = hashOf(value);
@@ -42,7 +42,7 @@ export class WebSessions {
       this.rows.delete(hash);
       return null;
     }
-    return { userId: row.user_id, via: row.via as SignInVia, expiresAt: row.expires_at };
+    return { id: hash, userId: row.user_id, via: row.via as SignInVia, expiresAt: row.expires_at };
   }
 
   /** Sign-out: the row goes, so the cookie signs no one in even if a copy of it was kept. */
