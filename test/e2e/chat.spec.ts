@@ -202,7 +202,7 @@ test('typing with no session open starts one and sends', async ({ page, server }
   await openChat(page, server);
   await expect(page.getByText('What shall we work on?')).toBeVisible();
   await send(page, 'say: hello from the empty page');
-  await expect(transcript(page).locator('.msg-user')).toHaveText('say: hello from the empty page');
+  await expect(transcript(page).locator('.msg-user .bubble')).toHaveText('say: hello from the empty page');
   await expect(transcript(page).locator('.msg-assistant')).toHaveText('hello from the empty page');
   await expect(page.getByRole('navigation', { name: 'Sessions' }).locator('[aria-current="page"]')).toContainText(
     'say: hello from the empty page',

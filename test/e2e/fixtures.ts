@@ -79,13 +79,18 @@ export function messageBox(page: Page) {
 /** Creates a session with the "New session" button and waits until it can take a message. */
 export async function newSession(page: Page): Promise<string> {
   const nav = page.getByRole('navigation', { name: 'Sessions' });
-  const before = await nav.locator('[data-session-id]').count();
+  // Waits for the open session to change, not for the list to grow: right after a (re)load the list
+  // may still be arriving, so a count taken now would be of a list that is about to fill.
+  const current = nav.locator('[aria-current="page"]');
+  const before = (await current.count()) > 0 ? await current.getAttribute('data-session-id') : null;
   await page.getByRole('button', { name: 'New session', exact: true }).click();
-  await expect(nav.locator('[data-session-id]')).toHaveCount(before + 1);
+  await expect(current).toHaveCount(1);
+  if (before) await expect(current).not.toHaveAttribute('data-session-id', before);
   await expect(page.getByText('New conversation')).toBeVisible();
   await expect(messageBox(page)).toBeEnabled();
-  const id = await nav.locator('[aria-current="page"]').getAttribute('data-session-id');
+  const id = await current.getAttribute('data-session-id');
   if (!id) throw new Error('no current session');
+  await expect(nav.locator(`[data-session-id="${id}"]`)).toHaveCount(1);
   return id;
 }
 

@@ -61,12 +61,12 @@ test('rename, search, export and load earlier messages, by accessible names', as
   await page.reload();
   const log = transcript(page);
   await expect(log.locator('.msg-user')).toHaveCount(1);
-  await expect(log.locator('.msg-user')).toHaveText('say: Fourth answer.');
+  await expect(log.locator('.msg-user .bubble')).toHaveText('say: Fourth answer.');
   while (await page.getByRole('button', { name: 'Load earlier messages' }).isVisible()) {
     const before = await log.locator('.msg-user').count();
     await page.getByRole('button', { name: 'Load earlier messages' }).click();
     await expect(log.locator('.msg-user')).toHaveCount(before + 1);
   }
-  await expect(log.locator('.msg-user')).toHaveText(questions);
+  await expect(log.locator('.msg-user .bubble')).toHaveText(questions);
   await expect(log.locator('.answer-meta')).toHaveCount(4);
 });

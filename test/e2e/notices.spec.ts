@@ -158,7 +158,7 @@ test.describe('reconnecting', () => {
     await openChat(other, server);
     await other.locator(`[data-session-id="${id}"]`).click();
     await expect(other.getByRole('button', { name: 'Stop' })).toBeVisible();
-    await expect(transcript(other).locator('.msg-user')).toHaveText(`slow: 1000 ${words}`);
+    await expect(transcript(other).locator('.msg-user .bubble')).toHaveText(`slow: 1000 ${words}`);
     await expect(transcript(other).locator('.msg-assistant')).toHaveText(words, { timeout: 120_000 });
     await expect(transcript(other).locator('.answer-meta')).toHaveCount(1);
     await other.close();
