@@ -57,9 +57,9 @@ const SAFE_NAME = /^[\w.-]+$/;
 
 /**
  * The CLI keeps one transcript per session at <configDir>/projects/<project>/<id>.jsonl: a store
- * over them. Appends only ever create a fork's new transcript (the SDK's forkSession writes one).
+ * over them, found by `find`. Appends only ever create a fork's new transcript (the SDK's forkSession writes one).
  */
-function transcriptStore(configDir: string): SessionStore {
+function transcriptStore(configDir: string, find: (sessionId: string) => Promise<string | undefined>): SessionStore {
   const projects = path.join(configDir, 'projects');
   return {
     async append(key: SessionKey, entries: SessionStoreEntry[]) {
@@ -73,31 +73,13 @@ function transcriptStore(configDir: string): SessionStore {
     },
     async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
       if (key.subpath) return null;
-      let dirs: string[];
+      const file = await find(key.sessionId);
+      if (!file) return null;
       try {
-        dirs = await fs.readdir(projects);
+        return parseLines(await fs.readFile(file, 'utf8'));
       } catch {
         return null;
       }
-      for (const d of dirs) {
-        let text: string;
-        try {
-          text = await fs.readFile(path.join(projects, d, `${key.sessionId}.jsonl`), 'utf8');
-        } catch {
-          continue;
-        }
-        const out: SessionStoreEntry[] = [];
-        for (const line of text.split('\n')) {
-          if (!line.trim()) continue;
-          try {
-            out.push(JSON.parse(line) as SessionStoreEntry);
-          } catch {
-            /* a line cut by a crash mid-write */
-          }
-        }
-        return out;
-      }
-      return null;
     },
   };
 }
@@ -118,7 +100,7 @@ export class History {
       turnsOf: (sessionId: string) => TurnRecord[];
     },
   ) {
-    this.store = transcriptStore(opts.configDir);
+    this.store = transcriptStore(opts.configDir, (id) => this.transcriptPath(id));
   }
 
   private async transcriptPath(sessionId: string): Promise<string | undefined> {

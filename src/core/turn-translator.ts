@@ -1,7 +1,8 @@
 // Turns the SDK's message stream for one turn into protocol frames.
 // Pure apart from the clock, so unit tests drive it with recorded messages.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { HistoryMessage, TurnOutcome } from '../protocol/messages.js';
+import type { TurnRecord } from '../db/session-repository.js';
+import type { HistoryMessage } from '../protocol/messages.js';
 import { attachmentRefs, isAttachmentText } from './attachments.js';
 import type { EventInput } from './session-events.js';
 
@@ -278,18 +279,7 @@ export function userFacingText(text: string): string {
  * belongs to the first user message stamped at or after its start (less 2 s of slack
  * between our clock and the CLI's): its result goes before the next user message.
  */
-export function withTurnResults(
-  messages: HistoryMessage[],
-  turns: {
-    started_at: string;
-    ended_at: string;
-    outcome: TurnOutcome;
-    cost_usd: number;
-    turn_count: number;
-    context_tokens?: number | null;
-    context_window?: number | null;
-  }[],
-): HistoryMessage[] {
+export function withTurnResults(messages: HistoryMessage[], turns: Omit<TurnRecord, 'session_id'>[]): HistoryMessage[] {
   if (turns.length === 0) return messages;
   const userIdx = messages.flatMap((m, i) => (m.type === 'user' ? [i] : []));
   const after = new Map<number, HistoryMessage>(); // index of the last message of a turn -> its result

@@ -104,6 +104,19 @@ export const AttachmentRef = z.object({
 });
 export type AttachmentRef = z.infer<typeof AttachmentRef>;
 
+/** What a finished turn cost and used: in `response_complete` and again in the history's `turn_result`. */
+const TurnFigures = {
+  cost_usd: z.number().nonnegative(),
+  turn_count: z.number().int().nonnegative(),
+  context_tokens: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('Tokens in the context after this turn (its last model call: input, cache and output)'),
+  context_window: z.number().int().positive().optional().describe("The model's context window, as the CLI reports it"),
+};
+
 /** One entry of `session_history` (our addition; see docs/protocol.md). */
 export const HistoryMessage = z.discriminatedUnion('type', [
   z.object({
@@ -132,16 +145,8 @@ export const HistoryMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('turn_result'),
     outcome: TurnOutcome,
-    cost_usd: z.number().nonnegative(),
-    turn_count: z.number().int().nonnegative(),
+    ...TurnFigures,
     timestamp: IsoTime,
-    context_tokens: z
-      .number()
-      .int()
-      .nonnegative()
-      .optional()
-      .describe('Tokens in the context after this turn (its last model call: input, cache and output)'),
-    context_window: z.number().int().positive().optional().describe("The model's context window, as the CLI reports it"),
   }),
 ]);
 export type HistoryMessage = z.infer<typeof HistoryMessage>;
@@ -249,15 +254,7 @@ export const ToolResultFrame = sessionEvent('tool_result', {
   duration_ms: z.number().int().nonnegative().nullable(),
 });
 export const ResponseCompleteFrame = sessionEvent('response_complete', {
-  cost_usd: z.number().nonnegative(),
-  turn_count: z.number().int().nonnegative(),
-  context_tokens: z
-    .number()
-    .int()
-    .nonnegative()
-    .optional()
-    .describe('Tokens in the context after this turn (its last model call: input, cache and output)'),
-  context_window: z.number().int().positive().optional().describe("The model's context window, as the CLI reports it"),
+  ...TurnFigures,
   session_cost_usd: z.number().nonnegative().optional().describe('The session total, this turn included'),
 });
 export const StreamErrorFrame = sessionEvent('stream_error', {
