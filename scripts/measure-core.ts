@@ -2,7 +2,7 @@
 // cold and pool-hit create -> ready, first delta of a later turn, server and idle
 // session RSS, and one monitor sweep at N sessions. Usage: tsx scripts/measure-core.ts [sessions]
 
-import { treeRss } from '../src/core/process-tree.js';
+import { treeRss } from '../src/core/cli/process-tree.js';
 import { startHarness } from '../test/helpers/harness.js';
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? Number.NaN;

@@ -3,7 +3,7 @@
 // filters and paging. Real server, real CLI, scripted model.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { maskSecrets, summarizeToolInput } from '../src/core/audit-log.js';
+import { maskSecrets, summarizeToolInput } from '../src/core/accounting/audit-log.js';
 import type { AuditEntry } from '../src/protocol/accounting.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { createUser } from './helpers/users.js';

@@ -3,7 +3,7 @@
 // and answers its next message with its conversation. 503 only when all are busy.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isAlive } from '../src/core/process-tree.js';
+import { isAlive } from '../src/core/cli/process-tree.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import type { TestClient } from './helpers/ws-client.js';
 

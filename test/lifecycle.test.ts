@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isAlive, procInfo, treePids, waitGone } from '../src/core/process-tree.js';
+import { isAlive, procInfo, treePids, waitGone } from '../src/core/cli/process-tree.js';
 import { ScriptedModel } from '../src/demo/scripted-model.js';
 import { tempDir, testEnv } from './helpers/harness.js';
 import { freePort, startServerProcess } from './helpers/server-process.js';

@@ -4,7 +4,7 @@
 // through. Changes are audited; /metrics counts turns and cost per user.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { usd } from '../src/core/user-limits.js';
+import { usd } from '../src/core/accounting/user-limits.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { TestClient } from './helpers/ws-client.js';
 

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { CLAUDE_EXECUTABLE, INSTANCE_ENV, instanceId } from '../src/core/cli-options.js';
-import { isAlive, snapshotAsync, treeRss } from '../src/core/process-tree.js';
-import type { MonitorAction } from '../src/core/subprocess-monitor.js';
+import { CLAUDE_EXECUTABLE, INSTANCE_ENV, instanceId } from '../src/core/cli/cli-options.js';
+import { isAlive, snapshotAsync, treeRss } from '../src/core/cli/process-tree.js';
+import type { MonitorAction } from '../src/core/sessions/subprocess-monitor.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
 const FAST = { MONITOR_INTERVAL_SECONDS: '0.25' };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { isAlive } from '../src/core/process-tree.js';
+import { isAlive } from '../src/core/cli/process-tree.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { waitFor } from './helpers/wait.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { isAlive } from '../src/core/process-tree.js';
+import { isAlive } from '../src/core/cli/process-tree.js';
 import { CreateSessionResponse, DeleteSessionResponse, SessionDetailResponse, SessionListResponse } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { waitFor } from './helpers/wait.js';

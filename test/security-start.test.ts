@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
 import { startupWarnings } from '../src/config/startup-warnings.js';
-import { decideSandbox } from '../src/core/sandbox-probe.js';
+import { decideSandbox } from '../src/core/cli/sandbox-probe.js';
 import { ScriptedModel } from '../src/demo/scripted-model.js';
 import { tempDir, testEnv } from './helpers/harness.js';
 import { freePort, startServerProcess } from './helpers/server-process.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { isAlive } from '../src/core/process-tree.js';
+import { isAlive } from '../src/core/cli/process-tree.js';
 import { ApiToken, CreateTokenResponse, CreateUserResponse, MeResponse, User } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { createUser } from './helpers/users.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
-import { ExtensionLoader } from '../src/core/extension-loader.js';
+import { ExtensionLoader } from '../src/core/cli/extension-loader.js';
 import { tempDir } from './helpers/harness.js';
 
 function loader(files: Record<string, string>): ExtensionLoader {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { PermissionGate, type PermissionRequestEvent } from '../src/core/permissions.js';
+import { PermissionGate, type PermissionRequestEvent } from '../src/core/agent-policy/permissions.js';
 
 const project = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'csp-perm-')));
 const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'csp-perm-out-')));

@@ -1,7 +1,7 @@
 // The session's state table: every allowed move saves once and announces once; every other move throws.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canTransition, InvalidTransitionError, publicStatus, type SessionState, TRANSITIONS } from '../src/core/session-state.js';
+import { canTransition, InvalidTransitionError, publicStatus, type SessionState, TRANSITIONS } from '../src/core/sessions/session-state.js';
 import { detachedSession } from '../src/testing/detached-session.js';
 
 const SID = '11111111-2222-4333-8444-555555555555';

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from '../src/config/config.js';
-import { OidcSignIn, SignInError } from '../src/core/oidc-sign-in.js';
-import { WebSessions } from '../src/core/web-sessions.js';
+import { OidcSignIn, SignInError } from '../src/core/identity/oidc-sign-in.js';
+import { WebSessions } from '../src/core/identity/web-sessions.js';
 import { migrate } from '../src/db/migrations.js';
 import { WebSessionRepository } from '../src/db/web-session-repository.js';
 

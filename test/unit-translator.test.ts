@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { historyFromTranscript, TurnTranslator, toolResultObject, withTurnResults } from '../src/core/turn-translator.js';
+import { historyFromTranscript, TurnTranslator, toolResultObject, withTurnResults } from '../src/core/sessions/turn-translator.js';
 
 const m = (x: unknown) => x as SDKMessage;
 

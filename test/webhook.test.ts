@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { WebhookNotifier, type WebhookPayload } from '../src/core/webhook-notifier.js';
+import { WebhookNotifier, type WebhookPayload } from '../src/core/notify/webhook-notifier.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
 type Behaviour = 'ok' | 'fail' | 'hang';

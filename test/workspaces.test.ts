@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sandboxUnavailable } from '../src/core/sandbox-probe.js';
+import { sandboxUnavailable } from '../src/core/cli/sandbox-probe.js';
 import type { ServerFrame } from '../src/protocol/messages.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { TestClient } from './helpers/ws-client.js';

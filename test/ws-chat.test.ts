@@ -1,7 +1,7 @@
 // The WebSocket contract end to end: real server, real CLI processes, scripted model.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isAlive } from '../src/core/process-tree.js';
+import { isAlive } from '../src/core/cli/process-tree.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { TestClient } from './helpers/ws-client.js';
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Query, type SDKMessage, type SDKUserMessage, type SpawnedProcess, startup } from '@anthropic-ai/claude-agent-sdk';
 import { loadConfig } from '../../src/config/config.js';
-import { AsyncQueue } from '../../src/core/async-queue.js';
-import { buildCliOptions } from '../../src/core/cli-options.js';
-import { killTree } from '../../src/core/process-tree.js';
+import { AsyncQueue } from '../../src/core/cli/async-queue.js';
+import { buildCliOptions } from '../../src/core/cli/cli-options.js';
+import { killTree } from '../../src/core/cli/process-tree.js';
 import { tempDir } from './procs.js';
 import { now } from './util.js';
 

@@ -1,6 +1,6 @@
 // A set of platform sessions, one WebSocket connection each (like browser tabs),
 // with samplers for RSS and CPU of the server and of every session's process tree.
-import { snapshot, treeRss } from '../../src/core/process-tree.js';
+import { snapshot, treeRss } from '../../src/core/cli/process-tree.js';
 import { BenchClient } from './client.js';
 import { rememberTree, type ServerProc } from './procs.js';
 import { cpuOf, rssMb, treeCpu } from './util.js';

@@ -4,7 +4,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive, killTree, snapshot, treePids } from '../../src/core/process-tree.js';
+import { isAlive, killTree, snapshot, treePids } from '../../src/core/cli/process-tree.js';
 import { testEnv } from '../../test/helpers/harness.js';
 import { freePort, waitUntilLive } from '../../test/helpers/server-process.js';
 import { type Json, sleep } from './util.js';

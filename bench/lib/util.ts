@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { snapshot, treePids } from '../../src/core/process-tree.js';
+import { snapshot, treePids } from '../../src/core/cli/process-tree.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const now = () => performance.now();

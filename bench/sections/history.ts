@@ -1,7 +1,7 @@
 // Long conversations and many sessions (issue 13). A 2,000-turn conversation opens
 // (switch_session -> session_history) next to a 10-turn one, alternating, in one run;
 // "before" is what every open cost until the SQLite copy: parsing the whole transcript
-// (measured in this process on the same files, as src/core/history.ts did). Then
+// (measured in this process on the same files, as src/core/conversations/history.ts did). Then
 // GET /api/v1/sessions with 10,000 sessions stored.
 // Each conversation starts with one real turn (so the CLI writes its transcript, in its
 // own format, where it looks for it); the rest are synthetic turns appended in that format
@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getSessionMessages, type SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import Database from 'better-sqlite3';
-import { historyFromTranscript } from '../../src/core/turn-translator.js';
+import { historyFromTranscript } from '../../src/core/sessions/turn-translator.js';
 import { appendSyntheticTurns } from '../../src/testing/synthetic-transcript.js';
 import { BenchClient } from '../lib/client.js';
 import type { BenchConfig } from '../lib/config.js';

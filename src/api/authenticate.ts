@@ -4,8 +4,8 @@
 // asks core for the principal. The answer is kept on the request, so a request is
 // authenticated once whatever asks.
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../core/principal.js';
-import type { UserService } from '../core/users.js';
+import type { Principal } from '../core/identity/principal.js';
+import type { UserService } from '../core/identity/users.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import type { Metrics } from '../core/metrics.js';
+import type { Metrics } from '../core/accounting/metrics.js';
 import type { Authentication } from './authenticate.js';
 import { sendError } from './rest.js';
 

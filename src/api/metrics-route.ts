@@ -3,8 +3,8 @@
 // scrape setting sends). They cover every user. Refused keys are counted (and
 // rate-limited) in http-security.ts.
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../core/metrics.js';
-import { isAdmin } from '../core/principal.js';
+import type { Metrics } from '../core/accounting/metrics.js';
+import { isAdmin } from '../core/identity/principal.js';
 import type { Authentication } from './authenticate.js';
 import { sendError } from './rest.js';
 

@@ -1,8 +1,8 @@
 // REST for per-user limits (admins set them) and usage (everyone their own; admins anyone's).
 // Authentication ran before (the enclosing scope's hook); the rules are the core services'.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isAdmin, type Principal, requireAdmin } from '../core/principal.js';
-import type { UserLimitsService } from '../core/user-limits.js';
+import type { UserLimitsService } from '../core/accounting/user-limits.js';
+import { isAdmin, type Principal, requireAdmin } from '../core/identity/principal.js';
 import { UsageQuery, UserLimits } from '../protocol/accounting.js';
 import { PlatformError } from '../protocol/errors.js';
 import { UserIdParams } from '../protocol/messages.js';

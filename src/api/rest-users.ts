@@ -1,8 +1,8 @@
 // REST for identity: /me, users (admin) and API tokens (own; an admin's for anyone).
 // Authentication ran before (the enclosing scope's hook); the rules are UserService's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireAdmin } from '../core/principal.js';
-import type { UserService } from '../core/users.js';
+import { requireAdmin } from '../core/identity/principal.js';
+import type { UserService } from '../core/identity/users.js';
 import { PlatformError } from '../protocol/errors.js';
 import {
   CreateTokenRequest,

@@ -1,10 +1,10 @@
 // REST endpoints: bodies and codes exactly as the contract gives them; the work is the chat service's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import type { AuditLog } from '../core/audit-log.js';
+import type { AuditLog } from '../core/accounting/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
-import { type Principal, requireAdmin } from '../core/principal.js';
-import type { UserService } from '../core/users.js';
+import { type Principal, requireAdmin } from '../core/identity/principal.js';
+import type { UserService } from '../core/identity/users.js';
 import { AuditQuery } from '../protocol/accounting.js';
 import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
 import {

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { ChatService, Watcher } from '../core/chat-service.js';
-import type { Principal } from '../core/principal.js';
+import type { Principal } from '../core/identity/principal.js';
 import type { ServerFrame, UnsequencedFrame } from '../protocol/messages.js';
 
 /** A client that stops reading is cut off past this much unsent data; it can reconnect losslessly. */

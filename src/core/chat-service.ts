@@ -26,11 +26,11 @@ import {
   type SlashCommandInfo,
   type UnsequencedFrame,
 } from '../protocol/messages.js';
-import { type ExportFormat, exportFilename, exportMarkdown } from './export.js';
-import { decodeCursor, encodeCursor } from './list-cursor.js';
-import { isAdmin, type Principal } from './principal.js';
-import type { BufferedEvent, Session } from './session.js';
-import type { SessionManager, SessionOptions } from './session-manager.js';
+import { type ExportFormat, exportFilename, exportMarkdown } from './conversations/export.js';
+import { decodeCursor, encodeCursor } from './conversations/list-cursor.js';
+import { isAdmin, type Principal } from './identity/principal.js';
+import type { BufferedEvent, Session } from './sessions/session.js';
+import type { SessionManager, SessionOptions } from './sessions/session-manager.js';
 
 /** Someone receiving frames: a WebSocket connection. */
 export interface Watcher {

@@ -1,5 +1,5 @@
 // Conversations as stored messages: a copy of what the CLI's transcript holds, kept in
-// step with it (see core/history.ts), so a page of a long conversation is one indexed
+// step with it (see core/conversations/history.ts), so a page of a long conversation is one indexed
 // read, and message text is searchable (FTS5) with the session titles.
 import type Database from 'better-sqlite3';
 import type { HistoryMessage } from '../protocol/messages.js';

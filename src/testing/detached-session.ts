@@ -1,8 +1,8 @@
 // A Session with no manager, database or process behind it: for unit tests and
 // micro-benchmarks of the event path (translator, event buffer, state table).
 
-import { Session, type SessionHost } from '../core/session.js';
-import type { SessionState } from '../core/session-state.js';
+import { Session, type SessionHost } from '../core/sessions/session.js';
+import type { SessionState } from '../core/sessions/session-state.js';
 import type { SessionMetadata } from '../db/session-repository.js';
 
 export function detachedSession(sessionId: string, host: Partial<SessionHost> = {}, state: SessionState = 'idle'): Session {

@@ -246,7 +246,7 @@ test.describe('screenshots', () => {
         page,
         'plan: ## Add idle timeouts to the pool\n\n**Context**: warm processes never expire, so an idle server keeps two CLIs forever.\n\n' +
           '1. Add `PREWARM_IDLE_SECONDS` to `src/config/config.ts` (default 900).\n' +
-          '2. In `src/core/prewarm-pool.ts`, stop a warm process idle for longer, then refill on demand.\n' +
+          '2. In `src/core/sessions/prewarm-pool.ts`, stop a warm process idle for longer, then refill on demand.\n' +
           '3. Test it in `test/pool.test.ts` with a short timeout.\n\n**Verification**: `npm test`, then watch `csp_pool_depth` drop.',
       );
       const card = page.getByRole('region', { name: "Claude's plan" });

@@ -2,8 +2,8 @@
 // CLI it starts and everything those start (shells, background jobs, MCP servers).
 import fs from 'node:fs';
 import { loadConfig } from '../../src/config/config.js';
-import { INSTANCE_ENV, instanceId } from '../../src/core/cli-options.js';
-import { isAlive, procInfo } from '../../src/core/process-tree.js';
+import { INSTANCE_ENV, instanceId } from '../../src/core/cli/cli-options.js';
+import { isAlive, procInfo } from '../../src/core/cli/process-tree.js';
 
 export interface MarkedProcess {
   pid: number;

@@ -1,7 +1,7 @@
 // A conversation as a file to keep or share: Markdown to read (turns, tool calls in a line
 // each, costs) or JSON to process (the summary and every stored message as the protocol
 // defines them).
-import type { HistoryMessage, SessionSummary } from '../protocol/messages.js';
+import type { HistoryMessage, SessionSummary } from '../../protocol/messages.js';
 
 export type ExportFormat = 'markdown' | 'json';
 

@@ -3,7 +3,7 @@
 // bubblewrap that is installed but cannot create namespaces (some containers)
 // is as good as missing, so auto runs it once.
 import { spawnSync } from 'node:child_process';
-import type { SandboxMode } from '../config/config.js';
+import type { SandboxMode } from '../../config/config.js';
 
 export interface SandboxDecision {
   enabled: boolean;

@@ -13,11 +13,11 @@ import {
   type SessionStore,
   type SessionStoreEntry,
 } from '@anthropic-ai/claude-agent-sdk';
-import type { HistoryRepository } from '../db/history-repository.js';
-import type { TurnRecord } from '../db/session-repository.js';
-import { PlatformError } from '../protocol/errors.js';
-import type { HistoryMessage } from '../protocol/messages.js';
-import { historyFromTranscript, withTurnResults } from './turn-translator.js';
+import type { HistoryRepository } from '../../db/history-repository.js';
+import type { TurnRecord } from '../../db/session-repository.js';
+import { PlatformError } from '../../protocol/errors.js';
+import type { HistoryMessage } from '../../protocol/messages.js';
+import { historyFromTranscript, withTurnResults } from '../sessions/turn-translator.js';
 
 /** Version of the transcript-to-messages conversion: a stored copy made by another one is read again. */
 export const HISTORY_FORMAT = 1;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { ClaudeProcess } from './claude-process.js';
+import type { ClaudeProcess } from '../cli/claude-process.js';
 import type { WarmProcessSource } from './session-manager.js';
 
 export interface PoolDeps {

@@ -1,8 +1,8 @@
 // Who is calling: what every session operation and every user/token operation takes.
 // Transports resolve a credential to a Principal (src/api/authenticate.ts) and pass it in;
 // core decides with it. Browser-safe.
-import { PlatformError } from '../protocol/errors.js';
-import type { AuthVia, Role } from '../protocol/messages.js';
+import { PlatformError } from '../../protocol/errors.js';
+import type { AuthVia, Role } from '../../protocol/messages.js';
 
 export interface Principal {
   user_id: string;

@@ -2,8 +2,8 @@
 // nonce, through openid-client (discovery, token exchange, ID token validation). This
 // module knows the protocol and the group rules; who the user becomes is the caller's.
 import * as client from 'openid-client';
-import type { OidcConfig } from '../config/config.js';
-import type { SignInFailure } from '../protocol/messages.js';
+import type { OidcConfig } from '../../config/config.js';
+import type { SignInFailure } from '../../protocol/messages.js';
 
 /** What one browser must bring back to finish the sign-in it started. */
 export interface PendingSignIn {

@@ -3,9 +3,9 @@
 // Each file is announced by a text block that names it, so the model can refer to it by
 // name and history can show the file again from the CLI's transcript.
 
-import { type AttachmentKind, attachmentKind, base64Bytes, type IMAGE_MEDIA_TYPES } from '../protocol/attachments.js';
-import { PlatformError } from '../protocol/errors.js';
-import type { Attachment, AttachmentRef } from '../protocol/messages.js';
+import { type AttachmentKind, attachmentKind, base64Bytes, type IMAGE_MEDIA_TYPES } from '../../protocol/attachments.js';
+import { PlatformError } from '../../protocol/errors.js';
+import type { Attachment, AttachmentRef } from '../../protocol/messages.js';
 
 export interface AttachmentLimits {
   maxFileBytes: number;

@@ -1,7 +1,7 @@
 // The states of a session and the one table of moves between them. Every move
 // goes through Session.transition(), which checks this table, saves once and
 // announces `session_updated` once.
-import type { SessionStatus } from '../protocol/messages.js';
+import type { SessionStatus } from '../../protocol/messages.js';
 
 export type SessionState =
   /** Its first process is starting. */

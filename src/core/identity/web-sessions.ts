@@ -1,7 +1,7 @@
 // Browser sign-ins: a random cookie value per sign-in, its row (hash only) with an absolute
 // expiry. An expired or unknown cookie resolves to nobody, and the browser signs in again.
 import { createHash, randomBytes } from 'node:crypto';
-import type { WebSessionRepository } from '../db/web-session-repository.js';
+import type { WebSessionRepository } from '../../db/web-session-repository.js';
 
 export type SignInVia = 'oidc' | 'token' | 'proxy';
 

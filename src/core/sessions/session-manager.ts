@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { CanUseTool, ModelInfo, SlashCommand } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
-import type { ListCursor, SessionMetadata, SessionRepository } from '../db/session-repository.js';
-import { PlatformError } from '../protocol/errors.js';
+import type { Config } from '../../config/config.js';
+import type { ListCursor, SessionMetadata, SessionRepository } from '../../db/session-repository.js';
+import { PlatformError } from '../../protocol/errors.js';
 import type {
   Attachment,
   HistoryMessage,
@@ -18,21 +18,21 @@ import type {
   SessionPermissionMode,
   SessionSource,
   SessionSummary,
-} from '../protocol/messages.js';
-import { attachmentContent, type PreparedMessage, prepareMessage } from './attachments.js';
+} from '../../protocol/messages.js';
+import type { Metrics } from '../accounting/metrics.js';
+import type { PermissionDecided } from '../agent-policy/permissions.js';
+import { QUESTION_TOOLS } from '../agent-policy/permissions.js';
+import { planFromToolCalls } from '../agent-policy/plan-file.js';
+import { ClaudeProcess, type SpawnRecord } from '../cli/claude-process.js';
+import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from '../cli/cli-options.js';
+import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from '../cli/process-tree.js';
+import { attachmentContent, type PreparedMessage, prepareMessage } from '../conversations/attachments.js';
+import { History, type HistoryPage } from '../conversations/history.js';
+import type { Workspaces } from '../workspace/workspaces.js';
 import { Capacity } from './capacity.js';
-import { ClaudeProcess, type SpawnRecord } from './claude-process.js';
-import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from './cli-options.js';
-import { History, type HistoryPage } from './history.js';
-import type { Metrics } from './metrics.js';
-import type { PermissionDecided } from './permissions.js';
-import { QUESTION_TOOLS } from './permissions.js';
-import { planFromToolCalls } from './plan-file.js';
-import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from './process-tree.js';
 import { type BufferedEvent, Session, type SessionHost, summaryOf } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import type { SessionState } from './session-state.js';
-import type { Workspaces } from './workspaces.js';
 
 const INTERRUPT_SETTLE_MS = 2000;
 

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
-import type { WorkspaceRepository } from '../db/workspace-repository.js';
+import type { Config } from '../../config/config.js';
+import type { WorkspaceRepository } from '../../db/workspace-repository.js';
 
 /** The folder under PROJECT_DIR that holds every user's workspace. */
 export const USERS_DIR = 'users';

@@ -1,6 +1,6 @@
 // One session's event log: every frame of its stream gets an increasing event_id
 // and is kept (bounded) so a client that reconnects can be sent what it missed.
-import type { SessionEvent } from '../protocol/messages.js';
+import type { SessionEvent } from '../../protocol/messages.js';
 
 /** Distributive Omit, so a union of frames keeps its members apart. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

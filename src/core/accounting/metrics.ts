@@ -2,8 +2,8 @@
 // Most are fed by observe(): it subscribes to the session manager's events, so core code
 // emits what happened and never calls metrics itself.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { SessionStatus } from '../protocol/messages.js';
-import type { SessionManager } from './session-manager.js';
+import type { SessionStatus } from '../../protocol/messages.js';
+import type { SessionManager } from '../sessions/session-manager.js';
 
 /** What the gauges read at scrape time. */
 export interface MetricsSources {

@@ -1,7 +1,7 @@
 // MAX_SESSIONS: how many sessions may hold a CLI process (live, or starting) at once.
 // With SESSION_EVICTION=idle a full server makes room by releasing the process of
 // the least recently used idle session (it becomes dormant); with `off` it refuses.
-import { PlatformError } from '../protocol/errors.js';
+import { PlatformError } from '../../protocol/errors.js';
 
 export type EvictionMode = 'idle' | 'off';
 

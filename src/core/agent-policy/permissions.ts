@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PermissionResult } from '@anthropic-ai/claude-agent-sdk';
-import type { PermissionOutcome } from '../protocol/accounting.js';
-import type { PermissionDecision } from '../protocol/messages.js';
+import type { PermissionOutcome } from '../../protocol/accounting.js';
+import type { PermissionDecision } from '../../protocol/messages.js';
 
 /** The input field that names the file (or folder) each file tool works on. */
 const FILE_TOOL_PATH: Readonly<Record<string, string>> = {

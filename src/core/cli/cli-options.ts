@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { CanUseTool, Options, PermissionMode, SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
-import type { Config } from '../config/config.js';
-import { usersRoot } from './workspaces.js';
+import type { Config } from '../../config/config.js';
+import { usersRoot } from '../workspace/workspaces.js';
 
 /** Environment variable that marks a process as started by this platform instance. */
 export const INSTANCE_ENV = 'CLAUDE_SDK_PATTERN_INSTANCE';

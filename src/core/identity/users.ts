@@ -3,10 +3,10 @@
 // Tokens are 32 random bytes; only their SHA-256 is stored (docs/decisions.md says why
 // a plain hash is right for random secrets), and a secret is shown once, at creation.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { TokenRow, UserRepository, UserRow } from '../db/user-repository.js';
-import { PlatformError } from '../protocol/errors.js';
-import type { ApiToken, AuthVia, CreateTokenResponse, CreateUserResponse, Role, User } from '../protocol/messages.js';
-import type { AuditRecord } from './audit-log.js';
+import type { TokenRow, UserRepository, UserRow } from '../../db/user-repository.js';
+import { PlatformError } from '../../protocol/errors.js';
+import type { ApiToken, AuthVia, CreateTokenResponse, CreateUserResponse, Role, User } from '../../protocol/messages.js';
+import type { AuditRecord } from '../accounting/audit-log.js';
 import { BOOTSTRAP_USER_ID, type Principal, requireAdmin } from './principal.js';
 
 export const TOKEN_PREFIX = 'csp_';

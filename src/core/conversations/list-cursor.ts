@@ -1,6 +1,6 @@
 // The session list's page cursor: opaque to clients (base64url of the last row's order key).
-import type { ListCursor } from '../db/session-repository.js';
-import { PlatformError } from '../protocol/errors.js';
+import type { ListCursor } from '../../db/session-repository.js';
+import { PlatformError } from '../../protocol/errors.js';
 
 export function encodeCursor(c: ListCursor): string {
   return Buffer.from(JSON.stringify([c.last_active_at, c.session_id])).toString('base64url');

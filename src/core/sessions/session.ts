@@ -3,11 +3,11 @@
 // its event log. Only the session changes its state: every move saves it once and
 // announces it once.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { SessionMetadata } from '../db/session-repository.js';
-import { DEFAULT_TITLE_CHARS } from '../protocol/errors.js';
-import type { AttachmentRef, SessionPermissionMode, SessionSummary, StreamErrorFrame, TurnOutcome } from '../protocol/messages.js';
-import type { ClaudeProcess } from './claude-process.js';
-import { type PermissionDecided, PermissionGate } from './permissions.js';
+import type { SessionMetadata } from '../../db/session-repository.js';
+import { DEFAULT_TITLE_CHARS } from '../../protocol/errors.js';
+import type { AttachmentRef, SessionPermissionMode, SessionSummary, StreamErrorFrame, TurnOutcome } from '../../protocol/messages.js';
+import { type PermissionDecided, PermissionGate } from '../agent-policy/permissions.js';
+import type { ClaudeProcess } from '../cli/claude-process.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
 import { canTransition, InvalidTransitionError, publicStatus, type SessionState } from './session-state.js';
 import { TurnTranslator } from './turn-translator.js';

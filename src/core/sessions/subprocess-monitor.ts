@@ -5,10 +5,10 @@
 // is logged with its figures and counted.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
-import { INSTANCE_ENV, instanceId } from './cli-options.js';
-import type { Metrics } from './metrics.js';
-import { commandLine, killTree, type ProcInfo, snapshot, snapshotAsync, treePids, treeRss } from './process-tree.js';
+import type { Config } from '../../config/config.js';
+import type { Metrics } from '../accounting/metrics.js';
+import { INSTANCE_ENV, instanceId } from '../cli/cli-options.js';
+import { commandLine, killTree, type ProcInfo, snapshot, snapshotAsync, treePids, treeRss } from '../cli/process-tree.js';
 import type { SessionManager } from './session-manager.js';
 
 export type MonitorAction =

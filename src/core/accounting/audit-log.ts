@@ -3,10 +3,10 @@
 // Entries are append-only (database triggers refuse UPDATE and DELETE). Details never hold
 // secrets: tool inputs are reduced to a short summary with secret-looking values masked.
 import type { Logger } from 'pino';
-import type { AuditRepository, AuditRow } from '../db/audit-repository.js';
-import { type AuditAction, type AuditEntry, type AuditListResponse, type AuditQuery, SYSTEM_ACTOR } from '../protocol/accounting.js';
-import { PlatformError } from '../protocol/errors.js';
-import type { SessionManager } from './session-manager.js';
+import type { AuditRepository, AuditRow } from '../../db/audit-repository.js';
+import { type AuditAction, type AuditEntry, type AuditListResponse, type AuditQuery, SYSTEM_ACTOR } from '../../protocol/accounting.js';
+import { PlatformError } from '../../protocol/errors.js';
+import type { SessionManager } from '../sessions/session-manager.js';
 
 export interface AuditRecord {
   actor_user_id: string;

@@ -9,7 +9,7 @@ import type { McpServerConfig, Options } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ExtensionsResponse } from '../protocol/messages.js';
+import type { ExtensionsResponse } from '../../protocol/messages.js';
 import type { ExtensionOptions } from './cli-options.js';
 
 /** The generated plugin's name: CLI commands are `/project:<name>`; users type `/<name>`. */

@@ -19,8 +19,8 @@ import {
   type WarmQuery,
 } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
+import type { ContentBlock } from '../conversations/attachments.js';
 import { AsyncQueue } from './async-queue.js';
-import type { ContentBlock } from './attachments.js';
 import { isAlive, killTree, procInfo } from './process-tree.js';
 
 export type ProcessState = 'starting' | 'ready' | 'stopping' | 'dead';

@@ -2,9 +2,9 @@
 // external subject, created on first sight, refused when disabled. The provider's word on
 // the role is applied at every sign-in when it gives one (OIDC_ADMIN_GROUP is set).
 import { randomUUID } from 'node:crypto';
-import type { UserRepository, UserRow } from '../db/user-repository.js';
-import type { Role } from '../protocol/messages.js';
-import type { AuditLog } from './audit-log.js';
+import type { UserRepository, UserRow } from '../../db/user-repository.js';
+import type { Role } from '../../protocol/messages.js';
+import type { AuditLog } from '../accounting/audit-log.js';
 import { SignInError } from './oidc-sign-in.js';
 
 export interface ExternalIdentity {

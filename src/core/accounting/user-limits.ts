@@ -1,9 +1,9 @@
 // Per-user limits and usage: live sessions at once and a monthly cost budget (calendar
 // month, UTC, from the turns' cost_usd). The session manager asks before a create and
 // before every turn; admins change limits (audited); usage is read from the same rows.
-import type { LimitsRepository } from '../db/limits-repository.js';
-import type { UsageResponse, UserLimits, UserLimitsResponse, UserUsage } from '../protocol/accounting.js';
-import { PlatformError } from '../protocol/errors.js';
+import type { LimitsRepository } from '../../db/limits-repository.js';
+import type { UsageResponse, UserLimits, UserLimitsResponse, UserUsage } from '../../protocol/accounting.js';
+import { PlatformError } from '../../protocol/errors.js';
 import type { AuditLog } from './audit-log.js';
 
 const NO_LIMITS: UserLimits = { max_sessions: null, monthly_budget_usd: null };

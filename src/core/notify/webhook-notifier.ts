@@ -6,7 +6,7 @@
 // message text, the tool's input or an error text.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SessionEvent, SessionSummary } from '../protocol/messages.js';
+import type { SessionEvent, SessionSummary } from '../../protocol/messages.js';
 
 export type WebhookEventKind = 'permission_request' | 'response_complete' | 'stream_error';
 
