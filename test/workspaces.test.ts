@@ -51,6 +51,9 @@ describe('per-user workspaces', () => {
     const created = (await h.api('GET', `/api/v1/audit?session_id=${id}&action=session.created`)).body.entries[0];
     assert.equal(created.detail.source, 'cold');
     assert.equal(created.detail.cwd, mine);
+    assert.equal((await h.api('GET', `/api/v1/sessions/${id}`)).body.working_dir, mine, 'the summary names the folder');
+    const listed = (await h.api('GET', '/api/v1/sessions')).body.sessions.find((s: { session_id: string }) => s.session_id === id);
+    assert.equal(listed?.working_dir, mine, 'and so does the list');
 
     // The setting changes; the session keeps the folder its transcript belongs to.
     alice.c.send({ type: 'destroy_session', session_id: id });

@@ -23,6 +23,8 @@ export interface SessionMetadata {
   /** NULL: the server's default model / PERMISSION_MODE. */
   model?: string | null;
   permission_mode?: SessionPermissionMode | null;
+  /** The folder its agent works in (table session_workspaces; read, never written through save). */
+  working_dir?: string | null;
 }
 
 interface Row extends Omit<SessionMetadata, 'is_resumable'> {
@@ -40,6 +42,9 @@ export interface TurnRecord {
   context_tokens?: number | null;
   context_window?: number | null;
 }
+
+/** A session row with its working folder. */
+const SESSION_COLUMNS = `sessions.*, (SELECT cwd FROM session_workspaces w WHERE w.session_id = sessions.session_id) AS working_dir`;
 
 const fromRow = (r: Row): SessionMetadata => ({ ...r, is_resumable: r.is_resumable === 1 });
 
@@ -74,10 +79,10 @@ export class SessionRepository {
            terminated_reason=excluded.terminated_reason, title=excluded.title, model=excluded.model,
            permission_mode=excluded.permission_mode`,
       ),
-      get: this.db.prepare('SELECT * FROM sessions WHERE session_id = ?'),
-      listActive: this.db.prepare("SELECT * FROM sessions WHERE status != 'terminated' ORDER BY created_at"),
-      listAll: this.db.prepare('SELECT * FROM sessions ORDER BY last_active_at DESC'),
-      listOf: this.db.prepare('SELECT * FROM sessions WHERE user_id = ? ORDER BY last_active_at DESC'),
+      get: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE session_id = ?`),
+      listActive: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status != 'terminated' ORDER BY created_at`),
+      listAll: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY last_active_at DESC`),
+      listOf: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? ORDER BY last_active_at DESC`),
       terminate: this.db.prepare(
         `UPDATE sessions SET status = 'terminated', subprocess_pid = NULL, terminated_reason = ?, is_resumable = ?
          WHERE session_id = ?`,
@@ -93,16 +98,16 @@ export class SessionRepository {
       turnsBetween: this.db.prepare('SELECT * FROM turns WHERE session_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at'),
       // Newest first by (last_active_at, session_id): a page ends where the next one starts, whatever changes meanwhile.
       getMany: this.db.prepare(
-        `SELECT * FROM sessions WHERE session_id IN (SELECT value FROM json_each(@ids))
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE session_id IN (SELECT value FROM json_each(@ids))
            AND (@user IS NULL OR user_id = @user)
          ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
       ),
       pageAll: this.db.prepare(
-        `SELECT * FROM sessions WHERE (last_active_at, session_id) < (@at, @id)
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE (last_active_at, session_id) < (@at, @id)
          ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
       ),
       pageOf: this.db.prepare(
-        `SELECT * FROM sessions WHERE user_id = @user AND (last_active_at, session_id) < (@at, @id)
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = @user AND (last_active_at, session_id) < (@at, @id)
          ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
       ),
     };

@@ -80,6 +80,10 @@ export const SessionSummary = z.object({
     .describe('Its name: set by PATCH, else the start of its first message; null before the first message'),
   model: ModelName.optional().describe("The session's model (absent: the server's default)"),
   permission_mode: SessionPermissionMode.optional(),
+  working_dir: z
+    .string()
+    .optional()
+    .describe('The absolute path of the folder the agent works in (absent for sessions made before the server recorded it)'),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

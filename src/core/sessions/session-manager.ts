@@ -497,6 +497,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       title: null,
       model: opts.model ?? null,
       permission_mode: opts.permission_mode ?? this.config.permissionMode,
+      working_dir: cwd,
     };
     const session = new Session(meta, this.host, 'creating');
     this.registry.add(session);
@@ -804,6 +805,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       title: forkTitle(src.record().title),
       model: src.options.model ?? null,
       permission_mode: src.options.permissionMode ?? null,
+      working_dir: cwd,
     };
     this.repo.save(meta);
     this.deps.workspaces?.record(newId, cwd);

@@ -414,6 +414,7 @@ export function summaryOf(m: SessionMetadata): SessionSummary {
     title: m.title,
     ...(m.model ? { model: m.model } : {}),
     ...(m.permission_mode ? { permission_mode: m.permission_mode } : {}),
+    ...(m.working_dir ? { working_dir: m.working_dir } : {}),
   };
 }
 
