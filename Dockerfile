@@ -1,7 +1,7 @@
 # claude-sdk-pattern: one container, one /data volume (SQLite, the CLI's config and transcripts).
 # The base is an argument so machines that cannot pull images build on a local stand-in
 # (deploy/container/build-base.sh); on a normal machine the default works as is.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS builder
 # better-sqlite3 compiles from source when no prebuilt binary is reachable.

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for node:20-bookworm-slim where base images cannot be pulled:
-# Debian bookworm (mmdebstrap, minbase) + this machine's Node 20, npm and Node headers, and this
-# machine's CA bundle (registries are reached through its certificate authority here).
+# Builds a local stand-in for node:24-bookworm-slim where base images cannot be pulled:
+# Debian bookworm (mmdebstrap, minbase) + Node 24 and its headers from the npm registry's package
+# (scripts/node24, the same Node the tests run on), this machine's npm, and this machine's CA bundle
+# (registries are reached through its certificate authority here).
 # Cached: the tag is a hash of everything that goes in, so a second run only checks it exists.
 # Prints the image reference on stdout (the last line).
 set -euo pipefail
-NODE_BIN=${NODE_BIN:-$(command -v node)}
+NODE_PREFIX=${NODE_PREFIX:-$(NODE24_FROM_REGISTRY=1 "$(dirname "$0")/../../scripts/node24" --prefix)}
+NODE_BIN=${NODE_BIN:-$NODE_PREFIX/bin/node}
 NPM_DIR=${NPM_DIR:-$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")}
-NODE_HEADERS=${NODE_HEADERS:-/usr/include/node}
+NODE_HEADERS=${NODE_HEADERS:-$NODE_PREFIX/include/node}
 CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 SUITE=${SUITE:-bookworm}
 for f in "$NODE_BIN" "$NPM_DIR/bin/npm-cli.js" "$NODE_HEADERS/node.h" "$CA_BUNDLE"; do
@@ -15,7 +17,7 @@ for f in "$NODE_BIN" "$NPM_DIR/bin/npm-cli.js" "$NODE_HEADERS/node.h" "$CA_BUNDL
 done
 hash=$( { cat "$0" "$NODE_BIN" "$CA_BUNDLE" | sha256sum; cat "$NPM_DIR/package.json"; echo "$SUITE";
   find "$NODE_HEADERS" -type f -name '*.h' | sort | xargs cat | sha256sum; } | sha256sum | cut -c1-12)
-ref="localhost/csp-node-base:20-bookworm-$hash"
+ref="localhost/csp-node-base:24-bookworm-$hash"
 if podman image exists "$ref"; then echo "$ref"; exit 0; fi
 
 work=$(mktemp -d)
