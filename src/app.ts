@@ -213,7 +213,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  const chat = new ChatService(manager);
+  const chat = new ChatService(manager, (r) => audit.record(r));
   const hub = new WsHub(chat, log);
   // A disabled user's sessions end and sockets close; a revoked token's sockets close.
   users.listen({

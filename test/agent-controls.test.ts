@@ -243,6 +243,9 @@ describe('fork and rewind', () => {
     assert.deepEqual(atReq?.userTexts.slice(-2), ['say: alpha answer', 'say: another way']);
     assert.ok(!atReq?.userTexts.includes('say: beta answer'), 'the later turn is gone');
 
+    const forked = (await h.api('GET', `/api/v1/audit?action=session.forked&session_id=${at.body.session_id}`)).body.entries;
+    assert.equal(forked.length, 1, 'the fork is in the audit log');
+    assert.deepEqual(forked[0].detail, { from_session_id: id, message_id: betaId });
     assert.equal((await h.api('POST', `/api/v1/sessions/${id}/fork`, { message_id: '00000000-0000-4000-8000-000000000000' })).status, 400);
     assert.equal((await h.api('POST', '/api/v1/sessions/00000000-0000-4000-8000-000000000000/fork')).status, 404);
   });
@@ -278,6 +281,10 @@ describe('fork and rewind', () => {
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.equal(done.body.can_rewind, true);
     assert.equal(fs.readFileSync(file, 'utf8'), 'original\n');
+    const rewound = (await h.api('GET', `/api/v1/audit?action=session.rewound&session_id=${id}`)).body.entries;
+    assert.equal(rewound.length, 1, 'the rewind is in the audit log (the preview is not)');
+    assert.equal(rewound[0].detail.outcome, 'restored');
+    assert.equal(rewound[0].detail.message_id, mid);
 
     assert.equal((await h.api('POST', `/api/v1/sessions/${id}/rewind`, { dry_run: true })).status, 400);
     assert.equal((await h.api('POST', '/api/v1/sessions/00000000-0000-4000-8000-000000000000/rewind', { message_id: mid })).status, 404);

@@ -97,6 +97,11 @@ describe('attachments', () => {
     assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
     const text = await fetch(`${h.url}/api/v1/sessions/${sid}/attachments/${refs[2]?.id}`, { headers: { 'X-API-Key': h.key } });
     assert.equal(await text.text(), 'const answer = 42;\n');
+    const fetched = (await h.api('GET', `/api/v1/audit?session_id=${sid}&action=attachment.fetched`)).body.entries;
+    assert.deepEqual(fetched.map((e: { detail: unknown }) => e.detail).reverse(), [
+      { attachment_id: png.id },
+      { attachment_id: refs[2]?.id },
+    ]);
     // no key, another session, an id that names nothing: refused or not found
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { 'X-API-Key': 'wrong-key-0123456789' } })).status, 401);

@@ -177,6 +177,19 @@ describe('audit log', () => {
     await m.close();
   });
 
+  test('rename and export are recorded with who did them', async () => {
+    const id = await c.createSession();
+    await c.turn(id, 'say: something to export');
+    assert.equal((await h.api('PATCH', `/api/v1/sessions/${id}`, { title: 'Quarterly plan' })).status, 200);
+    assert.equal((await h.api('GET', `/api/v1/sessions/${id}/export?format=json`)).status, 200);
+    const renamed = (await audit(`?session_id=${id}&action=session.renamed`)).entries;
+    assert.equal(renamed.length, 1);
+    assert.equal(renamed[0]?.actor_user_id, 'default');
+    assert.deepEqual(renamed[0]?.detail, { title: 'Quarterly plan' });
+    const exported = (await audit(`?session_id=${id}&action=session.exported`)).entries;
+    assert.deepEqual(exported[0]?.detail, { format: 'json' });
+  });
+
   test('summaries: secrets masked, inputs cut short', () => {
     assert.equal(maskSecrets('curl -H "Authorization: Bearer abc.def" x'), 'curl -H "Authorization: Bearer ***" x');
     assert.equal(maskSecrets('mysql --password hunter2 db'), 'mysql --password *** db');

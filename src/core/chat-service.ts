@@ -26,6 +26,8 @@ import {
   type SlashCommandInfo,
   type UnsequencedFrame,
 } from '../protocol/messages.js';
+import type { AuditRecord } from './accounting/audit-log.js';
+import { RewindRefused } from './agent-policy/rewind-guard.js';
 import { type ExportFormat, exportFilename, exportMarkdown } from './conversations/export.js';
 import { decodeCursor, encodeCursor } from './conversations/list-cursor.js';
 import { isAdmin, type Principal } from './identity/principal.js';
@@ -47,7 +49,11 @@ export class ChatService {
   /** Sessions whose history is being sent to a watcher: live events wait in the session's buffer meanwhile. */
   private readonly holding = new WeakMap<Watcher, Set<string>>();
 
-  constructor(private readonly manager: SessionManager) {
+  constructor(
+    private readonly manager: SessionManager,
+    /** Records what a user did to a session (fork, rewind, rename, export, attachment fetch): the audit log. */
+    private readonly audit: (r: AuditRecord) => void = () => {},
+  ) {
     manager.on('event', (ev) => this.deliver(ev));
   }
 
@@ -90,6 +96,7 @@ export class ChatService {
   ): Promise<{ filename: string; contentType: string; body: string | ExportJsonResponse }> {
     const s = this.session(p, sessionId);
     const messages = await this.manager.historyAll(s.id);
+    this.audit({ actor_user_id: p.user_id, action: 'session.exported', session_id: s.id, detail: { format } });
     const summary = s.summary();
     const filename = exportFilename(summary, format);
     if (format === 'json')
@@ -243,12 +250,17 @@ export class ChatService {
   rename(p: Principal, sessionId: string, title: string): SessionSummary {
     const s = this.session(p, sessionId);
     s.rename(title);
+    this.audit({ actor_user_id: p.user_id, action: 'session.renamed', session_id: s.id, detail: { title } });
     return s.summary();
   }
 
   /** One attachment of the caller's session's stored messages (for its thumbnail), or null when there is none by that id. */
   async attachment(p: Principal, sessionId: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
-    return this.manager.attachment(this.session(p, sessionId).id, attachmentId);
+    const s = this.session(p, sessionId);
+    const file = await this.manager.attachment(s.id, attachmentId);
+    if (file)
+      this.audit({ actor_user_id: p.user_id, action: 'attachment.fetched', session_id: s.id, detail: { attachment_id: attachmentId } });
+    return file;
   }
 
   async interrupt(p: Principal, sessionId: string): Promise<void> {
@@ -279,13 +291,37 @@ export class ChatService {
 
   /** A new session of the caller with the conversation of their session so far (before `messageId` when given). */
   async fork(p: Principal, sessionId: string, messageId?: string): Promise<{ session_id: string; summary: SessionSummary }> {
-    const f = await this.manager.fork(this.session(p, sessionId).id, p.user_id, messageId);
+    const from = this.session(p, sessionId).id;
+    const f = await this.manager.fork(from, p.user_id, messageId);
+    this.audit({
+      actor_user_id: p.user_id,
+      action: 'session.forked',
+      session_id: f.id,
+      detail: { from_session_id: from, ...(messageId ? { message_id: messageId } : {}) },
+    });
     return { session_id: f.id, summary: f.summary() };
   }
 
   /** Restores (or previews) the files the agent changed after a message: the owner only. */
   async rewindFiles(p: Principal, sessionId: string, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
-    return this.manager.rewindFiles(this.session(p, sessionId).id, messageId, dryRun);
+    const id = this.session(p, sessionId).id;
+    const record = (outcome: 'restored' | 'refused' | 'failed', files: string[]) =>
+      this.audit({
+        actor_user_id: p.user_id,
+        action: 'session.rewound',
+        session_id: id,
+        detail: { message_id: messageId, dry_run: dryRun, outcome, files: files.slice(0, 20) },
+      });
+    try {
+      const r = await this.manager.rewindFiles(id, messageId, dryRun);
+      // A preview changes nothing: only real rewinds (and refusals) are recorded.
+      if (!dryRun) record(r.can_rewind ? 'restored' : 'failed', r.files_changed);
+      return r;
+    } catch (e) {
+      if (e instanceof RewindRefused) record('refused', e.files);
+      else if (!dryRun && e instanceof PlatformError && e.code === 'rewind_unavailable') record('failed', []);
+      throw e;
+    }
   }
 
   async models(): Promise<ModelInfo[]> {

@@ -14,6 +14,11 @@ import { IsoTime, SessionId } from './messages.js';
  *   session.created                   {source: 'pre-warmed'|'cold', cwd: the agent's working folder}
  *   session.destroyed                 {reason}  (actor 'system' when the server ended it)
  *   session.resumed                   {}
+ *   session.forked                    {from_session_id, message_id?}  (session_id: the new fork)
+ *   session.rewound                   {message_id, dry_run, outcome: 'restored'|'refused'|'failed', files (at most 20)}
+ *   session.renamed                   {title}
+ *   session.exported                  {format}
+ *   attachment.fetched                {attachment_id}
  *   permission.decided                {tool, input (short summary, secrets masked), decision, request_id?}
  *   limits.changed                    {max_sessions, monthly_budget_usd} (the new values; target_user_id)
  */
@@ -29,6 +34,11 @@ export const AUDIT_ACTIONS = [
   'session.created',
   'session.destroyed',
   'session.resumed',
+  'session.forked',
+  'session.rewound',
+  'session.renamed',
+  'session.exported',
+  'attachment.fetched',
   'permission.decided',
   'limits.changed',
 ] as const;

@@ -38,6 +38,8 @@ export const ERRORS = {
   mode_not_allowed: { status: 403, message: 'Permission mode {mode} is not allowed on this server (PERMISSION_MODE={server})' },
   /** Rewinding files needs FILE_CHECKPOINTING=on and a message whose changes were tracked. */
   rewind_unavailable: { status: 409, message: 'Files cannot be rewound to this message' },
+  /** The rewind would change a file outside the session's workspace (a forged checkpoint): nothing was written. */
+  rewind_refused: { status: 409, message: "Rewind refused: it would change files outside this session's workspace. Nothing was changed." },
   /** A change authenticated by the sign-in cookie whose Origin is not this server (CSRF). */
   origin_not_allowed: { status: 403, message: 'Origin not allowed: a signed-in browser change must come from this server' },
 } as const satisfies Record<string, { status: number; message: string }>;

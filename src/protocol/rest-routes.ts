@@ -251,7 +251,7 @@ export const REST_ROUTES = {
     body: RewindFilesRequest,
     response: {
       200: RewindFilesResponse,
-      ...err('unauthorized', 'invalid_message', 'not_found', 'query_in_progress', 'rewind_unavailable'),
+      ...err('unauthorized', 'invalid_message', 'not_found', 'query_in_progress', 'rewind_unavailable', 'rewind_refused'),
     },
   },
   signInState: {

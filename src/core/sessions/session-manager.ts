@@ -23,6 +23,7 @@ import type { Metrics } from '../accounting/metrics.js';
 import type { PermissionDecided } from '../agent-policy/permissions.js';
 import { QUESTION_TOOLS } from '../agent-policy/permissions.js';
 import { planFromToolCalls } from '../agent-policy/plan-file.js';
+import { checkRewindScope, type RewindScope } from '../agent-policy/rewind-guard.js';
 import { ClaudeProcess, type SpawnRecord } from '../cli/claude-process.js';
 import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from '../cli/cli-options.js';
 import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from '../cli/process-tree.js';
@@ -826,8 +827,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (!proc) throw new PlatformError('session_unavailable');
     let r: Awaited<ReturnType<ClaudeProcess['rewindFiles']>>;
     try {
-      r = await proc.rewindFiles(messageId, dryRun);
+      // The change set first: a file outside the workspace refuses the whole rewind (rewind-guard.ts).
+      r = await proc.rewindFiles(messageId, true);
+      if (r.canRewind) checkRewindScope(r.filesChanged ?? [], this.rewindScope(id));
+      if (r.canRewind && !dryRun) r = await proc.rewindFiles(messageId, false);
     } catch (e) {
+      if (e instanceof PlatformError) throw e;
       throw new PlatformError('rewind_unavailable', `Files cannot be rewound to this message: ${(e as Error).message}`);
     }
     return {
@@ -838,6 +843,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       deletions: r.deletions ?? 0,
       dry_run: dryRun,
     };
+  }
+
+  private rewindScope(id: string): RewindScope {
+    const c = this.config;
+    const workspace = this.deps.workspaces?.cwdOf(id) ?? c.projectDir;
+    return { workspace, projectDir: c.projectDir, databasePath: c.databasePath, claudeConfigDir: c.claudeConfigDir };
   }
 
   /** Replaces the process with a fresh one resumed on the same conversation, keeping its slot. */
