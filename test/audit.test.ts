@@ -194,6 +194,33 @@ describe('audit log', () => {
     assert.equal(maskSecrets('curl -H "Authorization: Bearer abc.def" x'), 'curl -H "Authorization: Bearer ***" x');
     assert.equal(maskSecrets('mysql --password hunter2 db'), 'mysql --password *** db');
     assert.equal(maskSecrets('cat tokens.txt'), 'cat tokens.txt');
+    // Each way a secret is commonly passed on a command line: [input, what the audit log keeps].
+    const table: [string, string][] = [
+      ['mysql -uroot -pHunter2 shop', 'mysql -uroot -p*** shop'],
+      ['mysqldump -h db -pS3cret! shop > dump.sql', 'mysqldump -h db -p*** shop > dump.sql'],
+      ['mkdir -p build && cp -pr a b', 'mkdir -p build && cp -pr a b'],
+      ['psql --password=hunter2 -h db', 'psql --password=*** -h db'],
+      ['app --db-password hunter2', 'app --db-password ***'],
+      ['psql postgres://alice:hunter2@db.example.com/shop', 'psql postgres://alice:***@db.example.com/shop'],
+      ['git clone https://bob:ghp_short@github.com/o/r.git', 'git clone https://bob:***@github.com/o/r.git'],
+      ['rsync -a . deploy:pw0rd@host:/srv', 'rsync -a . deploy:***@host:/srv'],
+      ['sshpass -p hunter2 ssh root@host', 'sshpass -p *** ssh root@host'],
+      ['sshpass -phunter2 ssh root@host', 'sshpass -p*** ssh root@host'],
+      ['openssl enc -aes-256-cbc -k hunter2 -in a -out b', 'openssl enc -aes-256-cbc -k *** -in a -out b'],
+      ['openssl rsa -in k.pem -passin pass:hunter2', 'openssl rsa -in k.pem -passin ***'],
+      ['curl -H "Authorization: Bearer abc.def-ghi" https://api', 'curl -H "Authorization: Bearer ***" https://api'],
+      ['http https://api Authorization:"Basic dXNlcjpwYXNz"', 'http https://api Authorization:"Basic ***"'],
+      ['AWS_SECRET_ACCESS_KEY=wJalrXUt ./deploy', 'AWS_SECRET_ACCESS_KEY=*** ./deploy'],
+      ['export GITHUB_TOKEN="ghp_x1"; gh pr list', 'export GITHUB_TOKEN=***; gh pr list'],
+      ['STRIPE_SECRET=sk_live_1 node app.js', 'STRIPE_SECRET=*** node app.js'],
+      ['MY_API_KEY=abc npm start', 'MY_API_KEY=*** npm start'],
+      ['curl "https://x.io/hook?access_token=abc123&page=2"', 'curl "https://x.io/hook?access_token=***&page=2"'],
+      ['curl https://s3/x?X-Amz-Signature=deadbeef&X-Amz-Expires=60', 'curl https://s3/x?X-Amz-Signature=***&X-Amz-Expires=60'],
+      ['wget "https://h/dl?api_key=k1&sig=s2"', 'wget "https://h/dl?api_key=***&sig=***"'],
+      ['echo sk-ant-api03-abcdefgh', 'echo ***'],
+      ['ls -la && git status', 'ls -la && git status'],
+    ];
+    for (const [input, masked] of table) assert.equal(maskSecrets(input), masked, input);
     assert.equal(summarizeToolInput('Write', { file_path: '/p/a.txt', content: 'x'.repeat(5000) }), '/p/a.txt');
     assert.equal(summarizeToolInput('mcp__db__query', { sql: 'select 1', api_key: 'k' }), 'sql=select 1 api_key=***');
     assert.ok(summarizeToolInput('Bash', { command: 'echo '.repeat(200) }).length <= 200);

@@ -7,6 +7,7 @@ import type { AuditRepository, AuditRow } from '../../db/audit-repository.js';
 import { type AuditAction, type AuditEntry, type AuditListResponse, type AuditQuery, SYSTEM_ACTOR } from '../../protocol/accounting.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import { maskSecrets } from './mask-secrets.js';
 
 export interface AuditRecord {
   actor_user_id: string;
@@ -20,19 +21,12 @@ const SUMMARY_CHARS = 200;
 const VALUE_CHARS = 80;
 /** Input fields whose value is a secret by its name. */
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|auth|credential|cookie|private/i;
-/** Secret-looking parts of a command line: `--password x`, `TOKEN=x`, `Authorization: Bearer x`, `-p x`. */
-const SECRET_IN_TEXT =
-  /((?:pass(?:word)?|secret|token|api[-_]?key|auth(?:orization)?|credential|cookie)[\w-]*(?:\s*[=:]\s*|\s+)(?:bearer\s+|basic\s+)?)("[^"]*"|'[^']*'|[^\s"']+)/gi;
-/** Long opaque strings (keys, tokens) wherever they appear: sk-..., or 32+ letters and digits mixed. */
-const OPAQUE = /\b(?:sk-[\w-]{8,}|(?=\w*\d)(?=\w*[A-Za-z])\w{32,})\b/g;
 /** The field that names what a file tool works on. */
 const PATH_FIELDS = ['file_path', 'notebook_path', 'path', 'pattern', 'url'];
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-export function maskSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, (_, lead: string) => `${lead}***`).replace(OPAQUE, '***');
-}
+export { maskSecrets };
 
 /** A short, secret-free description of a tool call's input, for the audit log. */
 export function summarizeToolInput(tool: string, input: Record<string, unknown>): string {
