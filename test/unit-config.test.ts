@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
+import { helpText } from '../src/cli-help.js';
 import { ConfigError, loadConfig } from '../src/config/config.js';
+import { ENV_VARIABLES, VARIABLES } from '../src/config/variables.js';
 
 test('defaults follow the configuration table', () => {
   const c = loadConfig({});
@@ -131,3 +133,21 @@ test('the CLI environment is an allowlist: platform secrets and unrelated variab
   assert.equal(bedrock.childEnv.AWS_REGION, 'us-east-1');
   assert.equal(bedrock.childEnv.GOOGLE_X, undefined);
 });
+
+test('each variable is written once: --help shows the default the loader applies, for every variable', () => {
+  const help = helpText('0.0.0');
+  for (const name of ENV_VARIABLES) {
+    const v: { schema: { parse(x: unknown): unknown }; default?: string; help: string } = VARIABLES[name];
+    assert.match(help, new RegExp(`^  ${name} +${v.default === undefined ? '' : `\\(${escape(v.default)}\\) `}`, 'm'), name);
+    // Unset and set to the shown default parse the same (the help cannot drift from the parser).
+    if (v.default !== undefined) assert.deepEqual(v.schema.parse(undefined), v.schema.parse(v.default), name);
+  }
+  // A variable that fills a Config field fills it with its parsed value.
+  const c = loadConfig({ MAX_SESSIONS: '7', SANDBOX: 'OFF', ALLOWED_HOSTS: 'A.example, b.example', FILE_CHECKPOINTING: 'off' });
+  assert.equal(c.maxSessions, 7);
+  assert.equal(c.sandbox, 'off');
+  assert.deepEqual(c.allowedHosts, ['a.example', 'b.example']);
+  assert.equal(c.fileCheckpointing, false);
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
