@@ -138,7 +138,7 @@ test('each variable is written once: --help shows the default the loader applies
   const help = helpText('0.0.0');
   for (const name of ENV_VARIABLES) {
     const v: { schema: { parse(x: unknown): unknown }; default?: string; help: string } = VARIABLES[name];
-    assert.match(help, new RegExp(`^  ${name} +${v.default === undefined ? '' : `\\(${escape(v.default)}\\) `}`, 'm'), name);
+    assert.match(help, new RegExp(`^  ${name} +${v.default === undefined ? '' : `\\(${escapeRegExp(v.default)}\\) `}`, 'm'), name);
     // Unset and set to the shown default parse the same (the help cannot drift from the parser).
     if (v.default !== undefined) assert.deepEqual(v.schema.parse(undefined), v.schema.parse(v.default), name);
   }
@@ -150,4 +150,4 @@ test('each variable is written once: --help shows the default the loader applies
   assert.equal(c.fileCheckpointing, false);
 });
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
