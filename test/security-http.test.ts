@@ -188,6 +188,45 @@ describe('logs', () => {
   });
 });
 
+describe('redaction parses the query', () => {
+  test('?api%5Fkey=, ?API_KEY=, repeated keys, token: never in a log line; a wrong key is never logged', async () => {
+    const wrong = 'wrong-guess-9876543210';
+    const k = encodeURIComponent(h.key);
+    const urls = [
+      `/api/v1/sessions?api%5Fkey=${k}`,
+      `/api/v1/sessions?API_KEY=${k}`,
+      `/api/v1/sessions?api_key=harmless&api_key=${k}`,
+      `/api/v1/extensions?x=1&Token=${k}`,
+      `/api/v1/extensions?%61pi_key=${k}#frag`,
+    ];
+    for (const [i, u] of urls.entries()) assert.equal((await from(`10.0.9.${i + 1}`, u)).status, 200, u);
+    // a wrong key in a query the server decodes (%5F is _): refused, counted, logged without it
+    const ws = new WebSocket(`${h.wsUrl}?api%5Fkey=${wrong}`, { headers: { 'x-forwarded-for': '10.0.9.20' } });
+    const refused = await new Promise<string>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => resolve(`http ${res.statusCode}`));
+      ws.once('close', (code) => resolve(`close ${code}`));
+      ws.once('error', () => undefined);
+    });
+    assert.match(refused, /^(http 401|close 1008)$/);
+    assert.equal((await from('10.0.9.21', `/api/v1/sessions?API_KEY=${wrong}`, { key: wrong })).status, 401);
+    const lines = logText.split('\n');
+    for (const u of [
+      '/api/v1/sessions?api%5Fkey=[REDACTED]',
+      '/api/v1/sessions?API_KEY=[REDACTED]',
+      'api_key=[REDACTED]&api_key=[REDACTED]',
+    ])
+      assert.ok(
+        lines.some((l) => l.includes(u)),
+        `a request line with ${u}`,
+      );
+    assert.ok(
+      lines.some((l) => l.includes('authentication failed') && l.includes('api%5Fkey=[REDACTED]')),
+      'the failure is logged',
+    );
+    for (const secret of [h.key, k, wrong]) assert.ok(!logText.includes(secret), `${secret} is in no log line`);
+  });
+});
+
 describe('bodies and errors', () => {
   test('a body over the limit gets 413 in the error shape', async () => {
     const r = await from('10.0.0.6', '/api/v1/sessions', { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) });

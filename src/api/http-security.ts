@@ -27,9 +27,36 @@ export const CSP_DIRECTIVES = {
   styleSrc: ["'self'"],
 };
 
-/** Query parameters that carry a key; replaced in every logged URL. */
-const SECRET_PARAMS = /([?&](?:api_key|token)=)[^&#]*/gi;
-export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[REDACTED]');
+/** Query parameter names (decoded, any case) whose value is a secret: keys, tokens, codes. */
+const SECRET_PARAM = /key|token|secret|pass|auth|sig|credential|code|cookie|session/i;
+
+const decodeName = (raw: string): string => {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw; // a name that cannot be decoded is judged as written
+  }
+};
+
+/**
+ * The URL with the value of every secret-named query parameter replaced, judged by the name
+ * as the server decodes it (`api%5Fkey`, `API_KEY`, each of repeated keys): a key or a wrong
+ * guess at one never reaches a log line. A value without a name (`?x&=k`) is redacted too.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const parts = query.split(/([&;])/).map((part, i) => {
+    if (i % 2 === 1 || part === '') return part;
+    const eq = part.indexOf('=');
+    const name = decodeName(eq < 0 ? part : part.slice(0, eq));
+    if (eq < 0) return SECRET_PARAM.test(name) ? '[REDACTED]' : part;
+    return name === '' || SECRET_PARAM.test(name) ? `${part.slice(0, eq)}=[REDACTED]` : part;
+  });
+  return `${url.slice(0, q + 1)}${parts.join('')}${hash < 0 ? '' : url.slice(hash)}`;
+}
 
 /** Fastify's request serializer with the key taken out of the URL. */
 export function redactedRequest(req: FastifyRequest) {
