@@ -52,14 +52,16 @@ test('no answer in time denies', async () => {
   await c.next('response_complete');
 });
 
-test('allow_always: later calls of that tool in the session are not asked again', async () => {
+test('allow_always: later calls the rule covers are not asked again', async () => {
   h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch first.txt' } });
   c.send({ type: 'user_message', session_id: id, text: 'first' });
   const req = await c.next('permission_request');
   c.send({ type: 'permission_response', request_id: req.request_id, decision: 'allow_always' });
   await c.next('response_complete');
   const asked = c.frames.filter((f) => f.type === 'permission_request').length;
-  h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch second.txt' } });
+  // the CLI's own suggestion for this command (the demo model gives it no prefix) is the exact command
+  assert.match(req.always_allow_scope ?? '', /touch first\.txt/);
+  h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch first.txt' } });
   const r = await c.turn(id, 'second');
   const res = r.frames.find((f) => f.type === 'tool_result');
   assert.equal(res?.type === 'tool_result' && res.status, 'success');
@@ -104,18 +106,17 @@ async function toolCall(tool: string, input: Record<string, unknown>, answer: Pe
   return { asked: asked?.type === 'permission_request' ? asked : undefined, result: result?.type === 'tool_result' ? result : undefined };
 }
 
-test('Always allow for Bash covers commands with the same first word only, single commands only', async () => {
+test('Always allow for Bash covers commands with the same prefix only, and no dangerous or substituted part', async () => {
   const first = await toolCall('Bash', { command: 'mkdir scoped-one' }, 'allow_always');
-  assert.equal(
-    first.asked?.always_allow_scope,
-    'Bash commands starting with "mkdir" (single commands only: no pipes, redirections, chaining or substitutions)',
-  );
-  const same = await toolCall('Bash', { command: 'mkdir scoped-two' });
-  assert.equal(same.asked, undefined, 'same first word: not asked again');
-  assert.equal(same.result?.status, 'success');
+  // the CLI's own suggestion: commands starting with "mkdir scoped-one"
+  assert.equal(first.asked?.always_allow_scope, 'Bash commands starting with "mkdir scoped-one" (no redirections or substitutions)');
+  const same = await toolCall('Bash', { command: 'mkdir scoped-one scoped-two' });
+  assert.equal(same.asked, undefined, 'same prefix: not asked again');
   assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-two')));
   const other = await toolCall('Bash', { command: 'rm -rf scoped-one' });
   assert.ok(other.asked, 'another command is asked');
+  assert.equal(other.asked?.always_allow_scope, undefined, 'no Always allow for rm');
+  assert.match(other.asked?.warning ?? '', /rm deletes files/i);
   assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-one')), 'the denied rm did not run');
   const chained = await toolCall('Bash', { command: 'mkdir scoped-three && rm -rf scoped-one' });
   assert.ok(chained.asked, 'a chained command is asked even when it starts with mkdir');
@@ -123,6 +124,25 @@ test('Always allow for Bash covers commands with the same first word only, singl
   const substituted = await toolCall('Bash', { command: 'mkdir $(rm -rf scoped-one)' });
   assert.ok(substituted.asked, 'a substitution is asked');
   assert.ok(fs.existsSync(path.join(h.projectDir, 'scoped-one')));
+});
+
+test('a compound command: Always allow grants a rule per sub-command, and the same command is not asked again', async () => {
+  const first = await toolCall('Bash', { command: 'touch compound.txt && echo compound-ok' }, 'allow_always');
+  assert.match(first.asked?.always_allow_scope ?? '', /^Bash commands made of "touch compound\.txt".* or "echo compound-ok"/);
+  const again = await toolCall('Bash', { command: 'touch compound.txt && echo compound-ok' });
+  assert.equal(again.asked, undefined, 'the command just allowed always is not asked again');
+  assert.equal(again.result?.status, 'success');
+});
+
+test('Deny and tell Claude: the model reads the note with the denial', async () => {
+  h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'npm install left-pad' } });
+  c.send({ type: 'user_message', session_id: id, text: 'install it' });
+  const req = await c.next('permission_request');
+  c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny', message: 'use pnpm add instead' });
+  await c.next('response_complete');
+  const sent = h.model.requestsFor(id).at(-1)?.toolResults[0];
+  assert.equal(sent?.is_error, true);
+  assert.match(sent?.content ?? '', /The user denied this tool call\. They said: use pnpm add instead/);
 });
 
 test('Always allow for Write covers files inside PROJECT_DIR only (no .. escape, not mcp.json)', async () => {
@@ -136,7 +156,8 @@ test('Always allow for Write covers files inside PROJECT_DIR only (no .. escape,
   const outsidePath = path.join(h.dir, 'outside.txt');
   const outside = await toolCall('Write', { file_path: outsidePath, content: 'x' });
   assert.ok(outside.asked, 'outside the project is asked');
-  assert.equal(outside.asked?.always_allow_scope, `Only this call: ${outsidePath} is outside ${h.projectDir}`);
+  assert.equal(outside.asked?.always_allow_scope, undefined);
+  assert.equal(outside.asked?.warning, `${outsidePath} is outside ${h.projectDir}: approve each call.`);
   assert.equal(fs.existsSync(outsidePath), false);
   const dotdot = await toolCall('Write', { file_path: path.join(h.projectDir, '..', 'escape.txt'), content: 'x' });
   assert.ok(dotdot.asked, 'a .. escape is asked');

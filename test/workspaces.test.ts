@@ -79,7 +79,8 @@ describe('per-user workspaces', () => {
     h.model.enqueue(id, { kind: 'tool_use', name: 'Write', input: { file_path: path.join(h.projectDir, 'b.txt'), content: 'b' } });
     alice.c.send({ type: 'user_message', session_id: id, text: 'write outside' });
     const out = await alice.c.next('permission_request', (f) => f.session_id === id && f.request_id !== req.request_id);
-    assert.match(out.always_allow_scope ?? '', /^Only this call/);
+    assert.equal(out.always_allow_scope, undefined);
+    assert.match(out.warning ?? '', /is outside .*approve each call/);
     alice.c.send({ type: 'permission_response', request_id: out.request_id, decision: 'deny' });
     await alice.c.next('response_complete', (f) => f.session_id === id);
     await alice.c.close();

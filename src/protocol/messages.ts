@@ -301,7 +301,8 @@ export const PermissionRequestFrame = sessionEvent('permission_request', {
   always_allow_scope: z
     .string()
     .optional()
-    .describe('What "Always allow" would allow from now on in this session, as a sentence to show on the card'),
+    .describe('What "Always allow" would allow from now on in this session, as a sentence to show on the card; absent: no Always allow'),
+  warning: z.string().optional().describe('Why this call is risky or gets no Always allow (e.g. "rm deletes files"), to show on the card'),
 });
 export const SessionHistoryFrame = frame('session_history', {
   session_id: SessionId,

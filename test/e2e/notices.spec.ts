@@ -24,28 +24,28 @@ test.describe('permission prompts', () => {
     await send(page, 'run: touch d.txt && echo denied-no');
     await expect(prompt).toBeVisible();
     await page.keyboard.press('Tab'); // from Allow to Deny, by keyboard
-    await expect(prompt.getByRole('button', { name: 'Deny' })).toBeFocused();
+    await expect(prompt.getByRole('button', { name: 'Deny', exact: true })).toBeFocused();
     await page.keyboard.press('Enter');
-    await expect(card.nth(1).getByText('Failed')).toBeVisible();
-    await expect(card.nth(1).locator('.tool-pre')).toContainText('denied');
+    // a denial is the person's decision, not a failed tool
+    await expect(card.nth(1).getByRole('status')).toHaveText('Denied');
     await expectAnswered(page, 2);
     await expect(transcript(page).getByRole('heading', { name: 'Bash: denied' })).toBeVisible();
 
-    // Always allow is scoped, and the card says to what: here, single touch commands.
+    // Always allow is scoped, and the card says to what: here the CLI's own rule, this exact command.
     await send(page, 'run: touch b.txt');
     await expect(prompt).toBeVisible();
-    await expect(prompt).toContainText('Always allow covers: Bash commands starting with "touch"');
+    await expect(prompt).toContainText('Always allow covers: The Bash command "touch b.txt", exactly');
     await prompt.getByRole('button', { name: 'Always allow', exact: true }).click();
     await expect(card.nth(2).getByText('Succeeded')).toBeVisible();
     await expectAnswered(page, 3);
-    await send(page, 'run: touch c.txt');
+    await send(page, 'run: touch b.txt');
     await expect(card.nth(3).getByText('Succeeded')).toBeVisible();
     await expectAnswered(page, 4);
     await expect(prompt).toHaveCount(0);
     // Outside that scope it asks again.
     await send(page, 'run: rm c.txt');
     await expect(prompt).toBeVisible();
-    await prompt.getByRole('button', { name: 'Deny' }).click();
+    await prompt.getByRole('button', { name: 'Deny', exact: true }).click();
     await expectAnswered(page, 5);
     await expect(prompt).toHaveCount(0);
   });

@@ -1,15 +1,17 @@
 // Tool permissions of one session: pending requests (answered, timed out or
 // cancelled exactly once) and the "Always allow" rules the user granted.
 // Always allow is scoped, never the whole tool when the tool can reach the host:
-//   Bash        -> commands with the same first word, single commands only
+//   Bash        -> a command prefix per sub-command (bash-rules.ts), none for dangerous or unreadable commands
 //   file tools  -> paths inside PROJECT_DIR (symlinks resolved), minus the platform's own extension files
 //   other tools -> the tool, by name
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PermissionResult } from '@anthropic-ai/claude-agent-sdk';
+import type { PermissionResult, PermissionUpdate } from '@anthropic-ai/claude-agent-sdk';
 import type { PermissionOutcome } from '../../protocol/accounting.js';
+import { denialMessage, NO_ANSWER } from '../../protocol/decisions.js';
 import type { PermissionDecision } from '../../protocol/messages.js';
+import { bashCovered, bashOffer, bashScope, type Pattern } from './bash-rules.js';
 
 /** The input field that names the file (or folder) each file tool works on. */
 const FILE_TOOL_PATH: Readonly<Record<string, string>> = {
@@ -37,15 +39,7 @@ const FILE_TOOL_VERB: Readonly<Record<string, string>> = {
 /** The platform's extensions in PROJECT_DIR: changing them would run code without a prompt. */
 const PROTECTED = ['mcp.json', 'skills', 'commands'];
 
-/** Pipes, chaining, redirection, substitution, escapes: a command with any of these can run more than its first word. */
-const SHELL_CONTROL = /[;&|<>`$()\\\n\r]/;
-const COMMAND_WORD = /^[\w.+/@:-]+$/;
-
-type Rule =
-  | { kind: 'tool'; tool: string }
-  | { kind: 'first_word'; tool: string; word: string }
-  | { kind: 'in_project'; tool: string }
-  | { kind: 'exact'; tool: string; input: string };
+type Rule = { kind: 'tool'; tool: string } | { kind: 'prefixes'; tool: string; prefixes: Pattern[] } | { kind: 'in_project'; tool: string };
 
 export interface PermissionRequestEvent {
   type: 'permission_request';
@@ -54,6 +48,7 @@ export interface PermissionRequestEvent {
   input: Record<string, unknown>;
   timeout_seconds: number;
   always_allow_scope?: string;
+  warning?: string;
 }
 
 /** How one tool call was decided (the audit log records each). */
@@ -101,8 +96,29 @@ function resolveReal(p: string): string {
   }
 }
 
-function firstWord(command: string): string | undefined {
-  return command.trim().split(/\s+/)[0];
+/** What the CLI knows about a call (canUseTool's options). */
+export interface CliAdvice {
+  /** The CLI's own "don't ask again" rules for this call. */
+  suggestions?: PermissionUpdate[];
+  /** The CLI says no persistent rule should be offered for this call. */
+  suppressAlwaysAllowRule?: boolean;
+}
+
+/** The Bash rule contents the CLI suggests allowing (`git status:*`, or an exact command). */
+function suggestedBash(advice: CliAdvice): string[] {
+  return (advice.suggestions ?? []).flatMap((u) =>
+    (u.type === 'addRules' || u.type === 'replaceRules') && u.behavior === 'allow'
+      ? u.rules.flatMap((r) => (r.toolName === 'Bash' && r.ruleContent ? [r.ruleContent] : []))
+      : [],
+  );
+}
+
+/** What "Always allow" offers for one call: the rule, the sentence that says what it covers, and any warning. */
+export interface RuleOffer {
+  rule: Rule | null;
+  /** Absent when there is no rule to offer. */
+  scope?: string;
+  warning?: string;
 }
 
 export class PermissionGate {
@@ -145,24 +161,22 @@ export class PermissionGate {
     return this.pending.get(requestId)?.tool;
   }
 
-  /** The rule "Always allow" would add for this call, and the sentence that says so; null: this call only. */
-  ruleFor(tool: string, input: Record<string, unknown>): { rule: Rule | null; scope: string } {
-    if (QUESTION_TOOLS.has(tool)) return { rule: null, scope: 'Only this answer' };
+  /** The rule "Always allow" would add for this call, the sentence that says so, and a warning; rule null: this call only. */
+  ruleFor(tool: string, input: Record<string, unknown>, advice: CliAdvice = {}): RuleOffer {
+    if (QUESTION_TOOLS.has(tool)) return { rule: null };
     if (tool === 'Bash') {
       const command = typeof input.command === 'string' ? input.command : '';
-      const word = firstWord(command);
-      if (word && COMMAND_WORD.test(word))
-        return {
-          rule: { kind: 'first_word', tool, word },
-          scope: `Bash commands starting with "${word}" (single commands only: no pipes, redirections, chaining or substitutions)`,
-        };
-      return { rule: { kind: 'exact', tool, input: command }, scope: 'This exact Bash command again' };
+      const offer = bashOffer(command, suggestedBash(advice));
+      if (!offer.prefixes) return { rule: null, ...(offer.warning ? { warning: offer.warning } : {}) };
+      if (advice.suppressAlwaysAllowRule) return { rule: null };
+      return { rule: { kind: 'prefixes', tool, prefixes: offer.prefixes }, scope: bashScope(offer.prefixes) };
     }
+    if (advice.suppressAlwaysAllowRule) return { rule: null };
     const field = FILE_TOOL_PATH[tool];
     if (field) {
       const target = typeof input[field] === 'string' ? (input[field] as string) : '.';
       const what = `${FILE_TOOL_VERB[tool] ?? `${tool} on files`} inside ${this.opts.projectDir} (except mcp.json, skills/ and commands/)`;
-      if (!this.insideProject(target)) return { rule: null, scope: `Only this call: ${target} is outside ${this.opts.projectDir}` };
+      if (!this.insideProject(target)) return { rule: null, warning: `${target} is outside ${this.opts.projectDir}: approve each call.` };
       return { rule: { kind: 'in_project', tool }, scope: what };
     }
     return { rule: { kind: 'tool', tool }, scope: `Every ${tool} call in this session` };
@@ -174,14 +188,9 @@ export class PermissionGate {
       switch (r.kind) {
         case 'tool':
           return true;
-        case 'exact':
-          if (input.command === r.input) return true;
+        case 'prefixes':
+          if (typeof input.command === 'string' && bashCovered(input.command, r.prefixes)) return true;
           break;
-        case 'first_word': {
-          const command = typeof input.command === 'string' ? input.command : '';
-          if (!SHELL_CONTROL.test(command) && firstWord(command) === r.word) return true;
-          break;
-        }
         case 'in_project': {
           const field = FILE_TOOL_PATH[tool] as string;
           const target = typeof input[field] === 'string' ? (input[field] as string) : '.';
@@ -199,6 +208,7 @@ export class PermissionGate {
     input: Record<string, unknown>,
     signal: AbortSignal,
     shown: Record<string, unknown> = input,
+    advice: CliAdvice = {},
   ): Promise<PermissionResult> {
     if (!QUESTION_TOOLS.has(tool) && this.allowedByRule(tool, input)) {
       this.opts.decided?.({ tool, input, outcome: 'by_rule' });
@@ -206,7 +216,7 @@ export class PermissionGate {
     }
     const request_id = randomUUID();
     const timeoutMs = this.opts.timeoutMs;
-    const { rule, scope } = this.ruleFor(tool, input);
+    const { rule, scope, warning } = this.ruleFor(tool, input, advice);
     return new Promise<PermissionResult>((resolve) => {
       const settle = (r: PermissionResult, outcome: PermissionOutcome) => {
         const p = this.pending.get(request_id);
@@ -217,8 +227,7 @@ export class PermissionGate {
         resolve(r);
       };
       const timer = setTimeout(
-        () =>
-          settle({ behavior: 'deny', message: `No answer to the permission request within ${Math.round(timeoutMs / 1000)} s` }, 'timeout'),
+        () => settle({ behavior: 'deny', message: `${NO_ANSWER} within ${Math.round(timeoutMs / 1000)} s` }, 'timeout'),
         timeoutMs,
       );
       this.pending.set(request_id, { tool, input, rule, resolve: settle, timer });
@@ -229,7 +238,8 @@ export class PermissionGate {
         tool,
         input: shown,
         timeout_seconds: Math.round(timeoutMs / 1000),
-        always_allow_scope: scope,
+        ...(scope ? { always_allow_scope: scope } : {}),
+        ...(warning ? { warning } : {}),
       });
     });
   }
@@ -240,7 +250,11 @@ export class PermissionGate {
     if (!p) return false;
     if (decision === 'allow_always' && p.rule) this.rules.push(p.rule);
     if (decision === 'deny') {
-      p.resolve({ behavior: 'deny', message: extras.message?.trim() || 'The user denied this tool call' }, decision);
+      const message =
+        p.tool === 'AskUserQuestion' && extras.message
+          ? extras.message
+          : denialMessage(p.tool === 'ExitPlanMode' ? 'keep_planning' : 'denied', extras.message);
+      p.resolve({ behavior: 'deny', message }, decision);
       return true;
     }
     const updatedInput = extras.answers ? { ...p.input, answers: extras.answers } : p.input;

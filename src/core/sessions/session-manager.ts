@@ -358,7 +358,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   private canUseToolFor(sessionId: string): CanUseTool {
-    return async (tool, input, { signal }) => {
+    return async (tool, input, { signal, suggestions, suppressAlwaysAllowRule }) => {
       const s = this.registry.get(sessionId);
       const mode = s?.options.permissionMode ?? this.config.permissionMode;
       // A question or a plan always waits for the user: "allow everything" cannot answer it.
@@ -368,7 +368,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         return { behavior: 'allow', updatedInput: input };
       }
       if (!s) return { behavior: 'deny', message: 'Session is gone' };
-      return s.permissions.request(tool, input, signal, tool === 'ExitPlanMode' ? await this.withPlan(s, input) : input);
+      const shown = tool === 'ExitPlanMode' ? await this.withPlan(s, input) : input;
+      return s.permissions.request(tool, input, signal, shown, { suggestions, suppressAlwaysAllowRule });
     };
   }
 
@@ -689,10 +690,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       if (ok) s.setOptions({ permissionMode: next });
       return ok;
     }
-    const message =
-      tool === 'ExitPlanMode' && decision === 'deny'
-        ? `The user wants to keep planning; do not start yet.${extras.message?.trim() ? ` Their note: ${extras.message.trim()}` : ''}`
-        : extras.message;
+    const message = extras.message; // the gate words a denial (protocol/decisions.ts)
     return s.permissions.answer(requestId, decision, {
       ...(extras.answers ? { answers: extras.answers } : {}),
       ...(message ? { message } : {}),

@@ -38,9 +38,23 @@ describe('permission prompt', () => {
     expect(screen.getByRole('button', { name: 'Allow' })).toBe(document.activeElement);
   });
 
-  it('without a scope from the server, it names the tool', () => {
-    render(<PermissionDock items={[item()]} onAnswer={() => {}} />);
-    expect(screen.getByRole('button', { name: 'Always allow Bash in this session' })).toBeTruthy();
+  it('without a scope from the server there is no Always allow, and the warning is shown', () => {
+    render(<PermissionDock items={[item({ input: { command: 'rm -rf x' }, warning: 'Rm deletes files.' })]} onAnswer={() => {}} />);
+    expect(screen.queryByRole('button', { name: /Always allow/ })).toBeNull();
+    expect(screen.getByRole('region', { name: 'Allow Bash?' }).getAttribute('aria-describedby')).toBeTruthy();
+    expect(screen.getByText('Rm deletes files.')).toBeTruthy();
+  });
+
+  it('Deny and tell Claude sends the note with the denial', () => {
+    const onAnswer = vi.fn();
+    const it1 = item();
+    render(<PermissionDock items={[it1]} onAnswer={onAnswer} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Deny and tell Claude…' }));
+    const box = screen.getByRole('textbox', { name: 'What should Claude do instead?' });
+    expect(box).toBe(document.activeElement);
+    fireEvent.change(box, { target: { value: 'use git diff instead' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Deny and send' }));
+    expect(onAnswer).toHaveBeenCalledWith(it1, 'deny', { message: 'use git diff instead' });
   });
 
   it('the conversation log shows no open prompt, only the record of an answered one', () => {

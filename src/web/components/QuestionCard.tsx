@@ -1,6 +1,7 @@
 // AskUserQuestion: each question with its options (one, or several when multiSelect) and
 // "Other" for the user's own words. The answers go back to the agent as the tool's result.
 import { useEffect, useRef, useState } from 'react';
+import { SKIPPED_QUESTION } from '../../protocol/decisions';
 import type { PermissionItem } from '../state/types';
 import type { AnswerPermission } from './PermissionCard';
 import './PlanCard.css';
@@ -90,7 +91,7 @@ export function QuestionCard({ item, onAnswer }: { item: PermissionItem; onAnswe
         <button type="button" className="btn btn-primary" disabled={!complete} onClick={submit}>
           Send answer
         </button>
-        <button type="button" className="btn" onClick={() => onAnswer(item, 'deny', { message: 'The user skipped the question.' })}>
+        <button type="button" className="btn" onClick={() => onAnswer(item, 'deny', { message: SKIPPED_QUESTION })}>
           Skip
         </button>
       </div>

@@ -189,6 +189,7 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
             timeoutSeconds: f.timeout_seconds,
             receivedAt: a.now,
             alwaysAllowScope: f.always_allow_scope ?? null,
+            ...(f.warning ? { warning: f.warning } : {}),
             answer: null,
           },
         ],

@@ -30,6 +30,8 @@ export interface PermissionItem {
   receivedAt: number;
   /** What "Always allow" would allow, as the server words it (null: the whole tool). */
   alwaysAllowScope: string | null;
+  /** Why the call is risky or has no Always allow, as the server words it. */
+  warning?: string;
   answer: PermissionDecision | 'expired' | null;
 }
 
