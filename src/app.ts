@@ -29,6 +29,7 @@ import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
 import { SubprocessMonitor } from './core/sessions/subprocess-monitor.js';
+import { WorkspaceService } from './core/workspace/workspace-service.js';
 import { Workspaces } from './core/workspace/workspaces.js';
 import { AuditRepository } from './db/audit-repository.js';
 import { LimitsRepository } from './db/limits-repository.js';
@@ -271,6 +272,11 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     },
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),
+    workspace: new WorkspaceService({
+      config,
+      cwdOf: (id) => workspaces.cwdOf(id),
+      transcriptOf: (id) => manager.transcriptFile(id),
+    }),
   });
   registerSignInRoutes(app, signIn);
   registerWs(app, config, chat, hub, auth);

@@ -57,6 +57,11 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
     path: (id) => `/api/v1/sessions/${id}/rewind`,
     body: { message_id: '00000000-0000-4000-8000-000000000000', dry_run: true },
   },
+  listFiles: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/files?path=` },
+  fileContent: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/files/content?path=alice-only.txt` },
+  fileArchive: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/files/archive` },
+  changes: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/changes` },
+  changeDiff: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/changes/diff?path=alice-only.txt` },
   signInState: null,
   signIn: null,
   signOut: null, // sign-in routes name no session

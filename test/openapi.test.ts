@@ -49,7 +49,12 @@ describe('OpenAPI', () => {
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
       '/api/v1/sessions/{id}/attachments/{attachment_id}',
+      '/api/v1/sessions/{id}/changes',
+      '/api/v1/sessions/{id}/changes/diff',
       '/api/v1/sessions/{id}/export',
+      '/api/v1/sessions/{id}/files',
+      '/api/v1/sessions/{id}/files/archive',
+      '/api/v1/sessions/{id}/files/content',
       '/api/v1/sessions/{id}/fork',
       '/api/v1/sessions/{id}/rewind',
       '/api/v1/usage',
@@ -83,6 +88,12 @@ describe('OpenAPI', () => {
     await checked('GET', '/api/v1/extensions', '/api/v1/extensions', 200);
     // the bytes of an attachment are not JSON (attachments.test.ts fetches real ones); its errors are
     await checked('GET', `/api/v1/sessions/${id}/attachments/none`, '/api/v1/sessions/{id}/attachments/{attachment_id}', 404);
+    await checked('GET', `/api/v1/sessions/${id}/files?path=`, '/api/v1/sessions/{id}/files', 200);
+    await checked('GET', `/api/v1/sessions/${id}/files?path=..`, '/api/v1/sessions/{id}/files', 403);
+    await checked('GET', `/api/v1/sessions/${id}/files/content?path=..`, '/api/v1/sessions/{id}/files/content', 403);
+    await checked('GET', `/api/v1/sessions/${id}/files/archive?path=..`, '/api/v1/sessions/{id}/files/archive', 403);
+    await checked('GET', `/api/v1/sessions/${id}/changes`, '/api/v1/sessions/{id}/changes', 200);
+    await checked('GET', `/api/v1/sessions/${id}/changes/diff?path=none.txt`, '/api/v1/sessions/{id}/changes/diff', 200);
     await checked('GET', '/api/v1/models', '/api/v1/models', 200);
     await checked('GET', '/api/v1/commands', '/api/v1/commands', 200);
     // a session without a conversation has nothing to fork; an unknown message cannot be rewound to

@@ -5,6 +5,7 @@ import type { AuditLog } from '../core/accounting/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
 import { type Principal, requireAdmin } from '../core/identity/principal.js';
 import type { UserService } from '../core/identity/users.js';
+import type { WorkspaceService } from '../core/workspace/workspace-service.js';
 import { AuditQuery } from '../protocol/accounting.js';
 import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
 import {
@@ -23,6 +24,7 @@ import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import type { Authentication } from './authenticate.js';
 import { type AccountingDeps, registerAccountingRoutes } from './rest-accounting.js';
 import { registerUserRoutes } from './rest-users.js';
+import { registerWorkspaceRoutes } from './rest-workspace.js';
 
 export interface RestDeps {
   config: Config;
@@ -30,6 +32,7 @@ export interface RestDeps {
   audit: AuditLog;
   users: UserService;
   accounting: AccountingDeps;
+  workspace: WorkspaceService;
   auth: Authentication;
   poolDepth: () => number;
   extensions: () => ExtensionsResponse;
@@ -172,6 +175,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     registerUserRoutes(authed, d.users);
     registerAccountingRoutes(authed, d.accounting);
+    registerWorkspaceRoutes(authed, { chat, workspace: d.workspace });
 
     authed.get('/api/v1/models', { schema: R.models }, async () => ({ models: await chat.models() }));
 

@@ -150,6 +150,11 @@ export class ChatService {
     return s;
   }
 
+  /** The id of one of the caller's own sessions (the workspace routes: owner only), or session_not_found. */
+  ownSession(p: Principal, id: string): string {
+    return this.session(p, id).id;
+  }
+
   /** The summary plus process and memory: the owner's, or any for an admin. */
   async detail(p: Principal, id: string): Promise<SessionDetailResponse> {
     return this.manager.detail(this.session(p, id, true).id);

@@ -42,6 +42,10 @@ export const ERRORS = {
   rewind_refused: { status: 409, message: "Rewind refused: it would change files outside this session's workspace. Nothing was changed." },
   /** A change authenticated by the sign-in cookie whose Origin is not this server (CSRF). */
   origin_not_allowed: { status: 403, message: 'Origin not allowed: a signed-in browser change must come from this server' },
+  /** A workspace path that leaves the session's working folder (`..`, absolute, a link out) or names the server's own files. */
+  path_outside_workspace: { status: 403, message: "Path is outside the session's working folder" },
+  /** A workspace file over the size the route serves. */
+  file_too_large: { status: 413, message: 'File is larger than {max} bytes' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

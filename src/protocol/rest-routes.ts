@@ -43,6 +43,7 @@ import {
   UserListResponse,
   UserTokenParams,
 } from './messages.js';
+import { ArchiveQuery, ChangesResponse, DiffQuery, DiffResponse, FileContentQuery, FileListResponse, FilesQuery } from './workspace.js';
 
 const err = (...codes: (keyof typeof ERRORS)[]) =>
   Object.fromEntries(codes.map((c) => [ERRORS[c].status, ErrorBody.describe(ERRORS[c].message)])) as Record<number, typeof ErrorBody>;
@@ -253,6 +254,47 @@ export const REST_ROUTES = {
       200: RewindFilesResponse,
       ...err('unauthorized', 'invalid_message', 'not_found', 'query_in_progress', 'rewind_unavailable', 'rewind_refused'),
     },
+  },
+  listFiles: {
+    ...keyed,
+    tags: ['workspace'],
+    summary: "A folder of the session's working folder: its entries, folders first (`.git` left out). Owner only",
+    params: sessionParams,
+    querystring: FilesQuery,
+    response: { 200: FileListResponse, ...err('unauthorized', 'not_found', 'invalid_message', 'path_outside_workspace') },
+  },
+  fileContent: {
+    ...keyed,
+    tags: ['workspace'],
+    summary:
+      'A file of the working folder: its bytes with a sniffed type (images as such; HTML, SVG and all other text as text/plain, never rendered). download=1 adds Content-Disposition: attachment',
+    params: sessionParams,
+    querystring: FileContentQuery,
+    response: { ...err('unauthorized', 'not_found', 'invalid_message', 'path_outside_workspace', 'file_too_large') },
+  },
+  fileArchive: {
+    ...keyed,
+    tags: ['workspace'],
+    summary: 'A folder of the working folder as a zip, streamed (links not followed; `.git` left out)',
+    params: sessionParams,
+    querystring: ArchiveQuery,
+    response: { ...err('unauthorized', 'not_found', 'invalid_message', 'path_outside_workspace') },
+  },
+  changes: {
+    ...keyed,
+    tags: ['workspace'],
+    summary:
+      "What changed in the working folder: git's branch, commit and changed files with line counts when it is a repository, and the files this session's agent changed (from its file checkpoints) either way",
+    params: sessionParams,
+    response: { 200: ChangesResponse, ...err('unauthorized', 'not_found') },
+  },
+  changeDiff: {
+    ...keyed,
+    tags: ['workspace'],
+    summary: "One changed file's unified diff: against git's commit when git tracks it, else against the session's first backup of it",
+    params: sessionParams,
+    querystring: DiffQuery,
+    response: { 200: DiffResponse, ...err('unauthorized', 'not_found', 'invalid_message', 'path_outside_workspace') },
   },
   signInState: {
     ...open,

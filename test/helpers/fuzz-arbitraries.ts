@@ -280,6 +280,9 @@ const restPath = fc.oneof(
     '/API/V1/SESSIONS',
   ),
   pathSegment.map((s) => `/api/v1/sessions/${s}`),
+  fc
+    .tuple(pathSegment, fc.constantFrom('files', 'files/content', 'files/archive', 'changes', 'changes/diff'), fc.string())
+    .map(([s, route, p]) => `/api/v1/sessions/${s}/${route}?path=${encodeURIComponent(p)}`),
   pathSegment.map((s) => `/api/v1/me/tokens/${s}`),
   fc.tuple(pathSegment, fc.constantFrom('', '/tokens', '/tokens/x')).map(([s, rest]) => `/api/v1/users/${s}${rest}`),
   fc.array(pathSegment, { minLength: 1, maxLength: 4 }).map((a) => `/api/${a.join('/')}`),

@@ -103,7 +103,8 @@ export class History {
     this.store = transcriptStore(opts.configDir, (id) => this.transcriptPath(id));
   }
 
-  private async transcriptPath(sessionId: string): Promise<string | undefined> {
+  /** The session's transcript file, if the CLI wrote one (found once, then remembered). */
+  async transcriptPath(sessionId: string): Promise<string | undefined> {
     const known = this.files.get(sessionId);
     if (known) return known;
     const projects = path.join(this.opts.configDir, 'projects');

@@ -777,6 +777,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     }
   }
 
+  /** The session's CLI transcript file (the workspace reads its file checkpoints there). */
+  transcriptFile(id: string): Promise<string | undefined> {
+    return this.history_.transcriptPath(id);
+  }
+
   // ------------------------------------------------------------ fork and rewind
 
   /**
