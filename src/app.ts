@@ -9,7 +9,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Authentication, secretAuthenticator } from './api/authenticate.js';
-import { redactedRequest, registerHttpSecurity } from './api/http-security.js';
+import { redactedRequest, registerHttpSecurity, routeOf } from './api/http-security.js';
 import { registerMetrics } from './api/metrics-route.js';
 import { registerOpenApi } from './api/openapi.js';
 import { registerRest, sendError } from './api/rest.js';
@@ -204,9 +204,10 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     genReqId: requestId,
     // A hop count is valid at run time (proxy-addr); fastify's type lists only the other forms.
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy as string | string[] } : {}),
-    // Request logs for the API; probes and static files would only drown them.
+    // Every request is logged but the probes, judged by the route that runs (not the raw URL,
+    // which `/%61pi/…` would disguise); a request no route matched is logged too.
     logController: new LogController({
-      disableRequestLogging: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health'),
+      disableRequestLogging: (req) => routeOf(req)?.startsWith('/api/v1/health/') ?? false,
       requestIdLogLabel: 'request_id',
     }),
   });

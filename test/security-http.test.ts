@@ -188,6 +188,47 @@ describe('logs', () => {
   });
 });
 
+describe('the cross-site guard sees the route that runs', () => {
+  test('/%61pi/v1/sessions with a cookie and a foreign Origin gets what /api/v1/sessions gets (403 origin_not_allowed); every request is logged', async () => {
+    const signIn = await fetch(`${h.url}/api/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.0.8.1' },
+      body: JSON.stringify({ token: h.key }),
+    });
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .find((c) => c?.startsWith('csp_session='));
+    assert.ok(cookie, 'signed in');
+    const before = (await from('10.0.8.1', '/api/v1/sessions')).body as { sessions: unknown[] };
+    const answers: Record<string, { status: number; body: unknown }> = {};
+    for (const p of ['/api/v1/sessions', '/%61pi/v1/sessions', '/api/%76%31/%73essions']) {
+      const r = await fetch(h.url + p, {
+        method: 'POST',
+        headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json', 'x-forwarded-for': '10.0.8.1' },
+        body: '{}',
+      });
+      answers[p] = { status: r.status, body: await r.json() };
+    }
+    for (const [p, a] of Object.entries(answers))
+      assert.deepEqual(a, { status: 403, body: { error: 'origin_not_allowed', message: ERRORS.origin_not_allowed.message } }, p);
+    const after = (await from('10.0.8.1', '/api/v1/sessions')).body as { sessions: unknown[] };
+    assert.equal(after.sessions.length, before.sessions.length, 'no session was created');
+    const lines = logText.split('\n').filter((l) => l.includes('"incoming request"'));
+    for (const p of Object.keys(answers))
+      assert.ok(
+        lines.some((l) => l.includes(`"url":"${p}"`)),
+        `${p} is in the request log`,
+      );
+    // a path no route serves is logged too; the probes are not
+    await fetch(`${h.url}/%61pi/v1/nothing-here`);
+    await fetch(`${h.url}/api/v1/health/live`);
+    const all = logText.split('\n').filter((l) => l.includes('"incoming request"'));
+    assert.ok(all.some((l) => l.includes('"url":"/%61pi/v1/nothing-here"')));
+    assert.ok(!all.some((l) => l.includes('"url":"/api/v1/health/live"')));
+  });
+});
+
 describe('redaction parses the query', () => {
   test('?api%5Fkey=, ?API_KEY=, repeated keys, token: never in a log line; a wrong key is never logged', async () => {
     const wrong = 'wrong-guess-9876543210';

@@ -27,6 +27,15 @@ export const CSP_DIRECTIVES = {
   styleSrc: ["'self'"],
 };
 
+/**
+ * The route Fastify matched for a request (`/api/v1/sessions/:id`), undefined when none did.
+ * Decisions by path (the cookie's Origin rule, the probes' exemptions) use this, never the raw
+ * URL: the router decodes `/%61pi/v1/sessions` to the same route as `/api/v1/sessions`.
+ */
+export function routeOf(req: object): string | undefined {
+  return (req as Partial<FastifyRequest>).routeOptions?.url;
+}
+
 /** Query parameter names (decoded, any case) whose value is a secret: keys, tokens, codes. */
 const SECRET_PARAM = /key|token|secret|pass|auth|sig|credential|code|cookie|session/i;
 
@@ -99,7 +108,7 @@ export async function registerHttpSecurity(
   };
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url.startsWith('/api/v1/health/')) return;
+    if (routeOf(req)?.startsWith('/api/v1/health/')) return;
     const state = await failures(req, { increment: false });
     if (!state.isAllowed && state.remaining <= 0) {
       reply.header('retry-after', String(Math.max(1, state.ttlInSeconds)));

@@ -17,6 +17,7 @@ import { WebSessionRepository } from '../db/web-session-repository.js';
 import { type MeResponse, SignInRequest, type SignInStateResponse } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import { type Authentication, secretOf } from './authenticate.js';
+import { routeOf } from './http-security.js';
 import { sendError } from './rest.js';
 
 export const SESSION_COOKIE = 'csp_session';
@@ -102,7 +103,7 @@ export async function registerSignInGuards(app: FastifyInstance, d: SignInDeps):
   if (proxy) {
     // The header names a user: believed only from a listed proxy, refused (not ignored) from anyone else.
     app.addHook('onRequest', async (req, reply) => {
-      if (req.headers[proxy.header] === undefined || req.url.startsWith('/api/v1/health/')) return;
+      if (req.headers[proxy.header] === undefined || routeOf(req)?.startsWith('/api/v1/health/')) return;
       if (trusted(req.socket.remoteAddress)) return;
       req.log.warn(
         { peer: req.socket.remoteAddress, header: proxy.header },
@@ -131,7 +132,8 @@ export async function registerSignInGuards(app: FastifyInstance, d: SignInDeps):
 
   // A cookie rides along on requests other sites make; a header credential cannot.
   app.addHook('onRequest', async (req, reply) => {
-    if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/') || !req.cookies?.[SESSION_COOKIE]) return;
+    // The route that will run decides, not the raw URL (`/%61pi/v1/…` is routed as `/api/v1/…`).
+    if (!UNSAFE.has(req.method) || !routeOf(req)?.startsWith('/api/') || !req.cookies?.[SESSION_COOKIE]) return;
     if (secretOf(req) !== undefined || originIsOurs(req, config)) return;
     req.log.warn({ ip: req.ip, origin: req.headers.origin ?? null, url: req.url }, 'cookie request without our Origin: refused');
     return sendError(reply, 'origin_not_allowed');
