@@ -26,7 +26,7 @@ describe('titles', () => {
     const listed = (await h.api('GET', '/api/v1/sessions')).body as { sessions: SessionSummary[] };
     const named = listed.sessions.find((s) => s.session_id === id)?.title ?? '';
     assert.ok(named.startsWith('Plan the migration of the billing service'), named);
-    assert.ok([...named].length <= 80 && named.endsWith('…'), 'a long first message is cut, and says so');
+    assert.ok([...named].length <= 60 && named.endsWith('…'), 'a long first message is cut, and says so');
 
     const r = await h.api('PATCH', `/api/v1/sessions/${id}`, { title: '  Billing  queue ' });
     assert.equal(r.status, 200, JSON.stringify(r.body));

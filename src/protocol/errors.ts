@@ -81,7 +81,7 @@ export const MAX_MESSAGE_CHARS = 32_000;
 /** A session title's longest length in code points (a default one is cut shorter, see DEFAULT_TITLE_CHARS). */
 export const MAX_TITLE_CHARS = 200;
 /** A title taken from the first message keeps this many code points. */
-export const DEFAULT_TITLE_CHARS = 80;
+export const DEFAULT_TITLE_CHARS = 60;
 
 /** The message for a code, with `{name}` placeholders filled in. */
 export function errorMessage(code: ErrorCode, params: Record<string, string | number> = {}): string {

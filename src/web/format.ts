@@ -85,7 +85,8 @@ export function sessionTitle(s: SessionSummary): string {
 }
 
 export function statusLabel(s: SessionSummary): string {
-  if (s.status === 'terminated') return s.is_resumable ? 'Ended · resumable' : 'Ended';
+  // An ended session that can be resumed is like a sleeping one: the next message resumes it.
+  if (s.status === 'terminated') return s.is_resumable ? 'Sleeping' : 'Ended';
   if (s.status === 'creating') return 'Starting';
   if (s.status === 'active') return 'Active';
   // Its process was released to make room; the next message resumes it.
@@ -96,5 +97,6 @@ export function statusLabel(s: SessionSummary): string {
 /** A longer word on the status, where the label alone does not say enough. */
 export function statusHint(s: SessionSummary): string | undefined {
   if (s.status === 'dormant') return 'Its Claude process was stopped to make room for others; your next message resumes it.';
+  if (s.status === 'terminated' && s.is_resumable) return 'Its Claude process has stopped; open it and your next message resumes it.';
   return undefined;
 }

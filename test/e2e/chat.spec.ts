@@ -182,11 +182,12 @@ test('ending a session asks first, then offers Resume; ?resume= reopens it', asy
 
   await row.getByRole('button', { name: /^End session/ }).click();
   await dialog.getByRole('button', { name: 'End session' }).click();
-  await expect(row).toContainText('Ended');
+  await expect(row).toContainText('Sleeping');
   const banner = page.getByRole('alert').filter({ hasText: 'Session ended' });
   await expect(banner).toBeVisible();
   await expect(banner.getByRole('link', { name: 'Resume' })).toHaveAttribute('href', `/chat?resume=${id}`);
-  await expect(row.getByRole('button', { name: /^Resume/ })).toBeVisible();
+  // no Resume button on the row: it looks like any other, and opening it resumes it
+  await expect(row.getByRole('button', { name: /^Resume/ })).toHaveCount(0);
 
   // The resume link, opened fresh, resumes the session with its history.
   await page.goto(`${server.url}/chat?resume=${id}`);

@@ -29,6 +29,7 @@ import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from '../cl
 import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from '../cli/process-tree.js';
 import { attachmentContent, type PreparedMessage, prepareMessage } from '../conversations/attachments.js';
 import { History, type HistoryPage } from '../conversations/history.js';
+import { forkTitle } from '../conversations/titles.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 import { Capacity } from './capacity.js';
 import { type BufferedEvent, Session, type SessionHost, summaryOf } from './session.js';
@@ -974,9 +975,4 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.capacity.clear();
     this.registry.clear();
   }
-}
-
-/** A fork's name: its original's, marked (null stays null: the first message names it). */
-function forkTitle(title: string | null): string | null {
-  return title ? `${title.slice(0, 190)} (fork)` : null;
 }

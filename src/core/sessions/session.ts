@@ -4,10 +4,10 @@
 // announces it once.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionMetadata } from '../../db/session-repository.js';
-import { DEFAULT_TITLE_CHARS } from '../../protocol/errors.js';
 import type { AttachmentRef, SessionPermissionMode, SessionSummary, StreamErrorFrame, TurnOutcome } from '../../protocol/messages.js';
 import { type PermissionDecided, PermissionGate } from '../agent-policy/permissions.js';
 import type { ClaudeProcess } from '../cli/claude-process.js';
+import { titleFromMessage } from '../conversations/titles.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
 import { canTransition, InvalidTransitionError, publicStatus, type SessionState } from './session-state.js';
 import { TurnTranslator } from './turn-translator.js';
@@ -418,15 +418,5 @@ export function summaryOf(m: SessionMetadata): SessionSummary {
   };
 }
 
-/** A title from a first message: whitespace collapsed, cut at DEFAULT_TITLE_CHARS code points; null when blank. */
-export function defaultTitle(text: string): string | null {
-  const t = text.replace(/\s+/g, ' ').trim();
-  if (!t) return null;
-  const cps = [...t];
-  return cps.length <= DEFAULT_TITLE_CHARS
-    ? t
-    : `${cps
-        .slice(0, DEFAULT_TITLE_CHARS - 1)
-        .join('')
-        .trimEnd()}…`;
-}
+/** A title from a first message (conversations/titles.ts); null when blank. */
+export const defaultTitle = titleFromMessage;

@@ -1,8 +1,9 @@
 // The "Sessions" navigation: every session with its status, last activity,
 // message count and cost; switch, resume, and end (with a confirm).
-import { type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { Fragment, type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
 import { formatCost, relativeTime, sessionTitle, statusHint, statusLabel, useNow } from '../format';
+import { groupSessions, listedSessions } from '../session-groups';
 import { RenameSession } from './RenameSession';
 import './status.css';
 import './SessionList.css';
@@ -73,6 +74,9 @@ export function SessionList({
   className,
 }: Props) {
   const now = useNow(30_000);
+  const listed = listedSessions(sessions, currentId);
+  // A heading before the first row of each date group (Today, Yesterday, …).
+  const headings = new Map(groupSessions(listed, now).map((g) => [g.sessions[0]?.session_id ?? '', g.name]));
   const [confirming, setConfirming] = useState<SessionSummary | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
@@ -106,108 +110,105 @@ export function SessionList({
         </button>
       </div>
       {search}
-      {searching ? null : sessions.length === 0 ? (
+      {searching ? null : listed.length === 0 ? (
         <p className="sidebar-empty">No sessions yet.</p>
       ) : (
         <ul className="session-list" ref={listRef} onKeyDown={onKeyDown}>
-          {sessions.map((s) => {
+          {listed.map((s) => {
+            const heading = headings.get(s.session_id);
             const current = s.session_id === currentId;
             const ended = s.status === 'terminated';
             const title = sessionTitle(s);
             return (
-              <li key={s.session_id} className={`session-item${current ? ' current' : ''}${ended ? ' ended' : ''}`}>
-                {renaming === s.session_id && onRename ? (
-                  <RenameSession
-                    session={s}
-                    initial={s.title ?? ''}
-                    onSave={(t) => onRename(s.session_id, t)}
-                    onDone={() => setRenaming(null)}
-                  />
-                ) : (
-                  <button
-                    type="button"
-                    className="session-main"
-                    aria-current={current ? 'page' : undefined}
-                    disabled={!canAct || (ended && !s.is_resumable && !current)}
-                    onClick={() => (ended && s.is_resumable && !current ? onResume(s.session_id) : onSelect(s.session_id))}
-                    data-session-id={s.session_id}
-                  >
-                    <span className="session-title">{title}</span>
-                    <span className="session-meta">
-                      <span className={`dot dot-${s.status}`} aria-hidden="true" />
-                      <span title={statusHint(s)}>{statusLabel(s)}</span>
-                      <span aria-hidden="true">·</span>
-                      <span>{relativeTime(s.last_active_at, now)}</span>
-                    </span>
-                    <span className="session-meta">
-                      <span>
-                        {s.message_count} {s.message_count === 1 ? 'message' : 'messages'}
+              <Fragment key={s.session_id}>
+                {heading && (
+                  <li className="session-group">
+                    <h3>{heading}</h3>
+                  </li>
+                )}
+                <li className={`session-item${current ? ' current' : ''}${ended && !s.is_resumable ? ' ended' : ''}`}>
+                  {renaming === s.session_id && onRename ? (
+                    <RenameSession
+                      session={s}
+                      initial={s.title ?? ''}
+                      onSave={(t) => onRename(s.session_id, t)}
+                      onDone={() => setRenaming(null)}
+                    />
+                  ) : (
+                    <button
+                      type="button"
+                      className="session-main"
+                      aria-current={current ? 'page' : undefined}
+                      disabled={!canAct || (ended && !s.is_resumable && !current)}
+                      onClick={() => (ended && s.is_resumable && !current ? onResume(s.session_id) : onSelect(s.session_id))}
+                      data-session-id={s.session_id}
+                    >
+                      <span className="session-title">{title}</span>
+                      <span className="session-meta">
+                        <span className={`dot dot-${s.status}`} aria-hidden="true" />
+                        <span title={statusHint(s)}>{statusLabel(s)}</span>
+                        <span aria-hidden="true">·</span>
+                        <span>{relativeTime(s.last_active_at, now)}</span>
                       </span>
-                      <span aria-hidden="true">·</span>
-                      <span>{formatCost(s.total_cost_usd)}</span>
-                    </span>
-                  </button>
-                )}
-                {renaming !== s.session_id && (
-                  <div className="session-actions">
-                    <div className="session-icons">
-                      {onRename && (
-                        <button
-                          type="button"
-                          className="icon-btn"
-                          disabled={!canAct}
-                          onClick={() => setRenaming(s.session_id)}
-                          aria-label={`Rename ${title}`}
-                          title="Rename"
-                        >
-                          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-                            <path
-                              d="M10.5 3.5l2 2L6 12H4v-2zM9.5 4.5l2 2"
-                              fill="none"
-                              stroke="currentColor"
-                              strokeWidth="1.4"
-                              strokeLinecap="round"
-                              strokeLinejoin="round"
-                            />
-                          </svg>
-                        </button>
-                      )}
-                      {!ended && (
-                        <button
-                          type="button"
-                          className="icon-btn"
-                          disabled={!canAct}
-                          onClick={() => setConfirming(s)}
-                          aria-label={`End session ${title}`}
-                          title="End session"
-                        >
-                          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-                            <path
-                              d="M3 4.5h10M6.5 4.5V3h3v1.5M5 4.5l.6 8.5h4.8l.6-8.5"
-                              fill="none"
-                              stroke="currentColor"
-                              strokeWidth="1.4"
-                              strokeLinecap="round"
-                              strokeLinejoin="round"
-                            />
-                          </svg>
-                        </button>
-                      )}
+                      <span className="session-meta">
+                        <span>
+                          {s.message_count} {s.message_count === 1 ? 'message' : 'messages'}
+                        </span>
+                        <span aria-hidden="true">·</span>
+                        <span>{formatCost(s.total_cost_usd)}</span>
+                      </span>
+                    </button>
+                  )}
+                  {renaming !== s.session_id && (
+                    <div className="session-actions">
+                      <div className="session-icons">
+                        {onRename && (
+                          <button
+                            type="button"
+                            className="icon-btn"
+                            disabled={!canAct}
+                            onClick={() => setRenaming(s.session_id)}
+                            aria-label={`Rename ${title}`}
+                            title="Rename"
+                          >
+                            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                              <path
+                                d="M10.5 3.5l2 2L6 12H4v-2zM9.5 4.5l2 2"
+                                fill="none"
+                                stroke="currentColor"
+                                strokeWidth="1.4"
+                                strokeLinecap="round"
+                                strokeLinejoin="round"
+                              />
+                            </svg>
+                          </button>
+                        )}
+                        {!ended && (
+                          <button
+                            type="button"
+                            className="icon-btn"
+                            disabled={!canAct}
+                            onClick={() => setConfirming(s)}
+                            aria-label={`End session ${title}`}
+                            title="End session"
+                          >
+                            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                              <path
+                                d="M3 4.5h10M6.5 4.5V3h3v1.5M5 4.5l.6 8.5h4.8l.6-8.5"
+                                fill="none"
+                                stroke="currentColor"
+                                strokeWidth="1.4"
+                                strokeLinecap="round"
+                                strokeLinejoin="round"
+                              />
+                            </svg>
+                          </button>
+                        )}
+                      </div>
                     </div>
-                    {ended && s.is_resumable && (
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={!canAct}
-                        onClick={() => onResume(s.session_id)}
-                        aria-label={`Resume ${title}`}
-                      >
-                        Resume
-                      </button>
-                    )}
-                  </div>
-                )}
-              </li>
+                  )}
+                </li>
+              </Fragment>
             );
           })}
         </ul>
