@@ -43,6 +43,20 @@ test('deny: the tool does not run and the model is told', async () => {
   assert.match(h.model.requestsFor(id).at(-1)?.toolResults[0]?.content ?? '', /denied/i);
 });
 
+test('a pending request: the summary says the session waits (and where it works), the request carries its deadline', async () => {
+  h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch waiting.txt' } });
+  const sent = Date.now();
+  c.send({ type: 'user_message', session_id: id, text: 'wait for me' });
+  const req = await c.next('permission_request');
+  const deadline = Date.parse(String(req.expires_at));
+  assert.ok(deadline > sent && deadline <= Date.now() + 2000, `expires_at ${req.expires_at} is within the 2 s timeout`);
+  const waiting = await c.next('session_updated', (f) => f.session.session_id === id && f.session.waiting_for === 'permission');
+  assert.equal(waiting.session.working_dir, h.projectDir);
+  c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny' });
+  await c.next('session_updated', (f) => f.session.session_id === id && f.session.waiting_for === null);
+  await c.next('response_complete');
+});
+
 test('no answer in time denies', async () => {
   h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch late.txt' } });
   c.send({ type: 'user_message', session_id: id, text: 'and once more' });

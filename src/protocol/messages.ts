@@ -64,6 +64,10 @@ export const ModelName = z
 /** A transcript entry id (the CLI's message uuid). */
 export const MessageId = z.string().regex(UUID_RE, 'Invalid message id');
 
+/** What a session waits for from its user, shown in the session list and counted in the tab title. */
+export const WaitingFor = z.enum(['permission', 'question', 'plan']);
+export type WaitingFor = z.infer<typeof WaitingFor>;
+
 export const SessionSummary = z.object({
   session_id: SessionId,
   user_id: UserId.optional().describe('The owner'),
@@ -84,6 +88,11 @@ export const SessionSummary = z.object({
     .string()
     .optional()
     .describe('The absolute path of the folder the agent works in (absent for sessions made before the server recorded it)'),
+  waiting_for: WaitingFor.nullable()
+    .optional()
+    .describe(
+      'What the session waits for from its user: a permission prompt, a question (AskUserQuestion) or a plan to approve (ExitPlanMode); null: nothing',
+    ),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
@@ -298,6 +307,7 @@ export const PermissionRequestFrame = sessionEvent('permission_request', {
   tool: z.string(),
   input: JsonObject,
   timeout_seconds: z.number().nonnegative(),
+  expires_at: IsoTime.optional().describe('When the server denies the request unanswered (a reloaded page counts down to it)'),
   always_allow_scope: z
     .string()
     .optional()

@@ -47,6 +47,8 @@ export interface PermissionRequestEvent {
   tool: string;
   input: Record<string, unknown>;
   timeout_seconds: number;
+  /** When the request is denied unanswered (ISO time). */
+  expires_at: string;
   always_allow_scope?: string;
   warning?: string;
 }
@@ -133,6 +135,8 @@ export class PermissionGate {
       emit: (ev: PermissionRequestEvent) => void;
       /** Told every decision, whoever or whatever made it. */
       decided?: (d: PermissionDecided) => void;
+      /** A request started or ended (what the session waits for may have changed). */
+      pendingChanged?: () => void;
     },
   ) {
     this.projectReal = resolveReal(opts.projectDir);
@@ -140,6 +144,11 @@ export class PermissionGate {
 
   get hasPending(): boolean {
     return this.pending.size > 0;
+  }
+
+  /** The tools of the requests waiting for an answer, oldest first. */
+  get pendingTools(): string[] {
+    return [...this.pending.values()].map((p) => p.tool);
   }
 
   has(requestId: string): boolean {
@@ -224,6 +233,7 @@ export class PermissionGate {
         clearTimeout(p.timer);
         this.pending.delete(request_id);
         this.opts.decided?.({ tool, input, outcome, request_id });
+        this.opts.pendingChanged?.();
         resolve(r);
       };
       const timer = setTimeout(
@@ -238,9 +248,11 @@ export class PermissionGate {
         tool,
         input: shown,
         timeout_seconds: Math.round(timeoutMs / 1000),
+        expires_at: new Date(Date.now() + timeoutMs).toISOString(),
         ...(scope ? { always_allow_scope: scope } : {}),
         ...(warning ? { warning } : {}),
       });
+      this.opts.pendingChanged?.();
     });
   }
 

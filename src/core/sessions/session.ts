@@ -6,6 +6,7 @@ import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionMetadata } from '../../db/session-repository.js';
 import type { AttachmentRef, SessionPermissionMode, SessionSummary, StreamErrorFrame, TurnOutcome } from '../../protocol/messages.js';
 import { type PermissionDecided, PermissionGate } from '../agent-policy/permissions.js';
+import { waitingFor } from '../attention/waiting-for.js';
 import type { ClaudeProcess } from '../cli/claude-process.js';
 import { titleFromMessage } from '../conversations/titles.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
@@ -96,6 +97,7 @@ export class Session {
       timeoutMs: host.permissionTimeoutMs,
       emit: (ev) => this.emit(ev),
       decided: (d) => this.host.permissionDecided?.(this, d),
+      pendingChanged: () => this.host.announce(this.summary()),
     });
   }
 
@@ -150,8 +152,12 @@ export class Session {
     return (this.state_ === 'idle' || this.state_ === 'ready') && this.hasLiveProcess && !this.turn && !this.permissions.hasPending;
   }
 
+  /** What clients see; in memory it also says where the session works and what it waits for. */
   summary(): SessionSummary {
-    return summaryOf(this.record());
+    return {
+      ...summaryOf(this.record()),
+      waiting_for: waitingFor(this.permissions.pendingTools),
+    };
   }
 
   /** The row as stored. */
