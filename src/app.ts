@@ -25,6 +25,7 @@ import { ChatService } from './core/chat-service.js';
 import { ExtensionLoader } from './core/cli/extension-loader.js';
 import { decideSandbox } from './core/cli/sandbox-probe.js';
 import { UserService } from './core/identity/users.js';
+import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
@@ -107,7 +108,15 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   const repo = new SessionRepository(config.databasePath);
   cleanups.push(() => repo.close());
   const audit = new AuditLog(new AuditRepository(repo.database), log);
-  const users = new UserService(new UserRepository(repo.database), config.apiKey, { audit: (r) => audit.record(r) });
+  const userRepo = new UserRepository(repo.database);
+  // 1b. The agent jail: on or off here, once, with the reason in the log; refused where team users would run unconfined.
+  try {
+    startJail(config, userRepo, (id) => repo.get(id)?.user_id, log);
+  } catch (e) {
+    repo.close();
+    throw new StartupError((e as Error).message);
+  }
+  const users = new UserService(userRepo, config.apiKey, { audit: (r) => audit.record(r) });
   const auth = new Authentication().use(secretAuthenticator(users));
   const limits = new UserLimitsService(new LimitsRepository(repo.database), audit);
   const workspaces = new Workspaces(config, new WorkspaceRepository(repo.database));

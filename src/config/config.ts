@@ -17,6 +17,7 @@ import {
 
 export { ENV_VARIABLES, MIN_KEY_CHARS };
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
+export type JailMode = SandboxMode;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 /** The settings: every field a variable fills as parsed (see variables.ts), plus these, made of several. */

@@ -261,6 +261,12 @@ export const VARIABLES = {
     field: 'sandbox',
     help: 'on, off or auto: Bash runs in bubblewrap (auto: when bubblewrap and socat work here)',
   },
+  // Each session's CLI in its own bubblewrap jail; `auto` is resolved to on/off at start by probing.
+  AGENT_JAIL: {
+    ...oneOf('auto', SANDBOX_MODES, 'lower'),
+    field: 'agentJail',
+    help: "on, off or auto: each session's CLI runs in its own bubblewrap jail (auto: where it works; required with per-user workspaces or team users unless off)",
+  },
   SANDBOX_ALLOWED_DOMAINS: {
     ...commaList(),
     field: 'sandboxAllowedDomains',

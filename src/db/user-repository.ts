@@ -69,7 +69,11 @@ export class UserRepository {
     return (this.stmts.users.all() as RawUser[]).map(userOf);
   }
 
+  /** Asked before a user is added (throws to refuse: the server cannot confine a new user's agents). */
+  beforeInsert: () => void = () => {};
+
   insertUser(u: UserRow): void {
+    this.beforeInsert();
     this.stmts.insertUser.run({ ...u, disabled: u.disabled ? 1 : 0 });
   }
 

@@ -41,6 +41,12 @@ export const ERRORS = {
   /** The rewind would change a file outside the session's workspace (a forged checkpoint): nothing was written. */
   rewind_refused: { status: 409, message: "Rewind refused: it would change files outside this session's workspace. Nothing was changed." },
   /** A change authenticated by the sign-in cookie whose Origin is not this server (CSRF). */
+  /** A user besides the built-in admin needs the agent jail, and it cannot run on this server (AGENT_JAIL). */
+  jail_required: {
+    status: 409,
+    message:
+      'Team users need the agent jail, which cannot run on this server: fix bubblewrap, or restart with AGENT_JAIL=off to run agents unconfined',
+  },
   origin_not_allowed: { status: 403, message: 'Origin not allowed: a signed-in browser change must come from this server' },
   /** A workspace path that leaves the session's working folder (`..`, absolute, a link out) or names the server's own files. */
   path_outside_workspace: { status: 403, message: "Path is outside the session's working folder" },

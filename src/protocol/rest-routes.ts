@@ -150,7 +150,7 @@ export const REST_ROUTES = {
     tags: ['users'],
     summary: 'Create a user with a first API token, shown this once (admin)',
     body: CreateUserRequest,
-    response: { 201: CreateUserResponse, ...err('unauthorized', 'invalid_message', 'forbidden') },
+    response: { 201: CreateUserResponse, ...err('unauthorized', 'invalid_message', 'forbidden', 'jail_required') },
   },
   updateUser: {
     ...keyed,

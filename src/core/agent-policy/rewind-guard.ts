@@ -36,7 +36,7 @@ export function realPathOf(p: string): string {
 }
 
 /** Folders of the data folder the server writes (besides the database). */
-const DATA_FOLDERS = ['generated-plugins', 'attachments'];
+const DATA_FOLDERS = ['generated-plugins', 'attachments', 'claude-config'];
 
 const within = (root: string, p: string) => {
   const rel = path.relative(root, p);

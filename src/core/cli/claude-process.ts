@@ -44,6 +44,8 @@ export interface ClaudeProcessOptions {
   /** Told of each pid we spawn (the monitor records them to find orphans later). */
   onSpawn?: (rec: SpawnRecord) => void;
   onExit?: (rec: SpawnRecord) => void;
+  /** bubblewrap arguments of the session's jail (before `--`): the CLI and all it starts run inside. */
+  jail?: string[];
 }
 
 const STDERR_KEEP = 40;
@@ -247,8 +249,11 @@ export class ClaudeProcess {
   }
 
   private spawnChild(o: SpawnOptions): SpawnedProcess {
+    // In a jail, bubblewrap is the process we spawn (and own): the CLI is its descendant, so the
+    // tree walk, RSS sum and tree kill from this pid cover everything the jail runs.
+    const [command, args] = this.opts.jail ? ['bwrap', [...this.opts.jail, '--', o.command, ...o.args]] : [o.command, o.args];
     // detached: the CLI leads its own process group, so the whole tree can be signalled at once.
-    const child = spawn(o.command, o.args, {
+    const child = spawn(command, args, {
       cwd: o.cwd,
       env: o.env as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],

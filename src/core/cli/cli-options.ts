@@ -60,6 +60,10 @@ export interface CliOptionsInput {
   /** The session's own choices (undefined: the server's CLAUDE_MODEL / PERMISSION_MODE). */
   model?: string | undefined;
   permissionMode?: string | undefined;
+  /** This session's user's CLAUDE_CONFIG_DIR (default: the configured one). */
+  configDir?: string;
+  /** The CLI runs in its jail: the jail keeps the file system, Bash's sandbox keeps the network. */
+  jailed?: boolean;
 }
 
 /** The mode the CLI gets: bypassPermissions is refused by the CLI as root, so our canUseTool allows everything instead. */
@@ -71,7 +75,7 @@ export function buildCliOptions(i: CliOptionsInput): Options {
   const { config } = i;
   const env: Record<string, string | undefined> = { ...config.childEnv };
   // The CLI writes transcripts where the server's history reads them.
-  env.CLAUDE_CONFIG_DIR = config.claudeConfigDir;
+  env.CLAUDE_CONFIG_DIR = i.configDir ?? config.claudeConfigDir;
   if (i.modelBaseUrl) env.ANTHROPIC_BASE_URL = i.modelBaseUrl;
   // The demo model ignores the key, but the CLI will not start without one.
   if (config.demoMode) env.ANTHROPIC_API_KEY = 'demo-model-needs-no-key';
@@ -89,7 +93,7 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     mcpServersDelivery: 'initialize',
     // Deny rules win in every permission mode (and over our canUseTool).
     disallowedTools: [...protectedPathRules(config.projectDir), ...otherWorkspaceRules(i.otherWorkspaces ?? [])],
-    ...(config.sandbox === 'on' ? { sandbox: sandboxSettings(config, i.cwd ?? config.projectDir) } : {}),
+    ...(config.sandbox === 'on' ? { sandbox: sandboxSettings(config, i.cwd ?? config.projectDir, i.jailed ?? false) } : {}),
     cwd: i.cwd ?? config.projectDir,
     env,
     includePartialMessages: true,
@@ -152,7 +156,7 @@ export function secretPaths(config: Pick<Config, 'databasePath' | 'claudeConfigD
  * files), no reads of the server's data, network only to listed domains, no model key in its env.
  * With WORKSPACES=per-user the working folder is the user's own, and PROJECT_DIR/users is
  * unreadable but for that one folder: no user's command reaches another's files. */
-function sandboxSettings(config: Config, cwd: string): SandboxSettings {
+function sandboxSettings(config: Config, cwd: string, jailed: boolean): SandboxSettings {
   const perUser = config.workspaces === 'per-user';
   const users = perUser ? realAndConfigured(usersRoot(config.projectDir)) : [];
   return {
@@ -162,12 +166,20 @@ function sandboxSettings(config: Config, cwd: string): SandboxSettings {
     autoAllowBashIfSandboxed: false,
     // The model cannot ask to run a command outside the sandbox.
     allowUnsandboxedCommands: false,
-    filesystem: {
-      // Writes are confined to the working folder already: another user's folder is never in it.
-      denyWrite: protectedPaths(config.projectDir),
-      denyRead: [...secretPaths(config), ...users],
-      ...(perUser ? { allowRead: realAndConfigured(cwd) } : {}),
-    },
+    // In the jail the file system is the jail's (what is hidden is not mounted at all, what is
+    // read-only is mounted so): the sandbox's own file rules would only add phantom files
+    // (/dev/null bound over absent dotfiles), so it keeps the network and seccomp only.
+    // Nested in the jail, the sandbox cannot mount a fresh /proc (the kernel refuses it under the
+    // jail's covered one): it shows the jail's own /proc, which holds only this session's processes.
+    ...(jailed ? { enableWeakerNestedSandbox: true } : {}),
+    filesystem: jailed
+      ? { disabled: true }
+      : {
+          // Writes are confined to the working folder already: another user's folder is never in it.
+          denyWrite: protectedPaths(config.projectDir),
+          denyRead: [...secretPaths(config), ...users],
+          ...(perUser ? { allowRead: realAndConfigured(cwd) } : {}),
+        },
     network: { allowedDomains: config.sandboxAllowedDomains },
     credentials: {
       envVars: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'].map((name) => ({ name, mode: 'deny' as const })),

@@ -4,6 +4,7 @@
 // one indexed read instead of parsing every line. The copy catches up with the
 // transcript when a turn ends, when a session is opened, and at start for sessions
 // stored before the copy existed.
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -43,6 +44,9 @@ function parseLines(text: string): SessionStoreEntry[] {
   return out;
 }
 
+/** Reads a transcript without following a link put in its place later (the agent writes that folder). */
+const readTranscript = (file: string): Promise<Buffer> => fs.readFile(file, { flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW });
+
 /** A store that hands the SDK entries already read, so it resolves the conversation's chain (branches, compaction) as for a file. */
 const storeOf = (entries: SessionStoreEntry[]): SessionStore => ({
   async append() {
@@ -76,7 +80,7 @@ function transcriptStore(configDir: string, find: (sessionId: string) => Promise
       const file = await find(key.sessionId);
       if (!file) return null;
       try {
-        return parseLines(await fs.readFile(file, 'utf8'));
+        return parseLines((await readTranscript(file)).toString('utf8'));
       } catch {
         return null;
       }
@@ -85,8 +89,6 @@ function transcriptStore(configDir: string, find: (sessionId: string) => Promise
 }
 
 export class History {
-  /** The transcripts as the SDK's store (forks write their new transcript through it). */
-  private readonly store: SessionStore;
   /** Transcript file of each session, once found. */
   private readonly files = new Map<string, string>();
   /** Catch-ups in flight per session: one at a time, later callers wait for it and then run their own. */
@@ -94,32 +96,41 @@ export class History {
 
   constructor(
     private readonly opts: {
-      configDir: string;
+      /** The CLAUDE_CONFIG_DIR of the session's user: its transcripts are there. */
+      configDirOf: (sessionId: string) => string;
       projectDir: string;
       store: HistoryRepository;
       turnsOf: (sessionId: string) => TurnRecord[];
     },
-  ) {
-    this.store = transcriptStore(opts.configDir, (id) => this.transcriptPath(id));
+  ) {}
+
+  /** The transcripts of a session's user as the SDK's store (forks write their new transcript through it). */
+  private storeFor(sessionId: string): SessionStore {
+    return transcriptStore(this.opts.configDirOf(sessionId), (id) => this.transcriptPath(id));
   }
 
   /** The session's transcript file, if the CLI wrote one (found once, then remembered). */
   async transcriptPath(sessionId: string): Promise<string | undefined> {
     const known = this.files.get(sessionId);
     if (known) return known;
-    const projects = path.join(this.opts.configDir, 'projects');
+    const projects = path.join(this.opts.configDirOf(sessionId), 'projects');
     let dirs: string[];
+    let root: string;
     try {
       dirs = await fs.readdir(projects);
+      root = await fs.realpath(projects);
     } catch {
       return undefined;
     }
     for (const d of dirs) {
       const file = path.join(projects, d, `${sessionId}.jsonl`);
       try {
-        await fs.access(file);
-        this.files.set(sessionId, file);
-        return file;
+        // The folder is written by the user's agent: a link out of it (to the database, to another
+        // user's transcript) is never followed by the server.
+        const real = await fs.realpath(file);
+        if (!real.startsWith(root + path.sep)) continue;
+        this.files.set(sessionId, real);
+        return real;
       } catch {
         /* not in this project folder */
       }
@@ -153,7 +164,7 @@ export class History {
     if (!file) return null;
     let raw: { type: string; uuid?: string; message: unknown }[] = [];
     try {
-      const entries = parseLines(await fs.readFile(file, 'utf8'));
+      const entries = parseLines((await readTranscript(file)).toString('utf8'));
       raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: storeOf(entries) })) as typeof raw;
     } catch {
       return null;
@@ -179,7 +190,7 @@ export class History {
     }
     const stat = await fs.stat(file).catch(() => undefined);
     if (!stat || (src && src.format === HISTORY_FORMAT && src.bytes === stat.size)) return;
-    const buf = await fs.readFile(file);
+    const buf = await readTranscript(file);
     // Only complete lines: a line being written is read next time.
     const complete = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
     if (src && src.format === HISTORY_FORMAT && src.bytes === complete.length) return;
@@ -241,7 +252,7 @@ export class History {
   async fork(sessionId: string, cwd: string, beforeMessageId?: string): Promise<string> {
     let upToMessageId: string | undefined;
     if (beforeMessageId) {
-      const chain = await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.store });
+      const chain = await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.storeFor(sessionId) });
       const i = chain.findIndex((m) => m.uuid === beforeMessageId && m.type === 'user');
       if (i < 0) throw new PlatformError('invalid_message', 'No user message with that message_id in this session');
       if (i === 0) throw new PlatformError('invalid_message', 'Nothing comes before the first message: start a new session instead');
@@ -250,7 +261,7 @@ export class History {
     try {
       const r = await forkSession(sessionId, {
         dir: cwd,
-        sessionStore: this.store,
+        sessionStore: this.storeFor(sessionId),
         ...(upToMessageId ? { upToMessageId } : {}),
       });
       return r.sessionId;

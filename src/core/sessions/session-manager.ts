@@ -30,6 +30,8 @@ import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from '../cli/proc
 import { attachmentContent, type PreparedMessage, prepareMessage } from '../conversations/attachments.js';
 import { History, type HistoryPage } from '../conversations/history.js';
 import { forkTitle } from '../conversations/titles.js';
+import { BUILTIN_ADMIN, configDirOf } from '../jail/config-dirs.js';
+import { sessionPlacement } from '../jail/session-jail.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 import { Capacity } from './capacity.js';
 import { type BufferedEvent, Session, type SessionHost, summaryOf } from './session.js';
@@ -124,7 +126,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.log = deps.log;
     this.capacity = new Capacity(() => this.config.maxSessions, this.config.sessionEviction);
     this.history_ = new History({
-      configDir: this.config.claudeConfigDir,
+      configDirOf: (id) => configDirOf(this.config, this.repo.get(id)?.user_id ?? BUILTIN_ADMIN),
       projectDir: this.config.projectDir,
       store: this.repo.history,
       turnsOf: (id) => this.repo.turnsOf(id),
@@ -384,7 +386,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const calls = (turn ? (s.eventsAfter(turn.startEventId) ?? []) : []).flatMap((ev) =>
       ev.type === 'tool_use' ? [{ tool: ev.tool, input: ev.input }] : [],
     );
-    const fromFile = await planFromToolCalls(this.config.claudeConfigDir, calls);
+    const fromFile = await planFromToolCalls(configDirOf(this.config, s.record().user_id), calls);
     return { ...input, plan: fromFile ?? turn?.translator.text ?? '' };
   }
 
@@ -393,11 +395,20 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
    * Starts a CLI process for a session id (new, or resumed) in `cwd` (PROJECT_DIR when not given), with the
    * session's own options (none: the server's defaults). Used by the pool too.
    */
-  startProcess(sessionId: string, resume: boolean, cwd = this.config.projectDir, opts: SessionOptions = {}): Promise<ClaudeProcess> {
+  startProcess(
+    sessionId: string,
+    resume: boolean,
+    cwd = this.config.projectDir,
+    opts: SessionOptions = {},
+    ownerId = BUILTIN_ADMIN,
+  ): Promise<ClaudeProcess> {
+    const extensions = this.deps.extensions();
+    const pluginDirs = (extensions.options.plugins ?? []).map((p) => p.path);
+    const { configDir, jail } = sessionPlacement(this.config, { cwd, ownerId, pluginDirs });
     const sdkOptions = buildCliOptions({
       config: this.config,
       modelBaseUrl: this.deps.modelBaseUrl,
-      extensions: this.deps.extensions(),
+      extensions,
       sessionId,
       resume,
       canUseTool: this.canUseToolFor(sessionId),
@@ -405,9 +416,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       otherWorkspaces: this.deps.workspaces?.othersOf(cwd) ?? [],
       model: opts.model,
       permissionMode: opts.permission_mode,
+      configDir,
+      jailed: jail !== undefined,
     });
     return ClaudeProcess.start({
       sdkOptions,
+      ...(jail ? { jail } : {}),
       initializeTimeoutMs: this.config.prewarmTimeoutSeconds * 1000,
       logger: this.log.child({ session_id: sessionId }),
       onSpawn: (r: SpawnRecord) => {
@@ -464,12 +478,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       throw e;
     }
     try {
-      if (cwd === this.config.projectDir) proc = this.pool?.take();
+      // Warm processes are the built-in admin's (its config folder, PROJECT_DIR): other users start cold.
+      if (cwd === this.config.projectDir && ownerId === BUILTIN_ADMIN) proc = this.pool?.take();
       if (!proc) {
         source = 'cold';
         onCold?.(this.estimatedColdStartSeconds());
         const t0 = Date.now();
-        proc = await this.startProcess(provisional, false, cwd, opts);
+        proc = await this.startProcess(provisional, false, cwd, opts, ownerId);
         this.recordStartTime(Date.now() - t0);
       }
     } catch (e) {
@@ -541,10 +556,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       await s.whenReleased();
       let proc: ClaudeProcess;
       try {
-        proc = await this.startProcess(s.id, await this.hasConversation(s), this.deps.workspaces?.cwdOf(s.id), {
-          model: s.options.model,
-          permission_mode: s.options.permissionMode,
-        });
+        proc = await this.startProcess(
+          s.id,
+          await this.hasConversation(s),
+          this.deps.workspaces?.cwdOf(s.id),
+          { model: s.options.model, permission_mode: s.options.permissionMode },
+          s.record().user_id,
+        );
       } catch (e) {
         if (/No conversation found/i.test((e as Error).message)) this.resumeFailed(s, (e as Error).message);
         throw e;
