@@ -118,7 +118,10 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   }
   const users = new UserService(userRepo, config.apiKey, { audit: (r) => audit.record(r) });
   const auth = new Authentication().use(secretAuthenticator(users));
-  const limits = new UserLimitsService(new LimitsRepository(repo.database), audit);
+  const limits = new UserLimitsService(new LimitsRepository(repo.database), audit, {
+    perUser: config.maxSessionsPerUser,
+    shared: () => users.hasOtherUsers(),
+  });
   const workspaces = new Workspaces(config, new WorkspaceRepository(repo.database));
 
   // 2. The model: the configured API, or the built-in demo model on loopback

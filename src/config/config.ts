@@ -35,6 +35,8 @@ export interface Config extends VariableFields {
   oidc: OidcConfig | null;
   /** Sign-in by a header a trusted proxy sets (oauth2-proxy…); null when AUTH_PROXY_HEADER is unset. */
   authProxy: { header: string; trustedAddresses: string[] } | null;
+  /** Fair share: live sessions of a user without a limit of their own once other users exist (at least 1). */
+  maxSessionsPerUser: number;
   /** Attachment limits (bytes once decoded); the WebSocket frame limit follows the per-message one. */
   attachments: { maxFileBytes: number; maxMessageBytes: number; maxFiles: number };
 }
@@ -74,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     childEnv: childEnvFrom(env, e.CHILD_ENV_PASSTHROUGH),
     oidc: oidcFrom(e),
     authProxy: authProxyFrom(e),
+    maxSessionsPerUser: e.MAX_SESSIONS_PER_USER ?? Math.max(1, Math.floor(e.MAX_SESSIONS / 2)),
     attachments: {
       maxFileBytes: e.ATTACHMENT_MAX_FILE_MB * mb,
       maxMessageBytes: e.ATTACHMENT_MAX_MESSAGE_MB * mb,

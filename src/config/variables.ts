@@ -44,6 +44,21 @@ const int = (def: number, min: number, max?: number) => ({
     }),
 });
 
+/** A whole number or unset (undefined: the setting derives its value from others). */
+const optionalInt = (min: number) => ({
+  schema: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (isBlank(v)) return undefined;
+      if (!/^\d+$/.test(v.trim()) || Number(v) < min) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number of at least ${min}, got "${v}"` });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
+});
+
 /** A positive number; fractions allowed (tests run the monitor at 0.25 s). */
 const positive = (def: number, unit = 'seconds') => ({
   default: String(def),
@@ -159,6 +174,10 @@ export const VARIABLES = {
   },
   PREWARM_POOL_SIZE: { ...int(2, 0), field: 'prewarmPoolSize', help: 'warm CLI processes kept ready' },
   MAX_SESSIONS: { ...int(10, 1), field: 'maxSessions', help: 'sessions holding a process at once' },
+  MAX_SESSIONS_PER_USER: {
+    ...optionalInt(1),
+    help: 'once other users exist, live sessions of a user with no limit of their own (unset: half of MAX_SESSIONS, at least 1; a lone admin keeps all)',
+  },
   MAX_SESSION_DURATION_SECONDS: {
     ...int(14400, 1),
     field: 'maxSessionDurationSeconds',

@@ -43,6 +43,7 @@ export class UserRepository {
         'UPDATE users SET name = @name, role = @role, disabled = @disabled, updated_at = @updated_at WHERE user_id = @user_id',
       ),
       activeAdmins: db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0"),
+      activeOthers: db.prepare('SELECT COUNT(*) AS n FROM users WHERE user_id != ? AND disabled = 0'),
       insertToken: db.prepare(
         `INSERT INTO api_tokens (token_id, user_id, name, hash, created_at) VALUES (@token_id, @user_id, @name, @hash, @created_at)`,
       ),
@@ -83,6 +84,11 @@ export class UserRepository {
 
   activeAdminCount(): number {
     return (this.stmts.activeAdmins.get() as { n: number }).n;
+  }
+
+  /** Enabled users other than this one. */
+  activeUsersBesides(userId: string): number {
+    return (this.stmts.activeOthers.get(userId) as { n: number }).n;
   }
 
   insertToken(t: Omit<TokenRow, 'last_used_at' | 'revoked_at'> & { hash: string }): void {

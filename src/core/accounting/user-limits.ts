@@ -25,10 +25,20 @@ export function usd(n: number): string {
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
+/**
+ * Fair share of MAX_SESSIONS: once other users exist, a user with no limit of their own holds at
+ * most `perUser` live sessions, so one user cannot take every slot; alone, the built-in admin keeps all.
+ */
+export interface FairShare {
+  perUser: number;
+  shared: () => boolean;
+}
+
 export class UserLimitsService {
   constructor(
     private readonly repo: LimitsRepository,
     private readonly audit: AuditLog,
+    private readonly fairShare: FairShare | null = null,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -56,7 +66,8 @@ export class UserLimitsService {
 
   /** Throws session_limit_reached when the user already has `live` sessions and that is the limit. */
   checkCreate(userId: string, live: number): void {
-    const max = this.limits(userId).max_sessions;
+    const own = this.limits(userId).max_sessions;
+    const max = own ?? (this.fairShare?.shared() ? this.fairShare.perUser : null);
     if (max !== null && live >= max) throw new PlatformError('session_limit_reached', undefined, { max });
   }
 

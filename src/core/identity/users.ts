@@ -121,6 +121,11 @@ export class UserService {
     return u;
   }
 
+  /** Whether anyone besides the built-in admin may use the server (then sessions are shared fairly). */
+  hasOtherUsers(): boolean {
+    return this.repo.activeUsersBesides(BOOTSTRAP_USER_ID) > 0;
+  }
+
   get(userId: string): User | undefined {
     const u = this.repo.user(userId);
     return u ? publicUser(u) : undefined;
