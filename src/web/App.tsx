@@ -1,11 +1,10 @@
 // The chat app: wires the state, the connection and the routing to the components.
 // Each concern lives in its own hook (hooks/) and each part of the state in its own
 // reducer (state/).
-import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useReducer, useRef, useState } from 'react';
 import { makeApi } from './api';
 import './App.css';
 import type { BootParams } from './boot';
-import { AdminPage } from './components/AdminPage';
 import { AgentControls } from './components/AgentControls';
 import { type BannerAction, Banners } from './components/Banners';
 import { ChatEmpty } from './components/ChatEmpty';
@@ -18,7 +17,6 @@ import { AttachmentKey } from './components/MessageAttachments';
 import { type AnswerExtras, PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
-import { SettingsPage } from './components/SettingsPage';
 import { SignInPage } from './components/SignInPage';
 import { TopBar } from './components/TopBar';
 import { Transcript } from './components/Transcript';
@@ -35,6 +33,10 @@ import { useStamp } from './hooks/useStamp';
 import { initialState, reducer } from './state/reducer';
 import { emptyTranscript, latestContext } from './state/transcripts';
 import type { Banner, PermissionDecision, PermissionItem, State } from './state/types';
+
+// Settings and Admin load on demand: most visits are the chat, and the first load stays small.
+const SettingsPage = lazy(() => import('./components/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const AdminPage = lazy(() => import('./components/AdminPage').then((m) => ({ default: m.AdminPage })));
 
 const NAV_ID = 'sessions-nav';
 
@@ -121,8 +123,18 @@ export function App({ boot }: { boot: BootParams }) {
         onToken={login.connect}
       />
     );
-  if (page === 'settings') return <SettingsPage me={login.credentials.me} />;
-  if (page === 'admin') return <AdminPage me={login.credentials.me} />;
+  if (page === 'settings')
+    return (
+      <Suspense fallback={<p className="page-loading">Loading…</p>}>
+        <SettingsPage me={login.credentials.me} />
+      </Suspense>
+    );
+  if (page === 'admin')
+    return (
+      <Suspense fallback={<p className="page-loading">Loading…</p>}>
+        <AdminPage me={login.credentials.me} />
+      </Suspense>
+    );
 
   const answerPermission = (item: PermissionItem, decision: PermissionDecision, extras: AnswerExtras = {}) => {
     if (link.send({ type: 'permission_response', request_id: item.requestId, decision, ...extras }))
