@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PlatformError } from '../../protocol/errors.js';
+import { userConfigRoot } from '../jail/config-dirs.js';
 import { usersRoot } from '../workspace/workspaces.js';
 
 export interface RewindScope {
@@ -35,7 +36,7 @@ export function realPathOf(p: string): string {
   }
 }
 
-/** Folders of the data folder the server writes (besides the database). */
+/** Folders of the data folder the server writes (besides the database and the users' config folders). */
 const DATA_FOLDERS = ['generated-plugins', 'attachments', 'claude-config'];
 
 const within = (root: string, p: string) => {
@@ -53,6 +54,7 @@ export function filesOutsideWorkspace(files: readonly string[], scope: RewindSco
     ...['mcp.json', '.mcp.json', 'skills', 'commands'].map((n) => path.join(project, n)),
     ...['', '-wal', '-shm', '-journal'].map((x) => db + x),
     realPathOf(scope.claudeConfigDir),
+    realPathOf(userConfigRoot(scope)),
   ];
   // The whole data folder, unless the workspace lies inside it (then what it holds, by name).
   if (within(dataDir, ws)) forbidden.push(...DATA_FOLDERS.map((n) => path.join(dataDir, n)));
