@@ -12,6 +12,7 @@ import { type Json, loadavg, machine, round } from './lib/util.js';
 import { concurrency, wsFanout } from './sections/concurrency.js';
 import { dormant } from './sections/dormant.js';
 import { history } from './sections/history.js';
+import { jail } from './sections/jail.js';
 import { micro } from './sections/micro.js';
 import { overhead } from './sections/overhead.js';
 import { restartCheck, soak } from './sections/soak.js';
@@ -155,6 +156,10 @@ async function main() {
         result.history = await history(cfg, server, log);
       });
     }
+    if (has('jail')) {
+      log(`[jail] AGENT_JAIL on vs off, ${cfg.startSamples} samples each, alternating: pre-warmed and cold creates, first deltas`);
+      result.jail = await jail(cfg, model.url, log);
+    }
   } finally {
     await model.stop();
   }
@@ -179,6 +184,15 @@ function goals(r: Record<string, Json>) {
   add('pool-hit create -> ready (p50 ms)', '<= 50', sp, sp !== undefined ? sp <= 50 : null);
   const sc = r.start?.cold?.cold_ms?.p50;
   add('cold create -> ready (p50 ms)', '<= 1000', sc, sc !== undefined ? sc <= 1000 : null);
+  const j = r.jail;
+  add(
+    'jail: pre-warmed create ratio on/off (p50)',
+    '<= 1.10',
+    j?.pre_warmed?.create_ratio_p50,
+    j ? j.pre_warmed.create_ratio_p50 <= 1.1 : null,
+  );
+  add('jail: cold create added (p50 ms)', '<= 100', j?.cold?.create_added_ms_p50, j ? j.cold.create_added_ms_p50 <= 100 : null);
+  add('jail: first delta ratio on/off (p50)', '<= 1.10', j?.cold?.first_delta_ratio_p50, j ? j.cold.first_delta_ratio_p50 <= 1.1 : null);
   const levels = r.concurrency?.levels as Json[] | undefined;
   const top = levels?.at(-1);
   add(`all ${top?.sessions ?? '?'} concurrent sessions answer`, 'success 100%', top?.success_rate, top ? top.success_rate === 1 : null);

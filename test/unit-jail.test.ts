@@ -7,10 +7,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
+import { UserService } from '../src/core/identity/users.js';
 import { bwrapArgs, JAIL_UID_FOR_ROOT } from '../src/core/jail/bwrap-args.js';
 import { configDirOf, migrateTranscripts } from '../src/core/jail/config-dirs.js';
 import { decideJail } from '../src/core/jail/jail-probe.js';
+import { startJail } from '../src/core/jail/jail-start.js';
 import { jailLayoutProblem, sessionJailSpec } from '../src/core/jail/session-jail.js';
+import { SessionRepository } from '../src/db/session-repository.js';
+import { UserRepository } from '../src/db/user-repository.js';
+import { PlatformError } from '../src/protocol/errors.js';
 import { tempDir } from './helpers/harness.js';
 
 /** The mounts of an argument list as [flag, path] pairs, in order. */
@@ -111,4 +116,38 @@ test("old transcripts of team users move to their own config folder; the built-i
   assert.ok(fs.existsSync(path.join(bobs, 'file-history', ids.bob)));
   assert.ok(!fs.existsSync(path.join(proj, `${ids.bob}.jsonl`)));
   assert.ok(fs.existsSync(path.join(proj, `${ids.admin}.jsonl`)));
+});
+
+test('without a jail the first team user is refused (jail_required) unless AGENT_JAIL=off; with one in the database the start is refused', () => {
+  const log = pino({ level: 'silent' });
+  const broken = () => 'bwrap cannot create a jail here';
+  const admin = { user_id: 'default', name: 'admin', role: 'admin' as const, via: 'key' as const };
+  for (const mode of ['auto', 'off'] as const) {
+    const dir = tempDir();
+    const config = loadConfig({ DATABASE_URL: `sqlite:///${dir}/s.db`, CLAUDE_CONFIG_DIR: `${dir}/cfg`, AGENT_JAIL: mode, HOME: dir });
+    const repo = new SessionRepository(config.databasePath);
+    try {
+      const users = new UserRepository(repo.database);
+      startJail(config, users, () => undefined, log, broken);
+      assert.equal(config.agentJail, 'off', 'an unjailed single-user install still starts');
+      const service = new UserService(users, 'k'.repeat(20));
+      if (mode === 'auto') {
+        assert.throws(
+          () => service.create(admin, { name: 'bob', role: 'member' }),
+          (e: unknown) => e instanceof PlatformError && e.code === 'jail_required',
+        );
+        assert.equal(users.users().length, 1, 'nobody was added');
+      } else {
+        service.create(admin, { name: 'bob', role: 'member' });
+        // The next start with a member and no jail: refused unless off.
+        const again = { ...config, agentJail: 'auto' as const };
+        assert.throws(() => startJail(again, users, () => undefined, log, broken), /besides the built-in admin: refusing to start/);
+        const off = { ...config, agentJail: 'off' as const };
+        startJail(off, users, () => undefined, log, broken);
+        assert.equal(off.agentJail, 'off');
+      }
+    } finally {
+      repo.close();
+    }
+  }
 });

@@ -56,6 +56,9 @@ async function runContainer(): Promise<number> {
     '/tmp',
     '--cap-drop=ALL',
     '--security-opt=no-new-privileges',
+    // The one flag the agent jail needs: without it the runtime's masked /proc entries make the
+    // kernel refuse the jail's own /proc (docs/operations.md).
+    '--security-opt=unmask=/proc/*',
     '-v',
     `${VOLUME}:/data`,
     '-e',
@@ -177,6 +180,23 @@ describe('container', () => {
     const { text } = await c.turn(sessionId, 'hello from outside the container', 60_000);
     assert.match(text, /demo model/);
     assert.deepEqual(c.invalid, []);
+    await c.close();
+  });
+
+  test('a Bash turn runs inside the agent jail: no server process, no database', async () => {
+    const logs = await podman(['logs', NAME]);
+    assert.match(logs.out + logs.err, /AGENT_JAIL=auto: on/, 'the jail is on in the image');
+    const c = await TestClient.connect(`ws://127.0.0.1:${port}/ws/v1/chat`, KEY);
+    await c.next('session_list');
+    c.ws.on('message', (d) => {
+      const f = JSON.parse(d.toString()) as { type: string; request_id?: string };
+      if (f.type === 'permission_request') c.send({ type: 'permission_response', request_id: f.request_id as string, decision: 'allow' });
+    });
+    const id = await c.createSession();
+    const { text } = await c.turn(id, 'run: echo JAILED; ls -A /data; cat /proc/*/cmdline | tr "\\0" " "', 90_000);
+    assert.match(text, /JAILED/);
+    assert.doesNotMatch(text, /sessions\.db/, 'the database is not in the jail');
+    assert.doesNotMatch(text, /dist\/main\.js/, "the server's process is not in the jail");
     await c.close();
   });
 

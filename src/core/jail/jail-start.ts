@@ -6,7 +6,7 @@ import type { Config } from '../../config/config.js';
 import type { UserRepository } from '../../db/user-repository.js';
 import { PlatformError } from '../../protocol/errors.js';
 import { BUILTIN_ADMIN, migrateTranscripts } from './config-dirs.js';
-import { decideJail } from './jail-probe.js';
+import { decideJail, jailUnavailable } from './jail-probe.js';
 import { jailLayoutProblem } from './session-jail.js';
 
 /** Resolves config.agentJail to on or off; throws (the start-up error) where the server must refuse. */
@@ -24,11 +24,11 @@ export function startJail(
       : others > 0
         ? `the database has ${others} user${others === 1 ? '' : 's'} besides the built-in admin`
         : null;
-  const d = decideJail(config.agentJail, required, probe);
-  if (d.enabled) {
+  // A layout the jail cannot hide counts as a jail that cannot run (auto: off, unless required).
+  const d = decideJail(config.agentJail, required, () => {
     const bad = jailLayoutProblem(config);
-    if (bad) throw new Error(`The agent jail cannot hide the data folder: ${bad}`);
-  }
+    return bad ? `it cannot hide the data folder: ${bad}` : (probe ?? jailUnavailable)();
+  });
   if (!d.enabled && required) log.warn({ agent_jail: false }, d.reason);
   else log.info({ agent_jail: d.enabled }, d.reason);
   const explicitOff = config.agentJail === 'off';
