@@ -168,7 +168,10 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       url: config.notifyWebhookUrl,
       publicUrl: config.publicUrl,
       logger: log.child({ component: 'webhook' }),
-      summaryOf: (id) => manager.find(id)?.summary(),
+      titleOf: (id) => {
+        const title = manager.find(id)?.summary().title;
+        return title != null && audit.renamedTitle(id) === title ? title : undefined;
+      },
     });
     manager.on('event', (ev) => notifier.notify(ev));
     cleanups.push(() => notifier.stop());

@@ -78,15 +78,19 @@ describe('webhook, through the real server', () => {
     const sid = await c.createSession();
     await c.turn(sid, 'say: secret words stay here');
     const done = await rx.next((b) => b.event === 'response_complete' && b.session_id === sid);
-    assert.equal(done.session_title, 'say: secret words stay here'.slice(0, 80));
+    // The default title is the start of the message: not sent. A title the user gives is.
+    assert.equal(done.session_title, `Session ${sid.slice(0, 8)}`);
+    assert.ok(!JSON.stringify(done).includes('secret words'), 'no message text');
     assert.equal(done.link, `https://chat.example.test/chat?resume=${sid}`);
     assert.equal(typeof done.cost_usd, 'number');
     assert.match(done.id, /^[0-9a-f-]{36}$/);
 
+    assert.equal((await h.api('PATCH', `/api/v1/sessions/${sid}`, { title: 'Release checklist' })).status, 200);
     c.send({ type: 'user_message', session_id: sid, text: 'run: touch private-command-text.txt' });
     const req = await c.next('permission_request');
     const asked = await rx.next((b) => b.event === 'permission_request' && b.session_id === sid);
     assert.equal(asked.tool, 'Bash');
+    assert.equal(asked.session_title, 'Release checklist');
     c.send({ type: 'permission_response', request_id: req.request_id, decision: 'deny' });
     await c.next('response_complete', undefined, 60_000);
 
@@ -96,8 +100,9 @@ describe('webhook, through the real server', () => {
     assert.equal(failed.suggested_action, 'retry');
 
     const all = JSON.stringify(rx.bodies);
-    for (const secret of ['private-command-text', 'touch', h.key]) assert.ok(!all.includes(secret), `a payload carries ${secret}`);
-    // Only the documented fields: the session title (the start of its first message unless renamed) is the one place words appear.
+    for (const secret of ['private-command-text', 'touch', 'secret words', h.key])
+      assert.ok(!all.includes(secret), `a payload carries ${secret}`);
+    // Only the documented fields: the session title (only a title the user gave) is the one place words appear.
     const keys = new Set(rx.bodies.flatMap((b) => Object.keys(b)));
     for (const k of keys)
       assert.ok(
@@ -140,7 +145,7 @@ describe('webhook queue', () => {
       url: rx.url,
       publicUrl: undefined,
       logger: pino({ level: 'silent' }),
-      summaryOf: () => undefined,
+      titleOf: () => undefined,
       maxQueue: 3,
       timeoutMs: 60_000,
     });

@@ -106,6 +106,13 @@ export class AuditLog {
     return { entries: page.map(toEntry), next_cursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
   }
 
+  /** The title a user last gave a session (`session.renamed`), if any. */
+  renamedTitle(sessionId: string): string | undefined {
+    const t = this.repo.query({ action: 'session.renamed', session_id: sessionId, limit: 1 })[0];
+    const title = t ? (JSON.parse(t.detail) as { title?: unknown }).title : undefined;
+    return typeof title === 'string' ? title : undefined;
+  }
+
   /**
    * Records the session manager's events: sessions created, resumed and ended, and every
    * permission decision. The actor is the session's owner (only the owner uses a session),

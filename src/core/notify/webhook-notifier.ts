@@ -2,11 +2,11 @@
 // Delivery never touches a turn: events go into a bounded queue (the oldest dropped when
 // full) and one worker posts them in order, each with a timeout, retrying network errors,
 // timeouts, 429 and 5xx with exponential backoff. What a payload holds is documented in
-// docs/security.md: ids, the session title, a link, the tool's name, figures; never the
+// docs/security.md: ids, the session title (only one the user gave it), a link, the tool's name, figures; never the
 // message text, the tool's input or an error text.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SessionEvent, SessionSummary } from '../../protocol/messages.js';
+import type { SessionEvent } from '../../protocol/messages.js';
 
 export type WebhookEventKind = 'permission_request' | 'response_complete' | 'stream_error';
 
@@ -32,8 +32,11 @@ export interface WebhookOptions {
   url: string;
   publicUrl: string | undefined;
   logger: Logger;
-  /** Title of a session (its summary), for the payload. */
-  summaryOf: (sessionId: string) => SessionSummary | undefined;
+  /**
+   * The title the user gave a session (renamed), for the payload; undefined otherwise: a default
+   * title is the start of the first message, and message text never leaves in a notification.
+   */
+  titleOf: (sessionId: string) => string | undefined;
   timeoutMs?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -69,13 +72,12 @@ export class WebhookNotifier {
   /** The notification a session event gives, or null (most events give none). */
   payloadFor(ev: SessionEvent): WebhookPayload | null {
     if (ev.type !== 'permission_request' && ev.type !== 'response_complete' && ev.type !== 'stream_error') return null;
-    const summary = this.opts.summaryOf(ev.session_id);
     const base = {
       id: randomUUID(),
       event: ev.type,
       at: new Date().toISOString(),
       session_id: ev.session_id,
-      session_title: summary?.title ?? `Session ${ev.session_id.slice(0, 8)}`,
+      session_title: this.opts.titleOf(ev.session_id) ?? `Session ${ev.session_id.slice(0, 8)}`,
       link: this.opts.publicUrl ? `${this.opts.publicUrl}/chat?resume=${ev.session_id}` : null,
     };
     if (ev.type === 'permission_request') return { ...base, tool: ev.tool };
