@@ -9,11 +9,12 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Authentication, secretAuthenticator } from './api/authenticate.js';
+import { registerErrorHandler, sendError } from './api/http-errors.js';
 import { redactedRequest, registerHttpSecurity, routeOf } from './api/http-security.js';
 import { registerMetrics } from './api/metrics-route.js';
 import { registerOpenApi } from './api/openapi.js';
-import { registerRest, sendError } from './api/rest.js';
-import { registerSignInGuards, registerSignInRoutes, signInDeps } from './api/sign-in.js';
+import { registerRest } from './api/rest.js';
+import { registerSignInGuards, registerSignInRoutes, type SignInDeps } from './api/sign-in.js';
 import { registerWs } from './api/ws.js';
 import { registerWsGuard, startHeartbeat } from './api/ws-guard.js';
 import { WsHub } from './api/ws-hub.js';
@@ -24,7 +25,10 @@ import { UserLimitsService } from './core/accounting/user-limits.js';
 import { ChatService } from './core/chat-service.js';
 import { ExtensionLoader } from './core/cli/extension-loader.js';
 import { decideSandbox } from './core/cli/sandbox-probe.js';
+import { ExternalUsers } from './core/identity/external-users.js';
+import { OidcSignIn } from './core/identity/oidc-sign-in.js';
 import { UserService } from './core/identity/users.js';
+import { WebSessions } from './core/identity/web-sessions.js';
 import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
@@ -36,11 +40,11 @@ import { AuditRepository } from './db/audit-repository.js';
 import { LimitsRepository } from './db/limits-repository.js';
 import { SessionRepository } from './db/session-repository.js';
 import { UserRepository } from './db/user-repository.js';
+import { WebSessionRepository } from './db/web-session-repository.js';
 import { WorkspaceRepository } from './db/workspace-repository.js';
 import { ScriptedModel } from './demo/scripted-model.js';
 import { createLogger, requestId } from './logger.js';
 import { wsMaxFrameBytes } from './protocol/attachments.js';
-import { PlatformError } from './protocol/errors.js';
 import type { SessionStatus } from './protocol/messages.js';
 
 export interface App {
@@ -123,6 +127,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     shared: () => users.hasOtherUsers(),
   });
   const workspaces = new Workspaces(config, new WorkspaceRepository(repo.database));
+  // Browser sign-ins; a disabled user's browsers are signed out.
+  const webSessions = new WebSessions(new WebSessionRepository(repo.database), config.sessionCookieHours * 3_600_000);
+  users.listen({ userDisabled: (userId) => void webSessions.endAllOf(userId) });
 
   // 2. The model: the configured API, or the built-in demo model on loopback
   let demoModel: ScriptedModel | null = null;
@@ -245,29 +252,22 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   // Frames fit a message with its attachments at the per-message limit, never more (ws closes with 1009 above).
   await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxFrameBytes(config.attachments.maxMessageBytes / (1024 * 1024)) } });
   registerWsGuard(app, config);
-  const signIn = signInDeps(config, repo.database, {
+  const signIn: SignInDeps = {
+    config,
     users,
     auth,
     audit,
+    webSessions,
+    external: new ExternalUsers(new UserRepository(repo.database), audit),
+    oidc: config.oidc ? new OidcSignIn(config.oidc) : null,
     signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
-  });
+  };
   await registerSignInGuards(app, signIn);
   await registerHttpSecurity(app, config, metrics, auth, (detail) => users.authFailed(detail));
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.wsPingIntervalSeconds * 1000);
   cleanups.push(stopHeartbeat);
 
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof PlatformError) return sendError(reply, err.code === 'session_not_found' ? 'not_found' : err.code, err.message);
-    const code = (err as { code?: string }).code;
-    const status = (err as { statusCode?: number }).statusCode;
-    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return sendError(reply, 'invalid_json');
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return sendError(reply, 'payload_too_large');
-    if (status === 429) return sendError(reply, 'rate_limited');
-    // Fastify's own 4xx texts describe the request, not the server: they may go back.
-    if (code?.startsWith('FST_ERR_CTP') || status === 400) return sendError(reply, 'invalid_message', (err as Error).message);
-    log.error({ err: err as Error }, 'request failed');
-    return sendError(reply, 'internal_error');
-  });
+  registerErrorHandler(app);
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.url.startsWith('/ws/')) return sendError(reply, 'not_found', 'Route not found');
     return WEB_ROOT ? reply.sendFile('index.html') : reply.code(404).type('text/plain').send('The web UI is not built: run npm run build');

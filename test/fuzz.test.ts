@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { ATTACHMENT_DEFAULTS, wsMaxFrameBytes } from '../src/protocol/attachments.js';
-import { ERRORS, type ErrorCode } from '../src/protocol/errors.js';
+import { ERRORS, type ErrorCode, type WsErrorCode } from '../src/protocol/errors.js';
 import { ClientMessage, ErrorBody, ServerFrame, SessionListResponse } from '../src/protocol/messages.js';
 import { type FrameSpec, frameSpec, type RestRequest, restRequest, type WsFrame } from './helpers/fuzz-arbitraries.js';
 import { type Harness, startHarness } from './helpers/harness.js';
@@ -110,7 +110,7 @@ class FrameReader {
 // ---------------------------------------------------------------- the WebSocket oracle
 
 interface Expectation {
-  code: ErrorCode;
+  code: WsErrorCode;
   sessionId?: string;
 }
 

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../core/accounting/metrics.js';
 import type { Authentication } from './authenticate.js';
-import { sendError } from './rest.js';
+import { sendError } from './http-errors.js';
 
 /** The web UI's policy: its own scripts, styles and sockets only; images from itself,
  * data: URLs, or blob: URLs the page made itself (attachment thumbnails fetched with the

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../core/accounting/metrics.js';
 import { isAdmin } from '../core/identity/principal.js';
 import type { Authentication } from './authenticate.js';
-import { sendError } from './rest.js';
+import { sendError } from './http-errors.js';
 
 export function registerMetrics(app: FastifyInstance, auth: Authentication, metrics: Metrics): void {
   app.get('/metrics', async (req, reply) => {

@@ -1,13 +1,14 @@
 // REST for per-user limits (admins set them) and usage (everyone their own; admins anyone's).
-// Authentication ran before (the enclosing scope's hook); the rules are the core services'.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// Authentication ran before (the enclosing scope's hook); fastify validated the request with the route
+// schemas; the rules are the core services'.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { UserLimitsService } from '../core/accounting/user-limits.js';
-import { isAdmin, type Principal, requireAdmin } from '../core/identity/principal.js';
-import { UsageQuery, UserLimits } from '../protocol/accounting.js';
+import { isAdmin, type Principal } from '../core/identity/principal.js';
 import { PlatformError } from '../protocol/errors.js';
-import { UserIdParams } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
-import { caller, sendError } from './rest.js';
+import { caller, route } from './http-errors.js';
+import { adminOnly } from './rest-admin.js';
 
 export interface AccountingDeps {
   limits: UserLimitsService;
@@ -19,31 +20,18 @@ export interface AccountingDeps {
   openSessionsOf: (userId: string) => number;
 }
 
-function invalid(reply: FastifyReply, error: { issues: { path: PropertyKey[]; message: string }[] }, what: string) {
-  const i = error.issues[0];
-  const where = i?.path.map(String).join('.');
-  return sendError(reply, 'invalid_message', `Invalid ${what}${where ? ` ${where}` : ''}: ${i?.message ?? 'invalid'}`);
-}
+export function registerAccountingRoutes(scope: FastifyInstance, d: AccountingDeps): void {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
 
-export function registerAccountingRoutes(app: FastifyInstance, d: AccountingDeps): void {
-  const opts = <S>(schema: S) => ({ schema, attachValidation: true });
-
-  app.put('/api/v1/users/:id/limits', opts(R.setUserLimits), async (req, reply) => {
-    const p = caller(req);
-    requireAdmin(p);
-    const id = UserIdParams.safeParse(req.params);
-    if (!id.success || !d.userExists(id.data.id)) throw new PlatformError('user_not_found');
-    const b = UserLimits.safeParse(req.body ?? {});
-    if (!b.success) return invalid(reply, b.error, 'field');
-    return d.limits.set(p.user_id, id.data.id, b.data);
+  app.put('/api/v1/users/:id/limits', { ...route(R.setUserLimits, { id: ['user_not_found'] }), preValidation: adminOnly }, async (req) => {
+    if (!d.userExists(req.params.id)) throw new PlatformError('user_not_found');
+    return d.limits.set(caller(req).user_id, req.params.id, req.body);
   });
 
-  app.get('/api/v1/usage', opts(R.usage), async (req, reply) => {
+  app.get('/api/v1/usage', route(R.usage), async (req) => {
     const p = caller(req);
-    const q = UsageQuery.safeParse(req.query ?? {});
-    if (!q.success) return invalid(reply, q.error, 'query parameter');
     // A member sees their own usage (asking for anyone else's is forbidden); an admin everyone's or one user's.
-    const asked = q.data.user_id;
+    const asked = req.query.user_id;
     if (!isAdmin(p) && asked !== undefined && asked !== p.user_id) throw new PlatformError('forbidden');
     if (asked !== undefined && !d.userExists(asked)) throw new PlatformError('user_not_found');
     const ids = !isAdmin(p) ? [p.user_id] : asked !== undefined ? [asked] : d.userIds(p);

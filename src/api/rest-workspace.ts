@@ -1,20 +1,13 @@
 // The workspace routes: the session's files, a folder as a zip, what changed and one file's diff.
 // Owner only (another user's session is an unknown one); the rules live in core/workspace/.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { ChatService } from '../core/chat-service.js';
 import type { WorkspaceService } from '../core/workspace/workspace-service.js';
-import { PlatformError } from '../protocol/errors.js';
-import { SessionId } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
-import {
-  ArchiveQuery,
-  DiffQuery,
-  FileContentQuery,
-  FilesQuery,
-  WORKSPACE_MAX_DOWNLOAD_BYTES,
-  WORKSPACE_MAX_VIEW_BYTES,
-} from '../protocol/workspace.js';
-import { caller } from './rest.js';
+import { type ArchiveQuery, type FileContentQuery, WORKSPACE_MAX_DOWNLOAD_BYTES, WORKSPACE_MAX_VIEW_BYTES } from '../protocol/workspace.js';
+import { caller, route, SESSION_PARAMS as S } from './http-errors.js';
 
 export interface WorkspaceRouteDeps {
   chat: ChatService;
@@ -27,19 +20,10 @@ export function attachmentHeader(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-function query<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, req: FastifyRequest): T {
-  const q = schema.safeParse(req.query ?? {});
-  if (!q.success) throw new PlatformError('invalid_message', 'Invalid query: path is a string of at most 4,096 characters');
-  return q.data;
-}
-
 export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteDeps): void {
-  /** The caller's own session named by the URL, or the same 404 as an unknown one. */
-  const own = (req: FastifyRequest): string => {
-    const id = (req.params as { id: string }).id;
-    if (!SessionId.safeParse(id).success) throw new PlatformError('not_found');
-    return d.chat.ownSession(caller(req), id);
-  };
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  /** The caller's own session named by the URL (fastify checked its form), or the same 404 as an unknown one. */
+  const own = (req: FastifyRequest): string => d.chat.ownSession(caller(req), (req.params as { id: string }).id);
   // Files are the agent's: never rendered or run by the browser, never cached by anyone else.
   const untrusted = (reply: FastifyReply) =>
     reply
@@ -47,14 +31,12 @@ export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteD
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, no-store');
 
-  app.get('/api/v1/sessions/:id/files', { schema: R.listFiles, attachValidation: true }, async (req) => {
-    const id = own(req);
-    return d.workspace.list(id, query(FilesQuery, req).path ?? '');
-  });
+  typed.get('/api/v1/sessions/:id/files', route(R.listFiles, S), async (req) => d.workspace.list(own(req), req.query.path ?? ''));
 
-  app.get('/api/v1/sessions/:id/files/content', { schema: R.fileContent, attachValidation: true }, async (req, reply) => {
+  // Streams are no JSON the type provider could type: these two answer on the plain scope.
+  app.get('/api/v1/sessions/:id/files/content', route(R.fileContent, S), async (req, reply) => {
     const id = own(req);
-    const q = query(FileContentQuery, req);
+    const q = req.query as z.infer<typeof FileContentQuery>;
     const download = q.download === '1' || q.download === 'true';
     const file = await d.workspace.content(id, q.path, download ? WORKSPACE_MAX_DOWNLOAD_BYTES : WORKSPACE_MAX_VIEW_BYTES);
     untrusted(reply)
@@ -64,17 +46,14 @@ export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteD
     return reply.send(file.stream);
   });
 
-  app.get('/api/v1/sessions/:id/files/archive', { schema: R.fileArchive, attachValidation: true }, async (req, reply) => {
+  app.get('/api/v1/sessions/:id/files/archive', route(R.fileArchive, S), async (req, reply) => {
     const id = own(req);
-    const zip = await d.workspace.archive(id, query(ArchiveQuery, req).path ?? '');
+    const zip = await d.workspace.archive(id, (req.query as z.infer<typeof ArchiveQuery>).path ?? '');
     untrusted(reply).type('application/zip').header('content-disposition', attachmentHeader(zip.name));
     return reply.send(zip.stream);
   });
 
-  app.get('/api/v1/sessions/:id/changes', { schema: R.changes, attachValidation: true }, async (req) => d.workspace.changes(own(req)));
+  typed.get('/api/v1/sessions/:id/changes', route(R.changes, S), async (req) => d.workspace.changes(own(req)));
 
-  app.get('/api/v1/sessions/:id/changes/diff', { schema: R.changeDiff, attachValidation: true }, async (req) => {
-    const id = own(req);
-    return d.workspace.diff(id, query(DiffQuery, req).path);
-  });
+  typed.get('/api/v1/sessions/:id/changes/diff', route(R.changeDiff, S), async (req) => d.workspace.diff(own(req), req.query.path));
 }

@@ -1,28 +1,17 @@
 // REST endpoints: bodies and codes exactly as the contract gives them; the work is the chat service's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config.js';
 import type { AuditLog } from '../core/accounting/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
-import { type Principal, requireAdmin } from '../core/identity/principal.js';
 import type { UserService } from '../core/identity/users.js';
 import type { WorkspaceService } from '../core/workspace/workspace-service.js';
-import { AuditQuery } from '../protocol/accounting.js';
-import { ERRORS, type ErrorCode, PlatformError } from '../protocol/errors.js';
-import {
-  CreateSessionRequest,
-  type CreateSessionResponse,
-  type DeleteSessionResponse,
-  ExportQuery,
-  type ExtensionsResponse,
-  ForkSessionRequest,
-  ListSessionsQuery,
-  PatchSessionRequest,
-  RewindFilesRequest,
-  SessionId,
-} from '../protocol/messages.js';
+import type { CreateSessionResponse, DeleteSessionResponse, ExtensionsResponse } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import type { Authentication } from './authenticate.js';
+import { caller, route, SESSION_PARAMS as S, sendError } from './http-errors.js';
 import { type AccountingDeps, registerAccountingRoutes } from './rest-accounting.js';
+import { adminOnly } from './rest-admin.js';
 import { registerUserRoutes } from './rest-users.js';
 import { registerWorkspaceRoutes } from './rest-workspace.js';
 
@@ -38,28 +27,11 @@ export interface RestDeps {
   extensions: () => ExtensionsResponse;
 }
 
-/** The caller of a request past the authentication hook. */
-export function caller(req: FastifyRequest): Principal {
-  if (!req.principal) throw new PlatformError('unauthorized');
-  return req.principal;
-}
-
-export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
-  return reply.code(ERRORS[code].status).send({ error: code, message: message ?? ERRORS[code].message });
-}
-
 export function registerRest(app: FastifyInstance, d: RestDeps): void {
   const { config, chat } = d;
 
   const requireCaller = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!(await d.auth.principalOf(req))) return sendError(reply, 'unauthorized');
-  };
-
-  const sessionIdParam = (req: FastifyRequest): string => {
-    const id = (req.params as { id: string }).id;
-    // A malformed id cannot name a session: same 404 as an unknown one.
-    if (!SessionId.safeParse(id).success) throw new PlatformError('not_found');
-    return id;
   };
 
   app.get('/api/v1/health/live', { schema: R.healthLive }, async () => ({ status: 'ok' }));
@@ -75,79 +47,49 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     return { status: 'ready', ...base };
   });
 
-  // Body and id are checked in the handlers (attachValidation), so their answers stay the
-  // documented ones: a malformed id is a 404 like an unknown one, a bad body has one message.
-  app.register(async (authed) => {
-    authed.addHook('onRequest', requireCaller);
+  // Fastify validates params, body and query with the route schemas (the error handler words a failure;
+  // a malformed id answers 404 like an unknown one). Authentication runs first, at onRequest.
+  app.register(async (scope) => {
+    scope.addHook('onRequest', requireCaller);
+    const authed = scope.withTypeProvider<ZodTypeProvider>();
 
-    authed.get('/api/v1/sessions', { schema: R.listSessions, attachValidation: true }, async (req, reply) => {
-      const q = ListSessionsQuery.safeParse(req.query ?? {});
-      if (!q.success) {
-        const issue = q.error.issues[0];
-        return sendError(
-          reply,
-          'invalid_message',
-          `Invalid query parameter ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-        );
-      }
-      return chat.listPage(caller(req), q.data);
-    });
+    authed.get('/api/v1/sessions', route(R.listSessions), async (req) => chat.listPage(caller(req), req.query));
 
-    authed.post('/api/v1/sessions', { schema: R.createSession, attachValidation: true }, async (req, reply) => {
-      const body = req.body ?? {};
-      const parsed = CreateSessionRequest.safeParse(body);
-      if (!parsed.success) return sendError(reply, 'invalid_message', bodyProblem(parsed.error));
-      const { session_id, source, summary } = await chat.create(caller(req), undefined, undefined, parsed.data);
+    authed.post('/api/v1/sessions', route(R.createSession), async (req, reply) => {
+      const { session_id, source, summary } = await chat.create(caller(req), undefined, undefined, req.body ?? {});
       const created: CreateSessionResponse = { session_id, status: summary.status, source, created_at: summary.created_at };
       return reply.code(201).send(created);
     });
 
-    authed.get('/api/v1/sessions/:id', { schema: R.getSession, attachValidation: true }, async (req) =>
-      chat.detail(caller(req), sessionIdParam(req)),
-    );
+    authed.get('/api/v1/sessions/:id', route(R.getSession, S), async (req) => chat.detail(caller(req), req.params.id));
 
-    authed.delete(
-      '/api/v1/sessions/:id',
-      { schema: R.deleteSession, attachValidation: true },
-      async (req): Promise<DeleteSessionResponse> => {
-        const id = sessionIdParam(req);
-        const { reason } = await chat.destroy(caller(req), undefined, id);
-        return { session_id: id, status: 'terminated', reason };
-      },
-    );
-
-    authed.patch('/api/v1/sessions/:id', { schema: R.patchSession, attachValidation: true }, async (req, reply) => {
-      const id = sessionIdParam(req);
-      const parsed = PatchSessionRequest.safeParse(req.body ?? {});
-      if (!parsed.success) {
-        const own = parsed.error.issues.find((i) => i.path[0] === 'title' && i.code === 'custom');
-        return sendError(reply, 'invalid_message', own?.message ?? 'The request body must be {"title": "..."}');
-      }
-      return chat.rename(caller(req), id, parsed.data.title);
+    authed.delete('/api/v1/sessions/:id', route(R.deleteSession, S), async (req): Promise<DeleteSessionResponse> => {
+      const id = req.params.id;
+      const { reason } = await chat.destroy(caller(req), undefined, id);
+      return { session_id: id, status: 'terminated', reason };
     });
+
+    authed.patch('/api/v1/sessions/:id', route(R.patchSession, S), async (req) => chat.rename(caller(req), req.params.id, req.body.title));
+
     // Only this server's own stored bytes, typed by our own checks (no SVG); sandboxed and
     // private so the browser never runs or shares them (the UI fetches them into blob: URLs).
-    authed.get(
-      '/api/v1/sessions/:id/attachments/:attachment_id',
-      { schema: R.getAttachment, attachValidation: true },
-      async (req, reply) => {
-        const id = sessionIdParam(req);
-        const file = await chat.attachment(caller(req), id, (req.params as { attachment_id: string }).attachment_id);
-        if (!file) return sendError(reply, 'not_found', 'Attachment not found');
-        return reply
-          .header('content-type', file.mediaType)
-          .header('content-security-policy', "default-src 'none'; sandbox")
-          .header('cache-control', 'private, max-age=3600')
-          .header('content-disposition', 'inline')
-          .send(file.bytes);
-      },
-    );
+    // Bytes and Markdown are no JSON the type provider could type: these two answer on the plain scope.
+    scope.get('/api/v1/sessions/:id/attachments/:attachment_id', route(R.getAttachment, S), async (req, reply) => {
+      const params = req.params as { id: string; attachment_id: string };
+      const file = await chat.attachment(caller(req), params.id, params.attachment_id);
+      if (!file) return sendError(reply, 'not_found', 'Attachment not found');
+      return reply
+        .header('content-type', file.mediaType)
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', 'inline')
+        .send(file.bytes);
+    });
 
-    authed.get('/api/v1/sessions/:id/export', { schema: R.exportSession, attachValidation: true }, async (req, reply) => {
-      const id = sessionIdParam(req);
-      const q = ExportQuery.safeParse(req.query ?? {});
-      if (!q.success) return sendError(reply, 'invalid_message', 'format must be markdown or json');
-      const file = await chat.exportSession(caller(req), id, q.data.format ?? 'markdown');
+    scope.get('/api/v1/sessions/:id/export', route(R.exportSession, S), async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const { format } = req.query as { format?: 'markdown' | 'json' };
+      const file = await chat.exportSession(caller(req), id, format ?? 'markdown');
       reply.header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'no-store');
       if (typeof file.body === 'string')
         return reply
@@ -157,52 +99,27 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       return reply.type(file.contentType).send(file.body);
     });
 
-    authed.get('/api/v1/extensions', { schema: R.extensions }, async () => d.extensions());
+    authed.get('/api/v1/extensions', route(R.extensions), async () => d.extensions());
 
-    authed.get('/api/v1/audit', { schema: R.audit, attachValidation: true }, async (req, reply) => {
-      requireAdmin(caller(req));
-      const q = AuditQuery.safeParse(req.query);
-      if (!q.success) {
-        const issue = q.error.issues[0];
-        return sendError(
-          reply,
-          'invalid_message',
-          `Invalid query parameter ${issue?.path.join('.') || ''}: ${issue?.message ?? 'invalid'}`,
-        );
-      }
-      return d.audit.list(q.data);
-    });
+    // The role before the query: a member learns nothing from validation.
+    authed.get('/api/v1/audit', { ...route(R.audit), preValidation: adminOnly }, async (req) => d.audit.list(req.query));
 
     registerUserRoutes(authed, d.users);
     registerAccountingRoutes(authed, d.accounting);
     registerWorkspaceRoutes(authed, { chat, workspace: d.workspace });
 
-    authed.get('/api/v1/models', { schema: R.models }, async () => ({ models: await chat.models() }));
+    authed.get('/api/v1/models', route(R.models), async () => ({ models: await chat.models() }));
 
-    authed.get('/api/v1/commands', { schema: R.commands }, async () => ({ commands: await chat.commands(d.extensions()) }));
+    authed.get('/api/v1/commands', route(R.commands), async () => ({ commands: await chat.commands(d.extensions()) }));
 
-    authed.post('/api/v1/sessions/:id/fork', { schema: R.forkSession, attachValidation: true }, async (req, reply) => {
-      const id = sessionIdParam(req);
-      const parsed = ForkSessionRequest.safeParse(req.body ?? {});
-      if (!parsed.success) return sendError(reply, 'invalid_message', bodyProblem(parsed.error));
-      const { session_id, summary } = await chat.fork(caller(req), id, parsed.data.message_id);
+    authed.post('/api/v1/sessions/:id/fork', route(R.forkSession, S), async (req, reply) => {
+      const { session_id, summary } = await chat.fork(caller(req), req.params.id, req.body?.message_id);
       const created: CreateSessionResponse = { session_id, status: summary.status, source: 'cold', created_at: summary.created_at };
       return reply.code(201).send(created);
     });
 
-    authed.post('/api/v1/sessions/:id/rewind', { schema: R.rewindFiles, attachValidation: true }, async (req, reply) => {
-      const id = sessionIdParam(req);
-      const parsed = RewindFilesRequest.safeParse(req.body ?? {});
-      if (!parsed.success) return sendError(reply, 'invalid_message', bodyProblem(parsed.error));
-      return chat.rewindFiles(caller(req), id, parsed.data.message_id, parsed.data.dry_run ?? false);
-    });
+    authed.post('/api/v1/sessions/:id/rewind', route(R.rewindFiles, S), async (req) =>
+      chat.rewindFiles(caller(req), req.params.id, req.body.message_id, req.body.dry_run ?? false),
+    );
   });
-}
-
-/** The first problem of a request body, as one sentence. */
-function bodyProblem(e: { issues: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[] }): string {
-  const i = e.issues[0];
-  if (!i) return 'Invalid request body';
-  if (i.code === 'unrecognized_keys') return `Unknown field${(i.keys?.length ?? 0) > 1 ? 's' : ''}: ${i.keys?.join(', ')}`;
-  return `Invalid field ${i.path.map(String).join('.') || '(body)'}: ${i.message}`;
 }

@@ -3,22 +3,21 @@
 // a key or personal token for a cookie, sign-out, and the trusted proxy's user header.
 import net from 'node:net';
 import fastifyCookie from '@fastify/cookie';
-import type Database from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config.js';
 import type { AuditLog } from '../core/accounting/audit-log.js';
-import { ExternalUsers } from '../core/identity/external-users.js';
-import { OidcSignIn, SignInError } from '../core/identity/oidc-sign-in.js';
+import type { ExternalUsers } from '../core/identity/external-users.js';
+import { type OidcSignIn, SignInError } from '../core/identity/oidc-sign-in.js';
 import type { Principal } from '../core/identity/principal.js';
 import type { UserService } from '../core/identity/users.js';
-import { WebSessions } from '../core/identity/web-sessions.js';
-import { UserRepository } from '../db/user-repository.js';
-import { WebSessionRepository } from '../db/web-session-repository.js';
-import { type MeResponse, SignInRequest, type SignInStateResponse } from '../protocol/messages.js';
+import type { WebSessions } from '../core/identity/web-sessions.js';
+import type { MeResponse, SignInStateResponse } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import { type Authentication, secretOf } from './authenticate.js';
+import { sendError } from './http-errors.js';
 import { routeOf } from './http-security.js';
-import { sendError } from './rest.js';
+import { originIsOurs } from './origin.js';
 
 export const SESSION_COOKIE = 'csp_session';
 /** Holds the key of this browser's pending OIDC sign-in (its state, nonce and PKCE verifier stay on the server). */
@@ -27,7 +26,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface SignInDeps {
   config: Config;
-  users: Pick<UserService, 'principalForSecret' | 'principalForUser' | 'listen'>;
+  users: Pick<UserService, 'principalForSecret' | 'principalForUser'>;
   external: ExternalUsers;
   webSessions: WebSessions;
   oidc: OidcSignIn | null;
@@ -35,23 +34,6 @@ export interface SignInDeps {
   audit: Pick<AuditLog, 'record'>;
   /** A browser signed out: the sockets it opened with that sign-in close. */
   signedOut?: (webSessionId: string) => void;
-}
-
-/** The sign-in parts of the app, on the shared database; a disabled user's browsers are signed out. */
-export function signInDeps(
-  config: Config,
-  db: Database.Database,
-  x: Pick<SignInDeps, 'users' | 'auth' | 'audit' | 'signedOut'>,
-): SignInDeps {
-  const webSessions = new WebSessions(new WebSessionRepository(db), config.sessionCookieHours * 3_600_000);
-  x.users.listen({ userDisabled: (userId) => void webSessions.endAllOf(userId) });
-  return {
-    ...x,
-    config,
-    webSessions,
-    external: new ExternalUsers(new UserRepository(db), x.audit),
-    oidc: config.oidc ? new OidcSignIn(config.oidc) : null,
-  };
 }
 
 /** Addresses (CIDR allowed) as a matcher of TCP peers; IPv4-mapped IPv6 peers match their IPv4 form. */
@@ -68,19 +50,6 @@ export function addressMatcher(list: string[]): (address: string | undefined) =>
     const v4 = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
     return net.isIP(v4) !== 0 && block.check(v4, net.isIPv6(v4) ? 'ipv6' : 'ipv4');
   };
-}
-
-/** A cookie-authenticated change must come from a page of ours: the Origin names this server. */
-export function originIsOurs(req: FastifyRequest, config: Config): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  if (config.publicUrl && new URL(config.publicUrl).origin === origin) return true;
-  if (config.allowedOrigins.includes(origin)) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 /** Secure when the browser talks TLS to us or to the proxy in front (X-Forwarded-Proto, with TRUST_PROXY), or PUBLIC_URL is https. */
@@ -151,11 +120,13 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
   });
 
   // The key or a personal token for a cookie: the page then holds no secret of its own.
-  app.post('/api/v1/auth/session', { schema: R.signIn, attachValidation: true }, async (req, reply) => {
-    const parsed = SignInRequest.safeParse(req.body);
-    if (!parsed.success) return sendError(reply, 'invalid_message', 'The body must be {"token": "<API key or personal token>"}');
+  // The Origin before the body (preValidation): another site's page learns nothing from validation.
+  const ourOriginOrNone = async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.headers.origin !== undefined && !originIsOurs(req, config)) return sendError(reply, 'origin_not_allowed');
-    const p = d.users.principalForSecret(parsed.data.token);
+  };
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.post('/api/v1/auth/session', { schema: R.signIn, preValidation: ourOriginOrNone }, async (req, reply) => {
+    const p = d.users.principalForSecret(req.body.token);
     if (!p) return sendError(reply, 'unauthorized');
     const s = d.webSessions.start(p.user_id, 'token');
     setSessionCookie(reply, req, config, s.value, s.expiresAt);

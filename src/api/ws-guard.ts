@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config/config.js';
-import { sendError } from './rest.js';
+import { sendError } from './http-errors.js';
 
 /**
  * DNS rebinding needs a name that the attacker's DNS points at us, so an IP literal

@@ -5,10 +5,10 @@ import type { RawData } from 'ws';
 import type { Config } from '../config/config.js';
 import type { ChatService } from '../core/chat-service.js';
 import { wsMaxFrameBytes } from '../protocol/attachments.js';
-import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES, type WsErrorCode } from '../protocol/errors.js';
+import { ERRORS, type ErrorCode, PlatformError, VALIDATION_MESSAGES, wsCode } from '../protocol/errors.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, SessionId } from '../protocol/messages.js';
-import { originAllowed } from './auth.js';
 import type { Authentication } from './authenticate.js';
+import { originIsOurs } from './origin.js';
 import type { Connection, WsHub } from './ws-hub.js';
 
 /** Milliseconds until an ISO time, within what a timer can wait (about 24 days). */
@@ -22,7 +22,8 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
     await auth.principalOf(req);
   };
   app.get('/ws/v1/chat', { websocket: true, onRequest: authenticate }, (socket, req) => {
-    if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
+    // Browsers always send Origin on a WebSocket; a client without one is no page another site could run.
+    if (req.headers.origin !== undefined && !originIsOurs(req, config)) {
       socket.close(1008, 'Origin not allowed');
       return;
     }
@@ -56,10 +57,9 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
   });
 
   function sendError(conn: Connection, code: ErrorCode, message?: string, session_id?: string): void {
-    const wsCode = code === 'not_found' ? 'session_not_found' : code;
     conn.send({
       type: 'error',
-      code: wsCode as WsErrorCode,
+      code: wsCode(code),
       message: message ?? ERRORS[code].message,
       ...(session_id ? { session_id } : {}),
     });

@@ -260,7 +260,7 @@ export const VARIABLES = {
   ALLOWED_ORIGINS: {
     ...commaList(),
     field: 'allowedOrigins',
-    help: 'extra browser origins allowed to open the WebSocket (comma list, * for any)',
+    help: "extra browser origins trusted like this server's own pages, for the WebSocket and sign-in cookie changes (comma list, * for any)",
   },
   ALLOWED_HOSTS: {
     ...commaList((h) => h.toLowerCase()),

@@ -6,7 +6,7 @@
 //
 // Every operation takes the caller. A session belongs to the user who created it;
 // for anyone else it does not exist: the one lookup (`session`) answers
-// session_not_found exactly as for an unknown id. Admins may list, see the detail
+// not_found (session_not_found on the WebSocket) exactly as for an unknown id. Admins may list, see the detail
 // of and end anyone's session (`adminMayAct`), never use it (send, open, interrupt,
 // answer its permission questions).
 import { PlatformError } from '../protocol/errors.js';
@@ -146,7 +146,7 @@ export class ChatService {
    */
   private session(p: Principal, id: string, adminMayAct = false): Session {
     const s = this.manager.find(id);
-    if (!s || (s.ownerId !== p.user_id && !(adminMayAct && isAdmin(p)))) throw new PlatformError('session_not_found');
+    if (!s || (s.ownerId !== p.user_id && !(adminMayAct && isAdmin(p)))) throw new PlatformError('not_found');
     return s;
   }
 

@@ -4,8 +4,9 @@
 
 export const ERRORS = {
   unauthorized: { status: 401, message: 'Invalid API key' },
+  /** What was asked for does not exist (a session unless the message says otherwise). The contract names it
+   * `not_found` over REST and `session_not_found` on the WebSocket: one code, two wire names (wsCode). */
   not_found: { status: 404, message: 'Session not found' },
-  session_not_found: { status: 404, message: 'Session not found' },
   capacity_exceeded: { status: 503, message: 'Server at capacity. Max sessions: {max}' },
   query_in_progress: { status: 409, message: 'Please wait for the current response to complete.' },
   invalid_message: { status: 400, message: 'Invalid message' },
@@ -56,7 +57,7 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** Error codes of the WebSocket `error` frame: the contract's six, then our additions. */
+/** Error codes of the WebSocket `error` frame (wire names): the contract's six, then our additions. */
 export const WS_ERROR_CODES = [
   'query_in_progress',
   'session_not_found',
@@ -71,8 +72,13 @@ export const WS_ERROR_CODES = [
   'budget_exceeded',
   'session_limit_reached',
   'mode_not_allowed',
-] as const satisfies readonly ErrorCode[];
+] as const;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
+
+/** The WebSocket's wire name of a code (the contract's `session_not_found` for `not_found`). */
+export function wsCode(code: ErrorCode): WsErrorCode {
+  return (code === 'not_found' ? 'session_not_found' : code) as WsErrorCode;
+}
 
 /** Validation messages, word for word as the contract gives them. */
 export const VALIDATION_MESSAGES = {

@@ -77,7 +77,8 @@ export const REST_ROUTES = {
     ...keyed,
     tags: ['sessions'],
     summary: 'Create a session (from the pre-warm pool when it has a process)',
-    body: CreateSessionRequest.optional(),
+    // Fastify validates an absent body as null.
+    body: CreateSessionRequest.nullish(),
     response: { 201: CreateSessionResponse, ...err('unauthorized', 'invalid_message', 'mode_not_allowed', 'capacity_exceeded') },
   },
   getSession: {
@@ -241,7 +242,7 @@ export const REST_ROUTES = {
     tags: ['sessions'],
     summary: 'A new session with the conversation so far (or before a message); the original is unchanged',
     params: sessionParams,
-    body: ForkSessionRequest.optional(),
+    body: ForkSessionRequest.nullish(),
     response: { 201: CreateSessionResponse, ...err('unauthorized', 'invalid_message', 'not_found') },
   },
   rewindFiles: {

@@ -1,8 +1,8 @@
 // The chat app: wires the state, the connection and the routing to the components.
 // Each concern lives in its own hook (hooks/) and each part of the state in its own
 // reducer (state/).
-import { lazy, Suspense, useCallback, useMemo, useReducer, useRef, useState } from 'react';
-import { makeApi } from './api';
+import { lazy, Suspense, useCallback, useReducer, useRef, useState } from 'react';
+import { sessionApi } from './api';
 import './App.css';
 import type { BootParams } from './boot';
 import { AgentControls } from './components/AgentControls';
@@ -14,7 +14,7 @@ import { EndedCard } from './components/EndedCard';
 import { ExportMenu } from './components/ExportMenu';
 import { MessageActionsContext } from './components/MessageActions';
 import { AttachmentKey } from './components/MessageAttachments';
-import { type AnswerExtras, PermissionDock } from './components/PermissionCard';
+import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
 import { SignInPage } from './components/SignInPage';
@@ -32,7 +32,7 @@ import { useSessionRouting } from './hooks/useSessionRouting';
 import { useStamp } from './hooks/useStamp';
 import { initialState, reducer } from './state/reducer';
 import { emptyTranscript, latestContext } from './state/transcripts';
-import type { Banner, PermissionDecision, PermissionItem, State } from './state/types';
+import type { AnswerExtras, Banner, PermissionDecision, PermissionItem, State } from './state/types';
 
 // Settings and Admin load on demand: most visits are the chat, and the first load stays small.
 const SettingsPage = lazy(() => import('./components/SettingsPage').then((m) => ({ default: m.SettingsPage })));
@@ -60,7 +60,7 @@ export function App({ boot }: { boot: BootParams }) {
   const menuButton = useRef<HTMLButtonElement>(null);
   const menu = usePhoneMenu(NAV_ID, menuButton);
   const notifications = useNotifications();
-  const api = useMemo(() => (login.credentials ? makeApi() : null), [login.credentials]);
+  const api = login.credentials ? sessionApi : null;
   const [searching, setSearching] = useState(false);
 
   const { currentId } = state.sessions;
@@ -105,8 +105,6 @@ export function App({ boot }: { boot: BootParams }) {
   });
   useRemembered(state);
   const agent = useAgentActions({
-    // The sign-in cookie authenticates the REST calls: no key in the page.
-    key: null,
     connected,
     sessionId: currentId,
     send: link.send,
@@ -150,12 +148,7 @@ export function App({ boot }: { boot: BootParams }) {
         dispatch({ type: 'dismiss', key: b.key });
         break;
       case 'retry': {
-        const sid = b.sessionId;
-        const text = sid ? state.transcripts[sid]?.lastUserText : null;
-        if (sid && text && link.send({ type: 'user_message', session_id: sid, text })) {
-          dispatch({ type: 'dismiss', key: b.key });
-          dispatch({ type: 'local_send', sessionId: sid, text, id: stamp().id });
-        }
+        if (b.sessionId && routing.retry(b.sessionId)) dispatch({ type: 'dismiss', key: b.key });
         break;
       }
       case 'new_session':

@@ -22,11 +22,10 @@ export function backoffDelay(attempt: number, random = Math.random): number {
   return Math.round(exp * (0.75 + random() * 0.5));
 }
 
-/** The socket's address; without a key the browser's sign-in cookie authenticates it. */
-export function wsUrl(key: string | null, loc: Location = window.location): string {
+/** The socket's address; the browser's sign-in cookie authenticates it (the page holds no key). */
+export function wsUrl(loc: Location = window.location): string {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const base = `${proto}//${loc.host}/ws/v1/chat`;
-  return key === null ? base : `${base}?api_key=${encodeURIComponent(key)}`;
+  return `${proto}//${loc.host}/ws/v1/chat`;
 }
 
 export class ChatConnection {
@@ -37,16 +36,13 @@ export class ChatConnection {
   private closed = false;
   private everOpened = false;
 
-  constructor(
-    private readonly key: string | null,
-    private readonly listener: (e: ConnEvent) => void,
-  ) {}
+  constructor(private readonly listener: (e: ConnEvent) => void) {}
 
   connect(): void {
     this.closed = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const ws = new WebSocket(wsUrl(this.key));
+    const ws = new WebSocket(wsUrl());
     this.ws = ws;
     this.seq = 0;
     ws.onopen = () => {

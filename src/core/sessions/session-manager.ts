@@ -315,7 +315,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   get(id: string): Session {
     const s = this.find(id);
-    if (!s) throw new PlatformError('session_not_found');
+    if (!s) throw new PlatformError('not_found');
     return s;
   }
 

@@ -4,7 +4,7 @@
 // record of each answer.
 import { useEffect, useRef, useState } from 'react';
 import { shortJson, useNow } from '../format';
-import type { PermissionDecision, PermissionItem } from '../state/types';
+import type { AnswerPermission, PermissionItem } from '../state/types';
 import './PermissionCard.css';
 import { PlanCard } from './PlanCard';
 import { QuestionCard } from './QuestionCard';
@@ -15,14 +15,6 @@ const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
   deny: 'denied',
   expired: 'no answer',
 };
-
-/** AskUserQuestion's answers, or what the agent reads when denied. */
-export interface AnswerExtras {
-  answers?: Record<string, string>;
-  message?: string;
-}
-
-export type AnswerPermission = (item: PermissionItem, decision: PermissionDecision, extras?: AnswerExtras) => void;
 
 export function PermissionCard({ item, onAnswer }: { item: PermissionItem; onAnswer: AnswerPermission }) {
   const allowRef = useRef<HTMLButtonElement>(null);

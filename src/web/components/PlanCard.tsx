@@ -1,9 +1,8 @@
 // The agent's plan (ExitPlanMode) as Markdown, through the same sanitizer as every answer:
 // "Approve and run" leaves plan mode; "Keep planning" tells the agent so, with an optional note.
 import { useEffect, useRef, useState } from 'react';
-import type { PermissionItem } from '../state/types';
+import type { AnswerPermission, PermissionItem } from '../state/types';
 import { Markdown } from './Markdown';
-import type { AnswerPermission } from './PermissionCard';
 import './PlanCard.css';
 
 export function PlanCard({ item, onAnswer }: { item: PermissionItem; onAnswer: AnswerPermission }) {

@@ -2,8 +2,7 @@
 // "Other" for the user's own words. The answers go back to the agent as the tool's result.
 import { useEffect, useRef, useState } from 'react';
 import { SKIPPED_QUESTION } from '../../protocol/decisions';
-import type { PermissionItem } from '../state/types';
-import type { AnswerPermission } from './PermissionCard';
+import type { AnswerPermission, PermissionItem } from '../state/types';
 import './PlanCard.css';
 
 interface Question {

@@ -1,13 +1,12 @@
 // The agent controls of the page: the catalog (models, slash commands), the session's
 // options (set_session_options) and the message actions (fork, rewind files) over REST.
 import { useMemo } from 'react';
-import type { ClientMessage, CreateSessionResponse, RewindFilesResponse, SessionPermissionMode } from '../../protocol/messages';
-import { apiCall } from '../agent-api';
+import { type ClientMessage, CreateSessionResponse, RewindFilesResponse, type SessionPermissionMode } from '../../protocol/messages';
 import type { MessageActionHandlers } from '../components/MessageActions';
+import { api } from '../rest-client';
 import { type AgentCatalog, useAgentCatalog } from './useAgentCatalog';
 
 interface Deps {
-  key: string | null;
   connected: boolean;
   sessionId: string | null;
   send: (m: Extract<ClientMessage, { type: 'set_session_options' }>) => boolean;
@@ -20,21 +19,21 @@ export interface AgentActions {
   messageActions: MessageActionHandlers | null;
 }
 
-export function useAgentActions({ key, connected, sessionId, send, switchTo }: Deps): AgentActions {
-  const catalog = useAgentCatalog(key, connected);
+export function useAgentActions({ connected, sessionId, send, switchTo }: Deps): AgentActions {
+  const catalog = useAgentCatalog(connected);
   const messageActions = useMemo<MessageActionHandlers | null>(
     () =>
       sessionId
         ? {
             async fork(messageId) {
-              const r = await apiCall<CreateSessionResponse>(key, 'POST', `/api/v1/sessions/${sessionId}/fork`, { message_id: messageId });
+              const r = await api(CreateSessionResponse, 'POST', `/api/v1/sessions/${sessionId}/fork`, { message_id: messageId });
               switchTo(r.session_id);
             },
             rewind: (messageId, dryRun) =>
-              apiCall<RewindFilesResponse>(key, 'POST', `/api/v1/sessions/${sessionId}/rewind`, { message_id: messageId, dry_run: dryRun }),
+              api(RewindFilesResponse, 'POST', `/api/v1/sessions/${sessionId}/rewind`, { message_id: messageId, dry_run: dryRun }),
           }
         : null,
-    [key, sessionId, switchTo],
+    [sessionId, switchTo],
   );
   return {
     catalog,

@@ -30,7 +30,7 @@ export function useChatConnection(credentials: Credentials | null, handlers: Con
 
   useEffect(() => {
     if (!credentials) return;
-    const c = new ChatConnection(null, (e) => {
+    const c = new ChatConnection((e) => {
       if (e.type === 'open') onOpen();
       else if (e.type === 'frame') onFrame(e.frame);
       else if (e.type === 'auth_failed') onAuthFailed(e.reason);

@@ -16,6 +16,8 @@ export interface SessionRouting {
   createSession(): void;
   /** Sends to the open session, or starts one for it; false if nothing could be sent. */
   sendText(text: string, attachments?: PendingAttachment[]): boolean;
+  /** Sends a session's last message again, with its attachments; false if there is none or it could not be sent. */
+  retry(sessionId: string): boolean;
   /** Routing's part in a frame, after the frame is in the state. */
   onFrame(frame: ServerFrame): void;
 }
@@ -39,6 +41,8 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
   const pendingFiles = useRef<PendingAttachment[]>([]);
   /** The last message sent, to give back to the composer if the server refuses its files. */
   const lastSent = useRef<{ text: string; files: PendingAttachment[] } | null>(null);
+  /** Each session's last message as sent (attachments included), for Retry. */
+  const lastSentTo = useRef(new Map<string, { text: string; files: PendingAttachment[] }>());
   const { send } = link;
 
   const switchTo = (id: string) => {
@@ -66,13 +70,21 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
     return sendTo(id, text, files);
   };
 
+  // The one place a user_message leaves the page.
   const sendTo = (id: string, text: string, files: PendingAttachment[]): boolean => {
     const attachments = files.map(({ name, media_type, data }) => ({ name, media_type, data }));
     if (!send({ type: 'user_message', session_id: id, text, ...(attachments.length ? { attachments } : {}) })) return false;
     lastSent.current = { text, files };
+    lastSentTo.current.set(id, { text, files });
     const views = files.map((f) => ({ name: f.name, media_type: f.media_type, size: f.size, ...(f.url ? { localUrl: f.url } : {}) }));
     dispatch({ type: 'local_send', sessionId: id, text, id: stamp().id, ...(views.length ? { attachments: views } : {}) });
     return true;
+  };
+
+  const retry = (id: string): boolean => {
+    // After a reload only the text is known (the transcript's); the files went with the earlier page.
+    const last = lastSentTo.current.get(id) ?? { text: state.transcripts[id]?.lastUserText ?? '', files: [] };
+    return last.text !== '' && sendTo(id, last.text, last.files);
   };
 
   const onSessionList = (sessions: SessionSummary[]) => {
@@ -114,5 +126,5 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
     }
   };
 
-  return { switchTo, createSession, sendText, onFrame };
+  return { switchTo, createSession, sendText, retry, onFrame };
 }

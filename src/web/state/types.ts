@@ -103,3 +103,12 @@ export interface State {
   transcripts: Record<string, Transcript>;
   banners: Banner[];
 }
+
+/** AskUserQuestion's answers, or what the agent reads when denied. */
+export interface AnswerExtras {
+  answers?: Record<string, string>;
+  message?: string;
+}
+
+/** How a permission card answers (the dock, the plan and question cards alike). */
+export type AnswerPermission = (item: PermissionItem, decision: PermissionDecision, extras?: AnswerExtras) => void;
