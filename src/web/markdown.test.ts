@@ -1,5 +1,6 @@
 // The sanitizer between assistant output (untrusted: a prompt injection can write it) and the page.
 import { describe, expect, it } from 'vitest';
+import { loadHighlighter } from './highlighter';
 import { isLoadableImage, ownClasses, renderMarkdown, sanitize } from './markdown';
 
 function dom(html: string): HTMLElement {
@@ -91,7 +92,8 @@ describe('sanitize', () => {
     expect(isLoadableImage('data:text/html,<b>x</b>', 'http://localhost:3000')).toBe(false);
   });
 
-  it('still runs no script and keeps the code block with its Copy button', () => {
+  it('still runs no script and keeps the code block with its Copy button', async () => {
+    await loadHighlighter();
     const out = dom(renderMarkdown('<img src=x onerror="alert(1)"><script>alert(2)</script>\n\n```js\nconst a = 1;\n```'));
     expect(out.querySelectorAll('script, [onerror]')).toHaveLength(0);
     expect(out.querySelector('.code-block .code-head .copy-btn[data-copy]')?.textContent).toBe('Copy');

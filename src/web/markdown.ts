@@ -1,40 +1,16 @@
 // Assistant text as sanitized Markdown: marked renders, highlight.js colours
-// code (a few languages only, to keep the bundle small), DOMPurify cleans.
+// code (a few languages, loaded on demand: highlighter.ts), DOMPurify cleans.
 import DOMPurify from 'dompurify';
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import diff from 'highlight.js/lib/languages/diff';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import python from 'highlight.js/lib/languages/python';
-import sql from 'highlight.js/lib/languages/sql';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
 import { Marked, type Tokens } from 'marked';
-
-hljs.registerLanguage('bash', bash);
-hljs.registerLanguage('diff', diff);
-hljs.registerLanguage('javascript', javascript);
-hljs.registerLanguage('json', json);
-hljs.registerLanguage('python', python);
-hljs.registerLanguage('sql', sql);
-hljs.registerLanguage('typescript', typescript);
-hljs.registerLanguage('xml', xml);
-hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
-hljs.registerAliases(['js', 'jsx', 'mjs', 'cjs'], { languageName: 'javascript' });
-hljs.registerAliases(['ts', 'tsx'], { languageName: 'typescript' });
-hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
-hljs.registerAliases(['py'], { languageName: 'python' });
+import { highlightCode } from './highlighter';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export function highlight(code: string, lang: string | undefined): { html: string; language: string } {
   const name = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (name && hljs.getLanguage(name)) {
-    return { html: hljs.highlight(code, { language: name, ignoreIllegals: true }).value, language: name };
-  }
-  return { html: escapeHtml(code), language: name };
+  const coloured = name ? highlightCode(code, name) : null;
+  return { html: coloured ?? escapeHtml(code), language: name };
 }
 
 const marked = new Marked({

@@ -1,5 +1,6 @@
 // Assistant text as sanitized Markdown (see markdown.ts), with working Copy buttons on code blocks.
 import { type MouseEvent, memo, useMemo } from 'react';
+import { useHighlighterVersion } from '../highlighter';
 import { renderMarkdown } from '../markdown';
 import './Markdown.css';
 
@@ -33,7 +34,9 @@ function onCopyClick(e: MouseEvent<HTMLDivElement>): void {
 }
 
 export const Markdown = memo(function Markdown({ text, streaming }: { text: string; streaming: boolean }) {
-  const html = useMemo(() => renderMarkdown(text, streaming), [text, streaming]);
+  const highlighter = useHighlighterVersion();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rendered again when the highlighter arrives
+  const html = useMemo(() => renderMarkdown(text, streaming), [text, streaming, highlighter]);
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: the copy buttons inside are real buttons; this only delegates their clicks
     // biome-ignore lint/a11y/noStaticElementInteractions: same
