@@ -20,6 +20,8 @@ import { SessionSearch } from './components/SessionSearch';
 import { SignInPage } from './components/SignInPage';
 import { TopBar } from './components/TopBar';
 import { Transcript } from './components/Transcript';
+import { WorkspaceButton } from './components/WorkspaceButton';
+import { WorkspacePanel } from './components/WorkspacePanel';
 import { useAgentActions } from './hooks/useAgentActions';
 import { useChatConnection } from './hooks/useChatConnection';
 import { useComposerFocus } from './hooks/useComposerFocus';
@@ -30,6 +32,7 @@ import { usePhoneMenu } from './hooks/usePhoneMenu';
 import { useRemembered } from './hooks/useRemembered';
 import { useSessionRouting } from './hooks/useSessionRouting';
 import { useStamp } from './hooks/useStamp';
+import { useWorkspaceChanges } from './hooks/useWorkspaceChanges';
 import { initialState, reducer } from './state/reducer';
 import { emptyTranscript, latestContext } from './state/transcripts';
 import type { AnswerExtras, Banner, PermissionDecision, PermissionItem, State } from './state/types';
@@ -39,6 +42,8 @@ const SettingsPage = lazy(() => import('./components/SettingsPage').then((m) => 
 const AdminPage = lazy(() => import('./components/AdminPage').then((m) => ({ default: m.AdminPage })));
 
 const NAV_ID = 'sessions-nav';
+/** Tools whose results may have changed files: the workspace refreshes after each. */
+const FILE_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'Bash']);
 
 /** Why the message box is disabled, or null when it takes a message. */
 function disabledReason(state: State, streaming: boolean): string | null {
@@ -67,6 +72,9 @@ export function App({ boot }: { boot: BootParams }) {
   const current = state.sessions.list.find((s) => s.session_id === currentId) ?? null;
   const transcript = (currentId && state.transcripts[currentId]) || emptyTranscript();
   const { streaming } = transcript;
+  const fileRevision = transcript.items.filter((it) => it.kind === 'tool' && it.status !== 'executing' && FILE_TOOLS.has(it.tool)).length;
+  const [workspaceOpen, setWorkspaceOpen] = useState(false);
+  const workspace = useWorkspaceChanges(login.credentials && currentId ? currentId : null, fileRevision);
   const connected = state.connection.status === 'open';
   const reason = disabledReason(state, streaming);
   const focusComposer = useComposerFocus(composer, reason === null, streaming);
@@ -209,62 +217,79 @@ export function App({ boot }: { boot: BootParams }) {
           onSignOut={login.signOut}
           context={latestContext(transcript.items)}
           notifications={notifications}
-          actions={current && <ExportMenu api={api} sessionId={current.session_id} />}
+          actions={
+            current && (
+              <>
+                <WorkspaceButton
+                  session={current}
+                  changes={workspace.changes}
+                  open={workspaceOpen}
+                  onToggle={() => setWorkspaceOpen((o) => !o)}
+                />
+                <ExportMenu api={api} sessionId={current.session_id} />
+              </>
+            )
+          }
         />
-        <main className="chat" id="message-area">
-          <Banners
-            banners={banners}
-            onAction={onBannerAction}
-            onDismiss={(b) => dispatch({ type: 'dismiss', key: b.key })}
-            reconnectAt={state.connection.reconnectAt}
-          />
-          {state.sessions.creating && (
-            <CreatingProgress estimatedSeconds={state.sessions.creating.estimatedSeconds} startedAt={state.sessions.creating.startedAt} />
+        <div className="chat-row">
+          <main className="chat" id="message-area">
+            <Banners
+              banners={banners}
+              onAction={onBannerAction}
+              onDismiss={(b) => dispatch({ type: 'dismiss', key: b.key })}
+              reconnectAt={state.connection.reconnectAt}
+            />
+            {state.sessions.creating && (
+              <CreatingProgress estimatedSeconds={state.sessions.creating.estimatedSeconds} startedAt={state.sessions.creating.startedAt} />
+            )}
+            {/* The sign-in cookie authenticates attachment fetches: no key in the page. */}
+            <AttachmentKey.Provider value={null}>
+              <MessageActionsContext.Provider value={agent.messageActions}>
+                <Transcript
+                  items={transcript.items}
+                  streaming={streaming}
+                  retrying={transcript.retrying}
+                  empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
+                  earlier={
+                    currentId
+                      ? {
+                          hasMore: transcript.hasMore,
+                          loading: transcript.loadingEarlier,
+                          onLoad: () => {
+                            if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
+                              dispatch({ type: 'earlier_requested', sessionId: currentId });
+                          },
+                        }
+                      : undefined
+                  }
+                />
+              </MessageActionsContext.Provider>
+            </AttachmentKey.Provider>
+            <PermissionDock items={openPermissions} onAnswer={answerPermission} />
+            {ended && current && !banners.some((b) => b.kind === 'session_terminated') && (
+              <EndedCard session={current} canAct={connected} onResume={() => routing.switchTo(current.session_id)} />
+            )}
+            <Composer
+              ref={composer}
+              streaming={streaming}
+              disabledReason={reason}
+              onSend={routing.sendText}
+              onStop={stop}
+              commands={agent.catalog.commands}
+              toolbar={
+                <AgentControls
+                  session={current}
+                  models={agent.catalog.models}
+                  disabled={!connected || streaming}
+                  onChange={agent.setOptions}
+                />
+              }
+            />
+          </main>
+          {workspaceOpen && current && (
+            <WorkspacePanel session={current} workspace={workspace} revision={fileRevision} onClose={() => setWorkspaceOpen(false)} />
           )}
-          {/* The sign-in cookie authenticates attachment fetches: no key in the page. */}
-          <AttachmentKey.Provider value={null}>
-            <MessageActionsContext.Provider value={agent.messageActions}>
-              <Transcript
-                items={transcript.items}
-                streaming={streaming}
-                retrying={transcript.retrying}
-                empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
-                earlier={
-                  currentId
-                    ? {
-                        hasMore: transcript.hasMore,
-                        loading: transcript.loadingEarlier,
-                        onLoad: () => {
-                          if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
-                            dispatch({ type: 'earlier_requested', sessionId: currentId });
-                        },
-                      }
-                    : undefined
-                }
-              />
-            </MessageActionsContext.Provider>
-          </AttachmentKey.Provider>
-          <PermissionDock items={openPermissions} onAnswer={answerPermission} />
-          {ended && current && !banners.some((b) => b.kind === 'session_terminated') && (
-            <EndedCard session={current} canAct={connected} onResume={() => routing.switchTo(current.session_id)} />
-          )}
-          <Composer
-            ref={composer}
-            streaming={streaming}
-            disabledReason={reason}
-            onSend={routing.sendText}
-            onStop={stop}
-            commands={agent.catalog.commands}
-            toolbar={
-              <AgentControls
-                session={current}
-                models={agent.catalog.models}
-                disabled={!connected || streaming}
-                onChange={agent.setOptions}
-              />
-            }
-          />
-        </main>
+        </div>
       </div>
     </div>
   );

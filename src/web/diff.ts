@@ -1,6 +1,6 @@
 // The unified diff a file-editing tool call (Edit, MultiEdit, Write) makes, computed
 // with jsdiff from the tool's own input: what the agent asked to change, before it ran.
-import { structuredPatch } from 'diff';
+import { parsePatch, structuredPatch } from 'diff';
 
 export interface DiffLine {
   kind: 'add' | 'del' | 'ctx' | 'hunk';
@@ -71,4 +71,21 @@ export function toolDiff(tool: string, input: Record<string, unknown>): FileDiff
     added: lines.filter((l) => l.kind === 'add').length,
     removed: lines.filter((l) => l.kind === 'del').length,
   };
+}
+
+/** A unified diff as the server sends it (git's or the workspace's), for the same view the tool cards use. */
+export function parseUnifiedDiff(file: string, text: string): FileDiff {
+  const lines: DiffLine[] = [];
+  for (const patch of parsePatch(text)) {
+    for (const h of patch.hunks) {
+      lines.push({ kind: 'hunk', text: `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@` });
+      let newNo = h.newStart;
+      for (const l of h.lines) {
+        if (l.startsWith('\\')) continue;
+        const kind = l[0] === '+' ? 'add' : l[0] === '-' ? 'del' : 'ctx';
+        lines.push({ kind, text: l.slice(1), ...(kind === 'del' ? {} : { newNo: newNo++ }) });
+      }
+    }
+  }
+  return { file, lines, added: lines.filter((l) => l.kind === 'add').length, removed: lines.filter((l) => l.kind === 'del').length };
 }
