@@ -37,7 +37,8 @@ RUN apt-get update \
  && groupadd --system --gid 10001 csp \
  && useradd --system --uid 10001 --gid csp --home-dir /data --no-create-home --shell /usr/sbin/nologin csp \
  && mkdir -p /data /project \
- && chown csp:csp /data /project
+ && chown csp:csp /data /project \
+ && chmod 0700 /data
 WORKDIR /app
 # Root-owned and read-only for the server user: an agent's Bash cannot change the server.
 COPY --from=builder /app/package.json ./

@@ -145,12 +145,21 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
   });
 
   // The browser's way to the provider and back: redirects, not API calls (no JSON).
+  // Each start keeps a pending sign-in in memory: starts are limited per client address.
+  const loginStarts = app.createRateLimit({ max: config.oidcLoginStartsPerMinute, timeWindow: 60_000 });
   app.get('/auth/oidc/login', async (req, reply) => {
     if (!oidc) return sendError(reply, 'not_found', 'Sign-in with an identity provider is not configured');
+    const limit = await loginStarts(req);
+    if (!limit.isAllowed && limit.isExceeded) {
+      req.log.warn({ ip: req.ip }, 'sign-in starts over the limit for this address: refused');
+      reply.header('retry-after', String(Math.max(1, limit.ttlInSeconds)));
+      return sendError(reply, 'rate_limited', 'Too many sign-in attempts from this address. Try again later.');
+    }
     let started: { url: string; key: string };
     try {
-      started = await oidc.begin();
+      started = await oidc.begin(req.ip);
     } catch (e) {
+      if (e instanceof SignInError) return reply.redirect(`/chat?signin_error=${e.reason}`);
       req.log.error({ err: e as Error }, 'the OpenID provider cannot be reached');
       return reply.redirect('/chat?signin_error=provider_unavailable');
     }

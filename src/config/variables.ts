@@ -174,6 +174,11 @@ export const VARIABLES = {
   },
   PREWARM_POOL_SIZE: { ...int(2, 0), field: 'prewarmPoolSize', help: 'warm CLI processes kept ready' },
   MAX_SESSIONS: { ...int(10, 1), field: 'maxSessions', help: 'sessions holding a process at once' },
+  OIDC_LOGIN_STARTS_PER_MINUTE: {
+    ...int(20, 1),
+    field: 'oidcLoginStartsPerMinute',
+    help: 'sign-ins with the identity provider one client address may start per minute (over it: 429)',
+  },
   MAX_SESSIONS_PER_USER: {
     ...optionalInt(1),
     help: 'once other users exist, live sessions of a user with no limit of their own (unset: half of MAX_SESSIONS, at least 1; a lone admin keeps all)',

@@ -561,5 +561,12 @@ export const SignInRequest = z
   .strict();
 export const SignOutResponse = z.object({ signed_out: z.literal(true) });
 /** Why a browser sign-in was refused: the sign-in page says each in its own words. */
-export const SignInFailure = z.enum(['sign_in_expired', 'sign_in_failed', 'not_allowed', 'account_disabled', 'provider_unavailable']);
+export const SignInFailure = z.enum([
+  'sign_in_expired',
+  'sign_in_failed',
+  'not_allowed',
+  'account_disabled',
+  'provider_unavailable',
+  'sign_in_busy',
+]);
 export type SignInFailure = z.infer<typeof SignInFailure>;

@@ -171,6 +171,8 @@ describe('container', () => {
     for (const r of rows) assert.match(r, /^csp\s/, `a process runs as another user: ${r}`);
     assert.equal((await podman(['exec', NAME, 'id', '-u'])).out.trim(), '10001');
     assert.match((await podman(['exec', NAME, 'bwrap', '--version'])).out, /bubblewrap/);
+    // The data folder (database, config folders, attachments) is the server user's alone.
+    assert.equal((await podman(['exec', NAME, 'stat', '-c', '%a %U', '/data'])).out.trim(), '700 csp');
   });
 
   test('a chat turn on the demo model over the WebSocket', async () => {

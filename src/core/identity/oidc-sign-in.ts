@@ -7,6 +7,7 @@ import type { SignInFailure } from '../../protocol/messages.js';
 
 /** What one browser must bring back to finish the sign-in it started. */
 export interface PendingSignIn {
+  address: string;
   state: string;
   nonce: string;
   codeVerifier: string;
@@ -34,8 +35,13 @@ export class SignInError extends Error {
 
 /** A pending sign-in lives this long: a login form left open longer starts again. */
 const PENDING_MS = 10 * 60_000;
-/** Bound on pending sign-ins kept at once (oldest dropped): an unauthenticated GET creates one. */
-const MAX_PENDING = 1000;
+/**
+ * Bounds on pending sign-ins (an unauthenticated GET creates one). Per address, a new one drops
+ * that address's oldest: a flood only voids its own. Server-wide, once full, new ones are refused
+ * rather than anyone's dropped: a flood from many addresses cannot void others' sign-ins either.
+ */
+export const MAX_PENDING_PER_ADDRESS = 10;
+const MAX_PENDING = 10_000;
 
 export class OidcSignIn {
   private discovered: Promise<client.Configuration> | null = null;
@@ -63,10 +69,14 @@ export class OidcSignIn {
     return this.discovered;
   }
 
-  /** Starts a sign-in: the provider URL to redirect to, and the key under which its secrets wait. */
-  async begin(): Promise<{ url: string; key: string }> {
+  /**
+   * Starts a sign-in from a client address: the provider URL to redirect to, and the key under
+   * which its secrets wait. Throws sign_in_busy when the server holds as many as it keeps.
+   */
+  async begin(address = ''): Promise<{ url: string; key: string }> {
     const config = await this.configuration();
     const p: PendingSignIn = {
+      address,
       state: client.randomState(),
       nonce: client.randomNonce(),
       codeVerifier: client.randomPKCECodeVerifier(),
@@ -81,7 +91,8 @@ export class OidcSignIn {
       nonce: p.nonce,
     });
     const key = client.randomState();
-    this.prune();
+    this.prune(address);
+    if (this.pending.size >= MAX_PENDING) throw new SignInError('sign_in_busy', 'too many sign-ins are in progress');
     this.pending.set(key, p);
     return { url: url.href, key };
   }
@@ -137,13 +148,20 @@ export class OidcSignIn {
     return identity.groups.includes(allowedGroup) || (adminGroup !== '' && identity.groups.includes(adminGroup));
   }
 
-  private prune(): void {
+  /** Pending sign-ins of an address (for tests and the bound). */
+  pendingOf(address: string): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.address === address) n++;
+    return n;
+  }
+
+  private prune(address: string): void {
     const now = Date.now();
-    for (const [k, p] of this.pending) if (p.expiresAt < now) this.pending.delete(k);
-    while (this.pending.size >= MAX_PENDING) {
-      const oldest = this.pending.keys().next().value;
-      if (oldest === undefined) break;
-      this.pending.delete(oldest);
+    const mine: string[] = [];
+    for (const [k, p] of this.pending) {
+      if (p.expiresAt < now) this.pending.delete(k);
+      else if (p.address === address) mine.push(k); // in insertion order: oldest first
     }
+    while (mine.length >= MAX_PENDING_PER_ADDRESS) this.pending.delete(mine.shift() as string);
   }
 }

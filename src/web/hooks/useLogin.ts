@@ -36,6 +36,7 @@ const FAILURES: Record<SignInFailure, string> = {
   not_allowed: 'Your account is not allowed to use this server. Ask an admin to add you to the right group.',
   account_disabled: 'Your account is disabled. Ask an admin to enable it.',
   provider_unavailable: 'The identity provider cannot be reached right now. Try again in a moment, or sign in with a token.',
+  sign_in_busy: 'Too many sign-ins are in progress right now. Try again in a minute.',
 };
 
 /** `?signin_error=` from the provider's callback, read once and taken out of the address. */
