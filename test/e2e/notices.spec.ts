@@ -108,7 +108,10 @@ test.describe('banners', () => {
 
     const banner = page.getByRole('alert').filter({ hasText: 'The answer failed' });
     await expect(banner).toBeVisible();
-    await expect(banner).toContainText('ended unexpectedly');
+    await expect(banner).toContainText('The agent process stopped unexpectedly. Your conversation is kept.');
+    // said once: the conversation keeps a short line, not the same sentence again
+    await expect(transcript(page).getByText('The agent process stopped unexpectedly')).toHaveCount(0);
+    await expect(transcript(page).getByText('This answer did not finish.')).toBeVisible();
     await expect(messageBox(page)).toBeEnabled();
     await banner.getByRole('button', { name: 'Retry' }).click();
     await expect(banner).toBeHidden();

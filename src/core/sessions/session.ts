@@ -252,10 +252,8 @@ export class Session {
     this.host.processGone(this, proc, reason, expected);
     if (expected) return;
     if (this.turn)
-      this.failTurn(
-        `The Claude process ended unexpectedly (${reason.slice(0, 300)}). Send your message again to continue: the conversation is kept.`,
-        'retry',
-      );
+      // The reason (a signal, the CLI's stderr) is logged (processGone); the person reads what happened and what to do.
+      this.failTurn('The agent process stopped unexpectedly. Your conversation is kept.', 'retry');
     if (this.state_ === 'ready') this.transition('idle', 'process died');
     else this.host.save(this.record());
   }

@@ -131,4 +131,19 @@ describe('banners', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss: Server shutting down' }));
     expect(onDismiss).toHaveBeenCalled();
   });
+
+  it('a refused message over the budget is titled "Monthly budget reached"', () => {
+    const state = apply([
+      {
+        type: 'error',
+        code: 'budget_exceeded',
+        message: 'Monthly budget of $1.00 reached ($1.02 spent). It resets on 2026-03-01.',
+        session_id: SID,
+      } as ServerFrame,
+    ]);
+    render(<Banners banners={state.banners} onAction={() => {}} onDismiss={() => {}} reconnectAt={null} />);
+    const banner = screen.getByRole('alert');
+    expect(banner.querySelector('.banner-title')?.textContent).toBe('Monthly budget reached');
+    expect(banner.textContent).toContain('It resets on 2026-03-01.');
+  });
 });

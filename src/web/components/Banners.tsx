@@ -24,6 +24,16 @@ const TITLES: Record<Banner['kind'], string> = {
   error: 'Error',
 };
 
+/** Errors with a title of their own, in the words people use. */
+const CODE_TITLES: Record<string, string> = {
+  budget_exceeded: 'Monthly budget reached',
+  session_limit_reached: 'Session limit reached',
+  rate_limited: 'Too many requests',
+  capacity_exceeded: 'The server is full',
+};
+
+const titleOf = (b: Banner) => (b.kind === 'error' && b.code && CODE_TITLES[b.code]) || TITLES[b.kind];
+
 const TONE: Record<Banner['kind'], 'info' | 'warn' | 'error'> = {
   session_warning: 'warn',
   session_restarting: 'info',
@@ -56,7 +66,7 @@ export function BannerView({ banner, onAction, onDismiss, reconnectAt }: BannerP
         {tone === 'error' ? '!' : tone === 'warn' ? '⚠' : 'i'}
       </span>
       <div className="banner-body">
-        <strong className="banner-title">{TITLES[banner.kind]}</strong>
+        <strong className="banner-title">{titleOf(banner)}</strong>
         <span className="banner-message">{banner.message}</span>
         {banner.kind === 'session_warning' && banner.deadline !== undefined && <Countdown deadline={banner.deadline} />}
         {banner.kind === 'connection' && reconnectAt ? <ReconnectIn at={reconnectAt} /> : null}
@@ -99,7 +109,7 @@ export function BannerView({ banner, onAction, onDismiss, reconnectAt }: BannerP
           <button
             type="button"
             className="icon-btn icon-btn-sm"
-            aria-label={`Dismiss: ${TITLES[banner.kind]}`}
+            aria-label={`Dismiss: ${titleOf(banner)}`}
             onClick={() => onDismiss(banner)}
           >
             <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">

@@ -63,7 +63,7 @@ export function bannersReducer(s: Banner[], a: Action): Banner[] {
     case 'server_shutting_down':
       return setBanner(s, { key: 'shutdown', kind: 'server_shutting_down', sessionId: null, message: f.message });
     case 'error':
-      return setBanner(s, { key: `error:${f.code}`, kind: 'error', sessionId: f.session_id ?? null, message: f.message });
+      return setBanner(s, { key: `error:${f.code}`, kind: 'error', sessionId: f.session_id ?? null, message: f.message, code: f.code });
     case 'turn_started':
       return dropBanners(s, ofSession(f.session_id, 'stream_error', 'session_restarting'));
     case 'response_complete':

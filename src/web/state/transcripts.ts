@@ -216,7 +216,8 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
         ...t,
         streaming: false,
         retrying: null,
-        items: [...expirePermissions(endStreaming(items)), { kind: 'notice', id, tone: 'error', text: f.error }],
+        // The banner says what happened and offers Retry; the conversation keeps one short line (said once).
+        items: [...expirePermissions(endStreaming(items)), { kind: 'notice', id, tone: 'error', text: 'This answer did not finish.' }],
       };
     case 'stream_status':
       return { ...t, retrying: { attempt: f.attempt, max: f.max_retries } };

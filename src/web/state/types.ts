@@ -78,6 +78,8 @@ export interface Banner {
   deadline?: number;
   /** session_terminated: where to resume. */
   resumeUrl?: string | null;
+  /** error: the error code (some have their own title). */
+  code?: string;
   /** stream_error: the suggested action. */
   action?: StreamErrorFrame['suggested_action'];
 }
