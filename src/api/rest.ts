@@ -14,6 +14,7 @@ import { type AccountingDeps, registerAccountingRoutes } from './rest-accounting
 import { adminOnly } from './rest-admin.js';
 import { registerUserRoutes } from './rest-users.js';
 import { registerWorkspaceRoutes } from './rest-workspace.js';
+import { perUserLimit } from './user-rate-limit.js';
 
 export interface RestDeps {
   config: Config;
@@ -52,8 +53,14 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
   app.register(async (scope) => {
     scope.addHook('onRequest', requireCaller);
     const authed = scope.withTypeProvider<ZodTypeProvider>();
+    const heavy = perUserLimit(scope, config.expensiveRequestsPerMinute);
+    const perUser = { preHandler: heavy() };
 
-    authed.get('/api/v1/sessions', route(R.listSessions), async (req) => chat.listPage(caller(req), req.query));
+    authed.get(
+      '/api/v1/sessions',
+      { ...route(R.listSessions), preHandler: heavy((req) => (req.query as { q?: string }).q !== undefined) },
+      async (req) => chat.listPage(caller(req), req.query),
+    );
 
     authed.post('/api/v1/sessions', route(R.createSession), async (req, reply) => {
       const { session_id, source, summary } = await chat.create(caller(req), undefined, undefined, req.body ?? {});
@@ -74,7 +81,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     // Only this server's own stored bytes, typed by our own checks (no SVG); sandboxed and
     // private so the browser never runs or shares them (the UI fetches them into blob: URLs).
     // Bytes and Markdown are no JSON the type provider could type: these two answer on the plain scope.
-    scope.get('/api/v1/sessions/:id/attachments/:attachment_id', route(R.getAttachment, S), async (req, reply) => {
+    scope.get('/api/v1/sessions/:id/attachments/:attachment_id', { ...route(R.getAttachment, S), ...perUser }, async (req, reply) => {
       const params = req.params as { id: string; attachment_id: string };
       const file = await chat.attachment(caller(req), params.id, params.attachment_id);
       if (!file) return sendError(reply, 'not_found', 'Attachment not found');
@@ -86,7 +93,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
         .send(file.bytes);
     });
 
-    scope.get('/api/v1/sessions/:id/export', route(R.exportSession, S), async (req, reply) => {
+    scope.get('/api/v1/sessions/:id/export', { ...route(R.exportSession, S), ...perUser }, async (req, reply) => {
       const { id } = req.params as { id: string };
       const { format } = req.query as { format?: 'markdown' | 'json' };
       const file = await chat.exportSession(caller(req), id, format ?? 'markdown');
@@ -112,13 +119,13 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     authed.get('/api/v1/commands', route(R.commands), async () => ({ commands: await chat.commands(d.extensions()) }));
 
-    authed.post('/api/v1/sessions/:id/fork', route(R.forkSession, S), async (req, reply) => {
+    authed.post('/api/v1/sessions/:id/fork', { ...route(R.forkSession, S), ...perUser }, async (req, reply) => {
       const { session_id, summary } = await chat.fork(caller(req), req.params.id, req.body?.message_id);
       const created: CreateSessionResponse = { session_id, status: summary.status, source: 'cold', created_at: summary.created_at };
       return reply.code(201).send(created);
     });
 
-    authed.post('/api/v1/sessions/:id/rewind', route(R.rewindFiles, S), async (req) =>
+    authed.post('/api/v1/sessions/:id/rewind', { ...route(R.rewindFiles, S), ...perUser }, async (req) =>
       chat.rewindFiles(caller(req), req.params.id, req.body.message_id, req.body.dry_run ?? false),
     );
   });

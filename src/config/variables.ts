@@ -174,6 +174,11 @@ export const VARIABLES = {
   },
   PREWARM_POOL_SIZE: { ...int(2, 0), field: 'prewarmPoolSize', help: 'warm CLI processes kept ready' },
   MAX_SESSIONS: { ...int(10, 1), field: 'maxSessions', help: 'sessions holding a process at once' },
+  EXPENSIVE_REQUESTS_PER_MINUTE: {
+    ...int(120, 1),
+    field: 'expensiveRequestsPerMinute',
+    help: 'per user: attachment fetches, exports, searches, forks and rewinds a minute (over it: 429)',
+  },
   OIDC_LOGIN_STARTS_PER_MINUTE: {
     ...int(20, 1),
     field: 'oidcLoginStartsPerMinute',

@@ -71,7 +71,7 @@ export const REST_ROUTES = {
     summary:
       'The caller’s sessions, newest first, a page at a time (limit, cursor); with q, those matching a search (admins: everyone’s with ?all=true)',
     querystring: ListSessionsQuery,
-    response: { 200: SessionListResponse, ...err('unauthorized', 'invalid_message', 'forbidden') },
+    response: { 200: SessionListResponse, ...err('unauthorized', 'invalid_message', 'forbidden', 'rate_limited') },
   },
   createSession: {
     ...keyed,
@@ -111,7 +111,7 @@ export const REST_ROUTES = {
     params: sessionParams.extend({
       attachment_id: z.string().max(64).describe('`<message uuid>.<block index>`, as session_history gives it'),
     }),
-    response: { ...err('unauthorized', 'not_found') },
+    response: { ...err('unauthorized', 'not_found', 'rate_limited') },
   },
   exportSession: {
     ...keyed,
@@ -119,7 +119,7 @@ export const REST_ROUTES = {
     summary: 'The conversation as a download: Markdown (text/markdown, the default) or JSON',
     params: sessionParams,
     querystring: ExportQuery,
-    response: { 200: ExportJsonResponse, ...err('unauthorized', 'not_found', 'invalid_message') },
+    response: { 200: ExportJsonResponse, ...err('unauthorized', 'not_found', 'invalid_message', 'rate_limited') },
   },
   extensions: {
     ...keyed,
@@ -243,7 +243,7 @@ export const REST_ROUTES = {
     summary: 'A new session with the conversation so far (or before a message); the original is unchanged',
     params: sessionParams,
     body: ForkSessionRequest.nullish(),
-    response: { 201: CreateSessionResponse, ...err('unauthorized', 'invalid_message', 'not_found') },
+    response: { 201: CreateSessionResponse, ...err('unauthorized', 'invalid_message', 'not_found', 'rate_limited') },
   },
   rewindFiles: {
     ...keyed,
@@ -253,7 +253,7 @@ export const REST_ROUTES = {
     body: RewindFilesRequest,
     response: {
       200: RewindFilesResponse,
-      ...err('unauthorized', 'invalid_message', 'not_found', 'query_in_progress', 'rewind_unavailable', 'rewind_refused'),
+      ...err('unauthorized', 'invalid_message', 'not_found', 'query_in_progress', 'rewind_unavailable', 'rewind_refused', 'rate_limited'),
     },
   },
   listFiles: {
