@@ -13,7 +13,6 @@ import { CreatingProgress } from './components/CreatingProgress';
 import { EndedCard } from './components/EndedCard';
 import { ExportMenu } from './components/ExportMenu';
 import { MessageActionsContext } from './components/MessageActions';
-import { AttachmentKey } from './components/MessageAttachments';
 import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
@@ -242,29 +241,26 @@ export function App({ boot }: { boot: BootParams }) {
             {state.sessions.creating && (
               <CreatingProgress estimatedSeconds={state.sessions.creating.estimatedSeconds} startedAt={state.sessions.creating.startedAt} />
             )}
-            {/* The sign-in cookie authenticates attachment fetches: no key in the page. */}
-            <AttachmentKey.Provider value={null}>
-              <MessageActionsContext.Provider value={agent.messageActions}>
-                <Transcript
-                  items={transcript.items}
-                  streaming={streaming}
-                  retrying={transcript.retrying}
-                  empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
-                  earlier={
-                    currentId
-                      ? {
-                          hasMore: transcript.hasMore,
-                          loading: transcript.loadingEarlier,
-                          onLoad: () => {
-                            if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
-                              dispatch({ type: 'earlier_requested', sessionId: currentId });
-                          },
-                        }
-                      : undefined
-                  }
-                />
-              </MessageActionsContext.Provider>
-            </AttachmentKey.Provider>
+            <MessageActionsContext.Provider value={agent.messageActions}>
+              <Transcript
+                items={transcript.items}
+                streaming={streaming}
+                retrying={transcript.retrying}
+                empty={<ChatEmpty session={current} loaded={transcript.loaded} />}
+                earlier={
+                  currentId
+                    ? {
+                        hasMore: transcript.hasMore,
+                        loading: transcript.loadingEarlier,
+                        onLoad: () => {
+                          if (link.send({ type: 'load_history', session_id: currentId, before: transcript.firstPosition }))
+                            dispatch({ type: 'earlier_requested', sessionId: currentId });
+                        },
+                      }
+                    : undefined
+                }
+              />
+            </MessageActionsContext.Provider>
             <PermissionDock items={openPermissions} onAnswer={answerPermission} />
             {ended && current && !banners.some((b) => b.kind === 'session_terminated') && (
               <EndedCard session={current} canAct={connected} onResume={() => routing.switchTo(current.session_id)} />

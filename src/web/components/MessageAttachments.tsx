@@ -1,29 +1,22 @@
 // The files of a user message in the transcript: image thumbnails, other files as chips.
 // A file just sent shows the browser's own copy; one from history is fetched from
-// GET /api/v1/sessions/{id}/attachments/{attachment_id} with the key into a blob: URL
-// (the CSP allows images only from here, data: and blob:; never a remote URL).
-import { createContext, memo, useContext, useEffect, useState } from 'react';
+// GET /api/v1/sessions/{id}/attachments/{attachment_id} (the REST client, on the sign-in cookie) into a
+// blob: URL (the CSP allows images only from here, data: and blob:; never a remote URL).
+import { memo, useEffect, useState } from 'react';
 import { type AttachmentView, formatSize } from '../attachments';
+import { download } from '../rest-client';
 import { typeLabel } from './AttachmentChips';
 import './MessageAttachments.css';
 
-/** The API key the page is connected with: attachment bytes need it like every API call. */
-export const AttachmentKey = createContext<string | null>(null);
-
 function useRemoteUrl(remote: AttachmentView['remote'], enabled: boolean): string | null {
-  const key = useContext(AttachmentKey);
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!remote || !enabled) return;
     let made: string | null = null;
     let live = true;
-    void fetch(`/api/v1/sessions/${remote.sessionId}/attachments/${encodeURIComponent(remote.id)}`, {
-      headers: key ? { 'X-API-Key': key } : {},
-      credentials: 'same-origin',
-    })
-      .then((r) => (r.ok ? r.blob() : null))
-      .then((b) => {
-        if (!b || !live) return;
+    void download(`/api/v1/sessions/${remote.sessionId}/attachments/${encodeURIComponent(remote.id)}`, remote.id)
+      .then(({ blob: b }) => {
+        if (!live) return;
         made = URL.createObjectURL(b);
         setUrl(made);
       })
@@ -32,7 +25,7 @@ function useRemoteUrl(remote: AttachmentView['remote'], enabled: boolean): strin
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [remote, enabled, key]);
+  }, [remote, enabled]);
   return url;
 }
 
