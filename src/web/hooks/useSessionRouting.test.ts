@@ -12,7 +12,14 @@ const SID = '11111111-1111-4111-8111-111111111111';
 
 function setup() {
   const sent: OutgoingMessage[] = [];
-  const link: ChatLink = { send: (m) => (sent.push(m), true), reconnectNow: () => undefined, isOpen: () => true };
+  const link: ChatLink = {
+    send: (m) => {
+      sent.push(m);
+      return true;
+    },
+    reconnectNow: () => undefined,
+    isOpen: () => true,
+  };
   const state: State = { ...initialState, sessions: { ...initialState.sessions, currentId: SID } };
   const { result } = renderHook(() =>
     useSessionRouting({
