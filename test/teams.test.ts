@@ -219,6 +219,16 @@ describe('roles', () => {
     assert.equal(renamed.body.name, 'Root');
     assert.equal((await h.api('GET', '/api/v1/me')).body.name, 'Root');
     await h.api('PATCH', '/api/v1/users/default', { name: 'admin' });
+    // nor can an admin disable themselves (by PATCH or DELETE): refused, nothing changed
+    for (const [method, body] of [
+      ['PATCH', { disabled: true }],
+      ['DELETE', undefined],
+    ] as const) {
+      const self = await m.api(method, `/api/v1/users/${m.user_id}`, body);
+      assert.equal(self.status, 409, `${method} self`);
+      assert.deepEqual(self.body, { error: 'user_protected', message: 'You cannot disable yourself: ask another admin to do it' });
+    }
+    assert.equal((await m.api('GET', '/api/v1/users')).status, 200, 'still enabled');
     const down = await h.api('PATCH', `/api/v1/users/${m.user_id}`, { role: 'member' });
     assert.equal(down.body.role, 'member');
     assert.equal((await m.api('GET', '/api/v1/users')).status, 403, 'the role is read on every request');

@@ -194,6 +194,10 @@ test('Admin: users are created (first token shown once), promoted, disabled and 
   await users.getByRole('button', { name: 'Disable Dora Script' }).click();
   await expect(row).toContainText('disabled');
   await users.getByRole('button', { name: 'Enable Dora Script' }).click();
+  // an admin cannot disable themselves: their own row offers no Disable
+  const own = users.getByRole('row').filter({ hasText: '(you)' });
+  await expect(own).toContainText('You');
+  await expect(own.getByRole('button', { name: /^Disable/ })).toHaveCount(0);
   await expect(row).toContainText('active');
   const { body } = await server.api<{ users: { user_id: string; name: string; role: string; disabled: boolean }[] }>(
     'GET',

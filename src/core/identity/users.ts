@@ -206,6 +206,9 @@ export class UserService {
   async disable(p: Principal, userId: string): Promise<User> {
     requireAdmin(p);
     const u = this.userOrThrow(userId);
+    // One click must not lock an admin out: someone else disables them.
+    if (userId === p.user_id && !u.disabled)
+      throw new PlatformError('user_protected', 'You cannot disable yourself: ask another admin to do it');
     if (u.role === 'admin') this.keepAnAdmin(u);
     if (!u.disabled) {
       const now = new Date().toISOString();

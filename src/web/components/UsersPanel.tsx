@@ -31,6 +31,7 @@ export function UsersPanel({ selfId }: { selfId: string }) {
       users.reload();
     });
   };
+  const activeAdmins = users.data?.users.filter((u) => u.role === 'admin' && !u.disabled).length ?? 0;
 
   return (
     <section className="panel" aria-labelledby="users-h">
@@ -97,14 +98,19 @@ export function UsersPanel({ selfId }: { selfId: string }) {
                 <td>{u.disabled ? 'disabled' : 'active'}</td>
                 <td>{when(u.created_at)}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="btn btn-small"
-                    aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
-                    onClick={() => change(u, { disabled: !u.disabled })}
-                  >
-                    {u.disabled ? 'Enable' : 'Disable'}
-                  </button>
+                  {/* Yourself and the last enabled admin cannot be disabled (the server refuses it too). */}
+                  {!u.disabled && (u.user_id === selfId || (u.role === 'admin' && activeAdmins <= 1)) ? (
+                    <span className="panel-muted">{u.user_id === selfId ? 'You' : 'Last admin'}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+                      onClick={() => change(u, { disabled: !u.disabled })}
+                    >
+                      {u.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
