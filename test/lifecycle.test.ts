@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isAlive, procInfo, treePids, waitGone } from '../src/core/cli/process-tree.js';
+import { commandLine, isAlive, procInfo, treePids, waitGone } from '../src/core/cli/process-tree.js';
+import { jailUnavailable } from '../src/core/jail/jail-probe.js';
 import { ScriptedModel } from '../src/demo/scripted-model.js';
 import { tempDir, testEnv } from './helpers/harness.js';
 import { freePort, startServerProcess } from './helpers/server-process.js';
@@ -19,13 +20,14 @@ before(async () => {
   await model.start();
   const dir = tempDir();
   // a nested database folder that does not exist yet: the server creates it
-  // SANDBOX=off: the orphan test needs a Bash job that escapes the CLI; the sandbox (its own
-  // pid namespace, writes only in PROJECT_DIR) would end the job with the command.
+  // SANDBOX=off, AGENT_JAIL=off: the orphan tests need a Bash job that escapes the CLI; the sandbox
+  // and the jail (their own pid namespaces) end such a job with the command or the jail (tested below).
   env = {
     ...testEnv(dir, model.url, KEY),
     DATABASE_URL: `sqlite:///${path.join(dir, 'nested', 'dir', 's.db')}`,
     LOG_LEVEL: 'WARNING',
     SANDBOX: 'off',
+    AGENT_JAIL: 'off',
   };
 });
 after(async () => {
@@ -147,6 +149,33 @@ test('a graceful stop ends what its agents left running, even outside the CLI tr
   } finally {
     await s.stop('SIGKILL');
     if (job && isAlive(job)) process.kill(job, 'SIGKILL');
+  }
+});
+
+test('in the jail, a job the agent detaches stays in the session tree, and a crashed server takes the whole jail with it', {
+  skip: jailUnavailable() ?? false,
+}, async () => {
+  const port = await freePort();
+  const s1 = await startServerProcess({ ...env, AGENT_JAIL: 'on' }, port);
+  try {
+    const c = await TestClient.connect(s1.wsUrl, KEY);
+    await c.next('session_list');
+    const id = await c.createSession();
+    model.enqueue(id, {
+      kind: 'tool_use',
+      name: 'Bash',
+      input: { command: "setsid -f sh -c 'exec sleep 1008' < /dev/null > /dev/null 2>&1; echo started", description: 'detach a job' },
+    });
+    await c.turn(id, 'start a background job', 60_000);
+    const jailPid = await pidOf(s1.url, id);
+    // The job as the host sees it (its pid inside the jail is another).
+    const job = treePids(jailPid).find((p) => commandLine(p) === 'sleep 1008');
+    assert.ok(job, `the detached job is still in the session's tree: ${treePids(jailPid).map(commandLine).join(' | ')}`);
+    await s1.stop('SIGKILL');
+    await c.whenClosed();
+    assert.ok(await waitGone([job, jailPid], 15_000), 'the jail and the job ended with the server, before any restart');
+  } finally {
+    await s1.stop('SIGKILL');
   }
 });
 

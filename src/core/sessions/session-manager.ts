@@ -395,7 +395,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
    * Starts a CLI process for a session id (new, or resumed) in `cwd` (PROJECT_DIR when not given), with the
    * session's own options (none: the server's defaults). Used by the pool too.
    */
-  startProcess(
+  async startProcess(
     sessionId: string,
     resume: boolean,
     cwd = this.config.projectDir,
