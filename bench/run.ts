@@ -17,6 +17,7 @@ import { micro } from './sections/micro.js';
 import { overhead } from './sections/overhead.js';
 import { restartCheck, soak } from './sections/soak.js';
 import { startCold, startPool } from './sections/start.js';
+import { workspace } from './sections/workspace.js';
 import { wsSingle } from './sections/ws.js';
 
 const cfg = benchConfig();
@@ -156,6 +157,12 @@ async function main() {
         result.history = await history(cfg, server, log);
       });
     }
+    if (has('workspace')) {
+      await withServer('workspace', model.url, { PREWARM_POOL_SIZE: '0' }, async (server) => {
+        log('[workspace] GET /files of a 10,000-file folder and GET /changes of a 10,000-file git repository');
+        result.workspace = await workspace(cfg, server, log);
+      });
+    }
     if (has('jail')) {
       log(`[jail] AGENT_JAIL on vs off, ${cfg.startSamples} samples each, alternating: pre-warmed and cold creates, first deltas`);
       result.jail = await jail(cfg, model.url, log);
@@ -193,6 +200,9 @@ function goals(r: Record<string, Json>) {
   );
   add('jail: cold create added (p50 ms)', '<= 100', j?.cold?.create_added_ms_p50, j ? j.cold.create_added_ms_p50 <= 100 : null);
   add('jail: first delta ratio on/off (p50)', '<= 1.10', j?.cold?.first_delta_ratio_p50, j ? j.cold.first_delta_ratio_p50 <= 1.1 : null);
+  const w = r.workspace;
+  add('workspace: list a 10,000-file folder (p95 ms)', '< 100', w?.list_ms?.p95, w ? w.list_ms.p95 < 100 : null);
+  add('workspace: changes, 10,000 tracked files (p95 ms)', '< 300', w?.changes_ms?.p95, w ? w.changes_ms.p95 < 300 : null);
   const levels = r.concurrency?.levels as Json[] | undefined;
   const top = levels?.at(-1);
   add(`all ${top?.sessions ?? '?'} concurrent sessions answer`, 'success 100%', top?.success_rate, top ? top.success_rate === 1 : null);

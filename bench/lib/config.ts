@@ -41,7 +41,19 @@ export interface BenchConfig {
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const ALL_SECTIONS = ['overhead', 'start', 'ws', 'concurrency', 'soak', 'restart', 'micro', 'dormant', 'history', 'jail'];
+export const ALL_SECTIONS = [
+  'overhead',
+  'start',
+  'ws',
+  'concurrency',
+  'soak',
+  'restart',
+  'micro',
+  'dormant',
+  'history',
+  'jail',
+  'workspace',
+];
 
 export function benchConfig(argv: string[] = process.argv.slice(2), env = process.env): BenchConfig {
   const flags = new Map<string, string>();

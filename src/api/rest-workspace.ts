@@ -31,7 +31,9 @@ export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteD
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, no-store');
 
-  typed.get('/api/v1/sessions/:id/files', route(R.listFiles, S), async (req) => d.workspace.list(own(req), req.query.path ?? ''));
+  typed.get('/api/v1/sessions/:id/files', route(R.listFiles, S), async (req) =>
+    d.workspace.list(own(req), req.query.path ?? '', req.query.offset, req.query.limit),
+  );
 
   // Streams are no JSON the type provider could type: these two answer on the plain scope.
   app.get('/api/v1/sessions/:id/files/content', route(R.fileContent, S), async (req, reply) => {

@@ -10,7 +10,11 @@ export const WorkspacePath = z
     'Relative to the session’s working folder (`a/b.ts`); empty for the folder itself. `..`, absolute paths and links out are refused',
   );
 
-export const FilesQuery = z.object({ path: WorkspacePath.optional() });
+export const FilesQuery = z.object({
+  path: WorkspacePath.optional(),
+  offset: z.coerce.number().int().min(0).optional().describe('Entries to skip (the next page starts at offset + entries.length)'),
+  limit: z.coerce.number().int().min(1).max(10_000).optional().describe('Entries in the page (default 1,000)'),
+});
 export const FileContentQuery = z.object({
   path: WorkspacePath,
   download: z.enum(['0', '1', 'true', 'false']).optional().describe('1: sent as an attachment (Content-Disposition) to save'),
@@ -29,6 +33,9 @@ export type WorkspaceEntry = z.infer<typeof WorkspaceEntry>;
 export const FileListResponse = z.object({
   path: z.string().describe('The folder listed, relative ("" for the working folder)'),
   entries: z.array(WorkspaceEntry).describe('Folders first, then files, by name; `.git` left out'),
+  total: z.number().int().nonnegative().describe('Entries in the folder'),
+  offset: z.number().int().nonnegative(),
+  has_more: z.boolean().describe('More entries after this page'),
 });
 export type FileListResponse = z.infer<typeof FileListResponse>;
 

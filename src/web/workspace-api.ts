@@ -7,7 +7,8 @@ const base = (sessionId: string) => `/api/v1/sessions/${encodeURIComponent(sessi
 const q = encodeURIComponent;
 
 export const workspaceApi = {
-  list: (sessionId: string, path: string) => api(FileListResponse, 'GET', `${base(sessionId)}/files?path=${q(path)}`),
+  list: (sessionId: string, path: string, offset = 0) =>
+    api(FileListResponse, 'GET', `${base(sessionId)}/files?path=${q(path)}${offset ? `&offset=${offset}` : ''}`),
   changes: (sessionId: string) => api(ChangesResponse, 'GET', `${base(sessionId)}/changes`),
   diff: (sessionId: string, path: string) => api(DiffResponse, 'GET', `${base(sessionId)}/changes/diff?path=${q(path)}`),
   downloadUrl: (sessionId: string, path: string) => `${base(sessionId)}/files/content?path=${q(path)}&download=1`,

@@ -74,8 +74,8 @@ export class WorkspaceService {
     return ConfinedRoot.open(this.d.cwdOf(sessionId), forbidden);
   }
 
-  async list(sessionId: string, rel: string): Promise<FileListResponse> {
-    return listFolder(await this.root(sessionId), rel);
+  async list(sessionId: string, rel: string, offset?: number, limit?: number): Promise<FileListResponse> {
+    return listFolder(await this.root(sessionId), rel, offset, limit);
   }
 
   async content(sessionId: string, rel: string, maxBytes: number): Promise<OpenedFile> {

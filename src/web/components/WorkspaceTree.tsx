@@ -18,6 +18,7 @@ export function WorkspaceTree({ sessionId, path, revision, selected, onOpenFile 
   const [entries, setEntries] = useState<WorkspaceEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Set<string>>(() => new Set());
+  const [total, setTotal] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: revision reloads the folder after the agent changed files
   useEffect(() => {
     let live = true;
@@ -25,6 +26,7 @@ export function WorkspaceTree({ sessionId, path, revision, selected, onOpenFile 
       (r) => {
         if (!live) return;
         setEntries(r.entries);
+        setTotal(r.total);
         setError(null);
       },
       (e: Error) => live && setError(e.message),
@@ -35,6 +37,15 @@ export function WorkspaceTree({ sessionId, path, revision, selected, onOpenFile 
   }, [sessionId, path, revision]);
   if (error) return <p className="ws-note ws-error">{error}</p>;
   if (!entries) return <p className="ws-note">Loading…</p>;
+  const more = async () => {
+    try {
+      const r = await workspaceApi.list(sessionId, path, entries.length);
+      setEntries([...entries, ...r.entries]);
+      setTotal(r.total);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
   if (entries.length === 0) return <p className="ws-note">{path ? 'Empty folder' : 'The working folder is empty'}</p>;
   return (
     <ul className="ws-tree">
@@ -81,6 +92,13 @@ export function WorkspaceTree({ sessionId, path, revision, selected, onOpenFile 
           </li>
         );
       })}
+      {entries.length < total && (
+        <li>
+          <button type="button" className="ws-entry ws-more" onClick={() => void more()}>
+            Show more ({total - entries.length} more in {path || 'this folder'})
+          </button>
+        </li>
+      )}
     </ul>
   );
 }
