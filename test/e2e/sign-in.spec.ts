@@ -212,6 +212,10 @@ test('Admin: users are created (first token shown once), promoted, disabled and 
   await usage.getByRole('textbox', { name: 'Max sessions of Dora Script' }).fill('3');
   await usage.getByRole('textbox', { name: 'Monthly budget (USD) of Dora Script' }).fill('5');
   await usage.getByRole('button', { name: 'Save limits of Dora Script' }).click();
+  // the fields say their units, and Save says it saved
+  await expect(usage).toContainText('live sessions');
+  await expect(usage).toContainText('a month');
+  await expect(usage.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
   await expect
     .poll(
       async () =>

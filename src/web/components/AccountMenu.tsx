@@ -38,7 +38,8 @@ export function AccountMenu({ me, onSignOut }: { me: MeResponse; onSignOut: () =
       >
         <span className="sr-only">Signed in as </span>
         <span className="account-name">{me.name}</span>
-        {me.role === 'admin' && <span className="account-role">admin</span>}
+        {/* The role once: no "admin admin" when the admin is named admin. */}
+        {me.role === 'admin' && me.name.trim().toLowerCase() !== 'admin' && <span className="account-role">admin</span>}
         <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
           <path d="M4 6l4 4 4-4" stroke="currentColor" strokeWidth="1.6" fill="none" strokeLinecap="round" />
         </svg>

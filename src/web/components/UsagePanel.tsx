@@ -11,6 +11,7 @@ const usd = (n: number) => `$${n.toFixed(2)}`;
 function LimitsForm({ u, label, onSaved }: { u: UserUsage; label: string; onSaved: (error: string | null) => void }) {
   const [max, setMax] = useState(u.limits.max_sessions?.toString() ?? '');
   const [budget, setBudget] = useState(u.limits.monthly_budget_usd?.toString() ?? '');
+  const [saved, setSaved] = useState(false);
   return (
     <form
       className="panel-form"
@@ -18,32 +19,61 @@ function LimitsForm({ u, label, onSaved }: { u: UserUsage; label: string; onSave
         e.preventDefault();
         const body = { max_sessions: max.trim() ? Number(max) : null, monthly_budget_usd: budget.trim() ? Number(budget) : null };
         api(UserLimitsResponse, 'PUT', `/api/v1/users/${encodeURIComponent(u.user_id)}/limits`, body).then(
-          () => onSaved(null),
-          (err: ApiError) => onSaved(err.message),
+          () => {
+            setSaved(true);
+            onSaved(null);
+          },
+          (err: ApiError) => {
+            setSaved(false);
+            onSaved(err.message);
+          },
         );
       }}
     >
-      <input
-        className="field"
-        inputMode="numeric"
-        placeholder="no limit"
-        size={6}
-        aria-label={`Max sessions of ${label}`}
-        value={max}
-        onChange={(e) => setMax(e.target.value)}
-      />
-      <input
-        className="field"
-        inputMode="decimal"
-        placeholder="no budget"
-        size={7}
-        aria-label={`Monthly budget (USD) of ${label}`}
-        value={budget}
-        onChange={(e) => setBudget(e.target.value)}
-      />
+      {/* Units next to each field: a count of live sessions, and dollars a month. */}
+      <span className="limit-field">
+        <input
+          className="field"
+          inputMode="numeric"
+          placeholder="no limit"
+          size={6}
+          aria-label={`Max sessions of ${label}`}
+          value={max}
+          onChange={(e) => {
+            setMax(e.target.value);
+            setSaved(false);
+          }}
+        />
+        <span className="panel-muted" aria-hidden="true">
+          live sessions
+        </span>
+      </span>
+      <span className="limit-field">
+        <span className="panel-muted" aria-hidden="true">
+          $
+        </span>
+        <input
+          className="field"
+          inputMode="decimal"
+          placeholder="no budget"
+          size={7}
+          aria-label={`Monthly budget (USD) of ${label}`}
+          value={budget}
+          onChange={(e) => {
+            setBudget(e.target.value);
+            setSaved(false);
+          }}
+        />
+        <span className="panel-muted" aria-hidden="true">
+          a month
+        </span>
+      </span>
       <button type="submit" className="btn btn-small" aria-label={`Save limits of ${label}`}>
         Save
       </button>
+      <span role="status" className="panel-muted">
+        {saved ? 'Saved' : ''}
+      </span>
     </form>
   );
 }
