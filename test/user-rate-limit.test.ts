@@ -1,4 +1,4 @@
-// Expensive authenticated routes (attachments, export, search, fork, rewind) are limited per user:
+// Expensive authenticated routes (attachments, export, search, fork, rewind, folder zips) are limited per user:
 // over the limit 429 rate_limited with Retry-After in the one error shape; another user is not
 // affected, and cheap routes (the plain list) are not counted. Real server and CLI, scripted model.
 import assert from 'node:assert/strict';
@@ -34,6 +34,9 @@ describe('per-user limit on expensive routes', () => {
     assert.equal(body.error, 'rate_limited');
     assert.match(body.message, /at most 3 a minute/);
     assert.equal((await h.api('GET', '/api/v1/sessions?q=again')).status, 429);
+    // A folder's zip counts too (it reads every file); listing a folder does not.
+    assert.equal((await h.api('GET', `/api/v1/sessions/${id}/files?path=`)).status, 200);
+    assert.equal((await h.api('GET', `/api/v1/sessions/${id}/files/archive`)).status, 429);
     // The member's budget is their own.
     const token = m.body.token as string;
     for (let i = 0; i < 3; i++) assert.equal((await h.api('GET', '/api/v1/sessions?q=mine', undefined, token)).status, 200);

@@ -8,10 +8,13 @@ import type { WorkspaceService } from '../core/workspace/workspace-service.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import { type ArchiveQuery, type FileContentQuery, WORKSPACE_MAX_DOWNLOAD_BYTES, WORKSPACE_MAX_VIEW_BYTES } from '../protocol/workspace.js';
 import { caller, route, SESSION_PARAMS as S } from './http-errors.js';
+import type { RouteGuard } from './user-rate-limit.js';
 
 export interface WorkspaceRouteDeps {
   chat: ChatService;
   workspace: WorkspaceService;
+  /** The per-user limit of expensive requests: a folder's zip reads every file of it. */
+  heavy?: RouteGuard;
 }
 
 /** A file name for Content-Disposition: an ASCII fallback and the UTF-8 name (RFC 6266). */
@@ -48,12 +51,16 @@ export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteD
     return reply.send(file.stream);
   });
 
-  app.get('/api/v1/sessions/:id/files/archive', route(R.fileArchive, S), async (req, reply) => {
-    const id = own(req);
-    const zip = await d.workspace.archive(id, (req.query as z.infer<typeof ArchiveQuery>).path ?? '');
-    untrusted(reply).type('application/zip').header('content-disposition', attachmentHeader(zip.name));
-    return reply.send(zip.stream);
-  });
+  app.get(
+    '/api/v1/sessions/:id/files/archive',
+    { ...route(R.fileArchive, S), ...(d.heavy ? { preHandler: d.heavy } : {}) },
+    async (req, reply) => {
+      const id = own(req);
+      const zip = await d.workspace.archive(id, (req.query as z.infer<typeof ArchiveQuery>).path ?? '');
+      untrusted(reply).type('application/zip').header('content-disposition', attachmentHeader(zip.name));
+      return reply.send(zip.stream);
+    },
+  );
 
   typed.get('/api/v1/sessions/:id/changes', route(R.changes, S), async (req) => d.workspace.changes(own(req)));
 

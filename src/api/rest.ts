@@ -113,7 +113,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     registerUserRoutes(authed, d.users);
     registerAccountingRoutes(authed, d.accounting);
-    registerWorkspaceRoutes(authed, { chat, workspace: d.workspace });
+    registerWorkspaceRoutes(authed, { chat, workspace: d.workspace, heavy: heavy() });
 
     authed.get('/api/v1/models', route(R.models), async () => ({ models: await chat.models() }));
 

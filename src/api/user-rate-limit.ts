@@ -1,5 +1,5 @@
 // Per-user limit on the expensive authenticated routes (attachment bytes, export, search, fork,
-// rewind): each reads a whole conversation or a file, or starts work. Keyed by the caller's user
+// rewind, a folder's zip): each reads a whole conversation or a file, or starts work. Keyed by the caller's user
 // id, so one user over the limit slows no one else; over it, 429 rate_limited with Retry-After
 // in the one error shape. (Failed authentication has its own limit, per address.)
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,7 +18,7 @@ export function perUserLimit(app: FastifyInstance, perMinute: number): (when?: (
     return sendError(
       reply,
       'rate_limited',
-      `Too many requests of this kind (attachments, export, search, fork, rewind): at most ${perMinute} a minute. Try again in ${Math.max(1, state.ttlInSeconds)} s.`,
+      `Too many requests of this kind (attachments, export, search, fork, rewind, folder downloads): at most ${perMinute} a minute. Try again in ${Math.max(1, state.ttlInSeconds)} s.`,
     );
   };
 }
