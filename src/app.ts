@@ -28,7 +28,7 @@ import { decideSandbox } from './core/cli/sandbox-probe.js';
 import { ExternalUsers } from './core/identity/external-users.js';
 import { OidcSignIn } from './core/identity/oidc-sign-in.js';
 import { UserService } from './core/identity/users.js';
-import { WebSessions } from './core/identity/web-sessions.js';
+import { keyCredential, tokenCredential, WebSessions } from './core/identity/web-sessions.js';
 import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
@@ -128,7 +128,14 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   });
   const workspaces = new Workspaces(config, new WorkspaceRepository(repo.database));
   // Browser sign-ins; a disabled user's browsers are signed out.
-  const webSessions = new WebSessions(new WebSessionRepository(repo.database), config.sessionCookieHours * 3_600_000);
+  // A sign-in follows its credential: a revoked token's, or another key's, resolves to nobody.
+  const keyCred = keyCredential(config.apiKey);
+  const webSessions = new WebSessions(new WebSessionRepository(repo.database), config.sessionCookieHours * 3_600_000, {
+    credentialValid: (c) => (c.startsWith('token:') ? userRepo.token(c.slice('token:'.length))?.revoked_at === null : c === keyCred),
+    tokenName: (id) => userRepo.token(id)?.name,
+  });
+  const endedByNewKey = webSessions.endKeySignInsExcept(keyCred);
+  if (endedByNewKey > 0) log.info({ ended: endedByNewKey }, 'browser sign-ins made with a previous API key ended');
   users.listen({ userDisabled: (userId) => void webSessions.endAllOf(userId) });
 
   // 2. The model: the configured API, or the built-in demo model on loopback
@@ -247,6 +254,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     },
     tokenRevoked: (tokenId) => {
       hub.closeWhere((p) => p.token_id === tokenId, 'Token revoked');
+      // Browsers signed in by exchanging the token are signed out with it.
+      for (const id of webSessions.endByCredential(tokenCredential(tokenId)))
+        hub.closeWhere((p) => p.web_session_id === id, 'Token revoked');
     },
   });
   // Frames fit a message with its attachments at the per-message limit, never more (ws closes with 1009 above).
@@ -285,6 +295,11 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       userExists: (id) => users.get(id) !== undefined,
       userIds: (p) => users.list(p).map((u) => u.user_id),
       openSessionsOf: (id) => manager.openSessionsOf(id),
+    },
+    signIns: {
+      webSessions,
+      userExists: (id) => users.get(id) !== undefined,
+      signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
     },
     poolDepth: () => pool.depth(),
     extensions: () => loader.describe(),

@@ -42,6 +42,11 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
   updateUser: null,
   deleteUser: null,
   listMyTokens: null,
+  listMySignIns: null, // user-scoped: test/sign-ins.test.ts
+  endMySignIns: null,
+  endMySignIn: null,
+  listUserSignIns: null,
+  endUserSignIns: null,
   createMyToken: null,
   deleteMyToken: null,
   listUserTokens: null,

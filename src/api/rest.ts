@@ -12,6 +12,7 @@ import type { Authentication } from './authenticate.js';
 import { caller, route, SESSION_PARAMS as S, sendError } from './http-errors.js';
 import { type AccountingDeps, registerAccountingRoutes } from './rest-accounting.js';
 import { adminOnly } from './rest-admin.js';
+import { registerSignInListRoutes, type SignInListDeps } from './rest-sign-ins.js';
 import { registerUserRoutes } from './rest-users.js';
 import { registerWorkspaceRoutes } from './rest-workspace.js';
 import { perUserLimit } from './user-rate-limit.js';
@@ -24,6 +25,7 @@ export interface RestDeps {
   accounting: AccountingDeps;
   workspace: WorkspaceService;
   auth: Authentication;
+  signIns: SignInListDeps;
   poolDepth: () => number;
   extensions: () => ExtensionsResponse;
 }
@@ -112,6 +114,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     authed.get('/api/v1/audit', { ...route(R.audit), preValidation: adminOnly }, async (req) => d.audit.list(req.query));
 
     registerUserRoutes(authed, d.users);
+    registerSignInListRoutes(authed, d.signIns);
     registerAccountingRoutes(authed, d.accounting);
     registerWorkspaceRoutes(authed, { chat, workspace: d.workspace, heavy: heavy() });
 

@@ -11,7 +11,7 @@ import type { ExternalUsers } from '../core/identity/external-users.js';
 import { type OidcSignIn, SignInError } from '../core/identity/oidc-sign-in.js';
 import type { Principal } from '../core/identity/principal.js';
 import type { UserService } from '../core/identity/users.js';
-import type { WebSessions } from '../core/identity/web-sessions.js';
+import { keyCredential, tokenCredential, type WebSessions } from '../core/identity/web-sessions.js';
 import type { MeResponse, SignInStateResponse } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import { type Authentication, secretOf } from './authenticate.js';
@@ -128,7 +128,11 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
   typed.post('/api/v1/auth/session', { schema: R.signIn, preValidation: ourOriginOrNone }, async (req, reply) => {
     const p = d.users.principalForSecret(req.body.token);
     if (!p) return sendError(reply, 'unauthorized');
-    const s = d.webSessions.start(p.user_id, 'token');
+    // The sign-in stands on what was exchanged: the key (until the server starts with another) or the token (until revoked).
+    const s = d.webSessions.start(p.user_id, p.via === 'key' ? 'key' : 'token', {
+      credential: p.via === 'key' ? keyCredential(config.apiKey) : p.token_id ? tokenCredential(p.token_id) : null,
+      userAgent: req.headers['user-agent'],
+    });
     setSessionCookie(reply, req, config, s.value, s.expiresAt);
     d.audit.record({ actor_user_id: p.user_id, action: 'auth.sign_in', detail: { method: p.via } });
     return me(p, 'cookie');
@@ -182,7 +186,7 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
       const identity = await oidc.finish(req.cookies?.[PENDING_COOKIE], url);
       if (!oidc.allowed(identity)) throw new SignInError('not_allowed', `${identity.subject} is in none of the allowed groups`);
       const user = d.external.userFor({ subject: identity.subject, name: identity.name, role: oidc.roleOf(identity) }, 'oidc');
-      const s = d.webSessions.start(user.user_id, 'oidc');
+      const s = d.webSessions.start(user.user_id, 'oidc', { userAgent: req.headers['user-agent'] });
       setSessionCookie(reply, req, config, s.value, s.expiresAt);
       d.audit.record({ actor_user_id: user.user_id, action: 'auth.sign_in', detail: { method: 'oidc' } });
       return reply.redirect('/chat');

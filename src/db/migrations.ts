@@ -165,6 +165,17 @@ export const MIGRATIONS: readonly string[] = [
    END;
    CREATE INDEX sessions_recent ON sessions(last_active_at DESC, session_id DESC);
    CREATE INDEX sessions_recent_of ON sessions(user_id, last_active_at DESC, session_id DESC);`,
+  // 13: a browser sign-in follows its credential (the key's fingerprint or the token exchanged), has a
+  // public id, a last use and the browser's user agent. Exchanges from before cannot be traced to their
+  // credential, so they end (those browsers sign in again).
+  `ALTER TABLE web_sessions ADD COLUMN id TEXT;
+   ALTER TABLE web_sessions ADD COLUMN credential TEXT;
+   ALTER TABLE web_sessions ADD COLUMN user_agent TEXT;
+   ALTER TABLE web_sessions ADD COLUMN last_used_at TEXT;
+   DELETE FROM web_sessions WHERE via = 'token';
+   UPDATE web_sessions SET id = lower(hex(randomblob(12)));
+   CREATE UNIQUE INDEX web_sessions_id ON web_sessions(id);
+   CREATE INDEX web_sessions_credential ON web_sessions(credential);`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -513,6 +513,24 @@ export const CreateTokenResponse = ApiToken.extend({
 export const TokenIdParams = z.object({ id: z.string().min(1).max(64) });
 export const UserTokenParams = z.object({ id: UserId, token_id: z.string().min(1).max(64) });
 
+/** A browser sign-in (a cookie session): how it was obtained, and whether it is the caller's own. */
+export const SignInMethod = z.enum(['oidc', 'proxy', 'key', 'token']);
+export const SignInInfo = z.object({
+  id: z.string(),
+  created_at: IsoTime,
+  last_used_at: IsoTime.nullable().describe('Updated at most once a minute'),
+  expires_at: IsoTime,
+  method: SignInMethod.describe('How the browser signed in: the identity provider, the trusted proxy, the API key, a personal token'),
+  token_name: z.string().nullable().describe('The personal token exchanged (method token)'),
+  user_agent: z.string().nullable(),
+  current: z.boolean().describe('The sign-in making this request'),
+});
+export const SignInListResponse = z.object({ sign_ins: z.array(SignInInfo).describe('Newest first') });
+export const EndSignInsResponse = z.object({ ended: z.number().int().min(0) });
+export const SignInIdParams = z.object({ id: z.string().min(1).max(64) });
+export type SignInInfo = z.infer<typeof SignInInfo>;
+export type SignInListResponse = z.infer<typeof SignInListResponse>;
+
 export type MeResponse = z.infer<typeof MeResponse>;
 export type CreateUserResponse = z.infer<typeof CreateUserResponse>;
 export type CreateTokenResponse = z.infer<typeof CreateTokenResponse>;
