@@ -43,6 +43,8 @@ describe('OpenAPI', () => {
       '/api/v1/health/live',
       '/api/v1/health/ready',
       '/api/v1/me',
+      '/api/v1/me/sign-ins',
+      '/api/v1/me/sign-ins/{id}',
       '/api/v1/me/tokens',
       '/api/v1/me/tokens/{id}',
       '/api/v1/models',
@@ -61,6 +63,7 @@ describe('OpenAPI', () => {
       '/api/v1/users',
       '/api/v1/users/{id}',
       '/api/v1/users/{id}/limits',
+      '/api/v1/users/{id}/sign-ins',
       '/api/v1/users/{id}/tokens',
       '/api/v1/users/{id}/tokens/{token_id}',
     ]);
