@@ -75,11 +75,11 @@ export function sessionPlacement(
 }
 
 function ensureExtensionSlots(projectDir: string): void {
-  for (const d of ['skills', 'commands']) fs.mkdirSync(path.join(projectDir, d), { recursive: true });
-  const mcp = path.join(projectDir, 'mcp.json');
+  // Best effort: where PROJECT_DIR cannot be written (a read-only image), no agent can create them either.
   try {
-    fs.writeFileSync(mcp, '{\n  "mcpServers": {}\n}\n', { flag: 'wx' });
+    for (const d of ['skills', 'commands']) fs.mkdirSync(path.join(projectDir, d), { recursive: true });
+    fs.writeFileSync(path.join(projectDir, 'mcp.json'), '{\n  "mcpServers": {}\n}\n', { flag: 'wx' });
   } catch {
-    /* there already */
+    /* there already, or not writable */
   }
 }
