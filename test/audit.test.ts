@@ -48,7 +48,8 @@ describe('audit log', () => {
     const allowed = await ask(`touch one.txt; curl -s -H "Authorization: Bearer ${secret}" http://127.0.0.1:9/`, 'allow');
     const denied = await ask('touch two.txt', 'deny');
     await ask('touch three.txt', 'allow_always');
-    h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch four.txt' } });
+    // The rule "Always allow" grants covers the command shown, exactly (a touch of another file asks again).
+    h.model.enqueue(id, { kind: 'tool_use', name: 'Bash', input: { command: 'touch three.txt' } });
     await c.turn(id, 'run by rule');
 
     const decisions = (await audit(`?session_id=${id}&action=permission.decided`)).entries.reverse();
@@ -63,7 +64,7 @@ describe('audit log', () => {
     );
     assert.equal(decisions[0]?.detail.request_id, allowed);
     assert.equal(decisions[1]?.detail.request_id, denied);
-    assert.equal(decisions[3]?.detail.input, 'touch four.txt');
+    assert.equal(decisions[3]?.detail.input, 'touch three.txt');
     for (const e of decisions) {
       assert.equal(e.actor_user_id, 'default');
       assert.equal(e.session_id, id);

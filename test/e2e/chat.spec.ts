@@ -206,7 +206,7 @@ test('typing with no session open starts one and sends', async ({ page, server }
   await expect(transcript(page).locator('.msg-user .bubble')).toHaveText('say: hello from the empty page');
   await expect(transcript(page).locator('.msg-assistant')).toHaveText('hello from the empty page');
   await expect(page.getByRole('navigation', { name: 'Sessions' }).locator('[aria-current="page"]')).toContainText(
-    'say: hello from the empty page',
+    'hello from the empty page',
   );
 });
 
