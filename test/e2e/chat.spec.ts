@@ -37,10 +37,12 @@ test('a new session streams a Markdown answer with cost and turns', async ({ pag
   // The cold start shows its estimate as progress (briefly: watch for it).
   await page.evaluate(() => {
     const w = window as unknown as { __sawProgress?: string };
+    // Text changes count too (the estimate can arrive after the bar), and a later snapshot without the
+    // estimate does not overwrite one that had it.
     new MutationObserver(() => {
       const p = document.querySelector('[role="progressbar"][aria-label="Starting session"]');
-      if (p) w.__sawProgress = p.parentElement?.textContent ?? '';
-    }).observe(document.body, { childList: true, subtree: true });
+      if (p && !w.__sawProgress?.includes(' — about ')) w.__sawProgress = p.parentElement?.textContent ?? '';
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
   await newSession(page);
   expect(await page.evaluate(() => (window as unknown as { __sawProgress?: string }).__sawProgress)).toMatch(
