@@ -9,7 +9,7 @@ import type { Config } from '../../config/config.js';
 import { protectedPaths } from '../cli/cli-options.js';
 import { usersRoot } from '../workspace/workspaces.js';
 import { bwrapArgs, type JailSpec } from './bwrap-args.js';
-import { ensureConfigDir } from './config-dirs.js';
+import { BUILTIN_ADMIN, ensureConfigDir } from './config-dirs.js';
 
 export type JailConfig = Pick<Config, 'databasePath' | 'claudeConfigDir' | 'projectDir' | 'workspaces'>;
 
@@ -70,7 +70,8 @@ export function sessionPlacement(
 ): { configDir: string; jail: string[] | undefined } {
   const configDir = ensureConfigDir(config, s.ownerId);
   if (config.agentJail !== 'on') return { configDir, jail: undefined };
-  if (config.workspaces === 'shared') ensureExtensionSlots(config.projectDir);
+  // Only for team users: the built-in admin is trusted with the extensions, and a single-user install gets no new files.
+  if (config.workspaces === 'shared' && s.ownerId !== BUILTIN_ADMIN) ensureExtensionSlots(config.projectDir);
   return { configDir, jail: sessionJailArgs(config, { cwd: s.cwd, configDir, pluginDirs: s.pluginDirs }) };
 }
 
