@@ -108,6 +108,8 @@ export function defaultReply(req: RecordedRequest): Reply {
     .split('\n')
     .filter((l) => !/^\[Request interrupted/.test(l.trim()))
     .join('\n')
+    // and mentions attached files (the platform's <attachment> blocks, the CLI's image notes): a directive with files still works.
+    .replace(/<attachment [^>]*\/>|<attachment [^>]*>[\s\S]*?<\/attachment>|\[Image: source: [^\]]*\]/g, '')
     .trim();
   let m: RegExpMatchArray | null;
   if ((m = t.match(/^run:\s*([\s\S]+)$/)))
@@ -131,7 +133,7 @@ export function defaultReply(req: RecordedRequest): Reply {
       `This is the built-in **demo model**: no \`ANTHROPIC_API_KEY\` is set, so answers are scripted.\n\n` +
       `You said: "${t.slice(0, 500)}"` +
       (earlier > 0 ? `\n\nI remember ${earlier} earlier message${earlier === 1 ? '' : 's'} in this conversation.` : '') +
-      `\n\nTry \`run: ls -la\` to see a tool call, or \`slow: 40 a long streamed answer\`.`,
+      `\n\nTry \`run: touch hello.txt\` to see a tool call (it writes, so it asks first), or \`slow: 40 a long streamed answer\`.`,
   };
 }
 

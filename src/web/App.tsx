@@ -16,6 +16,7 @@ import { MessageActionsContext } from './components/MessageActions';
 import { PermissionDock } from './components/PermissionCard';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
+import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { SignInPage } from './components/SignInPage';
 import { TopBar } from './components/TopBar';
 import { Transcript } from './components/Transcript';
@@ -26,11 +27,14 @@ import { useChatConnection } from './hooks/useChatConnection';
 import { useComposerFocus } from './hooks/useComposerFocus';
 import { useLogin } from './hooks/useLogin';
 import { useNotifications } from './hooks/useNotifications';
+import { useOutbox } from './hooks/useOutbox';
 import { usePage } from './hooks/usePage';
 import { usePhoneMenu } from './hooks/usePhoneMenu';
 import { useRemembered } from './hooks/useRemembered';
 import { useSessionRouting } from './hooks/useSessionRouting';
+import { useShortcuts } from './hooks/useShortcuts';
 import { useStamp } from './hooks/useStamp';
+import { useTabTitle } from './hooks/useTabTitle';
 import { useWorkspaceChanges } from './hooks/useWorkspaceChanges';
 import { initialState, reducer } from './state/reducer';
 import { emptyTranscript, latestContext } from './state/transcripts';
@@ -44,12 +48,11 @@ const NAV_ID = 'sessions-nav';
 /** Tools whose results may have changed files: the workspace refreshes after each. */
 const FILE_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'Bash']);
 
-/** Why the message box is disabled, or null when it takes a message. */
-function disabledReason(state: State, streaming: boolean): string | null {
+/** Why a message cannot be sent now, or null when it can (the box stays editable either way). */
+function blockedReason(state: State): string | null {
   const { status } = state.connection;
-  if (status !== 'open') return status === 'reconnecting' ? 'Reconnecting to the server…' : 'Connecting…';
+  if (status !== 'open') return status === 'reconnecting' ? 'Reconnecting to the server… Your text stays here.' : 'Connecting…';
   if (state.sessions.creating) return 'Starting a session…';
-  if (streaming) return 'Claude is answering — press Stop to interrupt';
   const current = state.sessions.list.find((s) => s.session_id === state.sessions.currentId);
   if (current?.status === 'terminated' && !current.is_resumable) return 'This session has ended and cannot be resumed';
   return null;
@@ -75,8 +78,10 @@ export function App({ boot }: { boot: BootParams }) {
   const [workspaceOpen, setWorkspaceOpen] = useState(false);
   const workspace = useWorkspaceChanges(login.credentials && currentId ? currentId : null, fileRevision);
   const connected = state.connection.status === 'open';
-  const reason = disabledReason(state, streaming);
-  const focusComposer = useComposerFocus(composer, reason === null, streaming);
+  const reason = blockedReason(state);
+  const focusComposer = useComposerFocus(composer, streaming);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  useTabTitle(state.sessions.list);
   const closeMenu = menu.close;
   const onOpened = useCallback(() => {
     closeMenu();
@@ -91,15 +96,26 @@ export function App({ boot }: { boot: BootParams }) {
     },
     onOpen: () => dispatch({ type: 'conn', status: 'open', reconnectAt: null, attempt: 0 }),
     onFrame: (frame) => {
+      outbox.onFrame(frame); // declared below; handlers run only after render
       dispatch({ type: 'frame', frame, ...stamp() });
-      routing.onFrame(frame); // declared below; handlers run only after render
+      routing.onFrame(frame);
       notifications.onFrame(frame, state.sessions.list);
     },
     onAuthFailed: (reason) => {
       dispatch({ type: 'conn', status: 'auth_failed', error: `The server refused the connection (${reason}). Please sign in again.` });
       login.recheck(reason);
     },
-    onReconnecting: (attempt, at) => dispatch({ type: 'conn', status: 'reconnecting', reconnectAt: at, attempt }),
+    onReconnecting: (attempt, at) => {
+      dispatch({ type: 'conn', status: 'reconnecting', reconnectAt: at, attempt });
+      routing.onDisconnected();
+    },
+  });
+  const outbox = useOutbox({
+    state,
+    dispatch,
+    link,
+    stamp,
+    onRefused: (sessionId, back, why) => composer.current?.restore(sessionId, back.text, back.files, why),
   });
   const routing = useSessionRouting({
     state,
@@ -108,7 +124,17 @@ export function App({ boot }: { boot: BootParams }) {
     stamp,
     resume: boot.resume,
     onOpened,
-    onRefused: (text, files, why) => composer.current?.restore(text, files, why),
+    submit: outbox.submit,
+    onCreateRefused: (text, files, why) => composer.current?.restore('', text, files, why),
+  });
+  useShortcuts({
+    onStop: streaming && currentId && !menu.open ? () => link.send({ type: 'interrupt', session_id: currentId }) : null,
+    onSearch: () => {
+      if (!menu.open && window.matchMedia('(max-width: 760px)').matches) menu.toggle();
+      requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`#${NAV_ID} input[aria-label="Search sessions"]`)?.focus());
+    },
+    onNewSession: () => routing.createSession(),
+    onHelp: () => setShortcutsOpen(true),
   });
   useRemembered(state);
   const agent = useAgentActions({
@@ -144,7 +170,7 @@ export function App({ boot }: { boot: BootParams }) {
   const answerPermission = (item: PermissionItem, decision: PermissionDecision, extras: AnswerExtras = {}) => {
     if (link.send({ type: 'permission_response', request_id: item.requestId, decision, ...extras }))
       dispatch({ type: 'permission_answered', requestId: item.requestId, answer: decision });
-    requestAnimationFrame(() => composer.current?.focusStop());
+    requestAnimationFrame(() => composer.current?.focus());
   };
 
   const onBannerAction = (action: BannerAction, b: Banner) => {
@@ -154,10 +180,10 @@ export function App({ boot }: { boot: BootParams }) {
         if (b.sessionId) routing.switchTo(b.sessionId);
         dispatch({ type: 'dismiss', key: b.key });
         break;
-      case 'retry': {
-        if (b.sessionId && routing.retry(b.sessionId)) dispatch({ type: 'dismiss', key: b.key });
+      case 'retry':
+        // The last message again, with its files.
+        if (b.sessionId && outbox.retry(b.sessionId)) dispatch({ type: 'dismiss', key: b.key });
         break;
-      }
       case 'new_session':
         dispatch({ type: 'dismiss', key: b.key });
         routing.createSession();
@@ -267,10 +293,14 @@ export function App({ boot }: { boot: BootParams }) {
             )}
             <Composer
               ref={composer}
+              sessionKey={currentId ?? ''}
               streaming={streaming}
-              disabledReason={reason}
+              blockedReason={reason}
               onSend={routing.sendText}
               onStop={stop}
+              queued={outbox.queued(currentId)}
+              onCancelQueued={(key) => (currentId ? outbox.cancel(currentId, key) : null)}
+              onShortcuts={() => setShortcutsOpen(true)}
               commands={agent.catalog.commands}
               toolbar={
                 <AgentControls
@@ -287,6 +317,7 @@ export function App({ boot }: { boot: BootParams }) {
           )}
         </div>
       </div>
+      <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
     </div>
   );
 }

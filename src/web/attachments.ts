@@ -48,6 +48,37 @@ export function checkAttachments(list: { name: string; media_type: string; size:
   return null;
 }
 
+/** Why one file cannot join those already attached, in the server's words; null when it can. */
+function refusalOf(a: { name: string; media_type: string; size: number }, kept: { size: number }[]): string | null {
+  const limits = ATTACHMENT_DEFAULTS;
+  if (!attachmentKind(a.media_type)) return `${a.name}: ${a.media_type} is not supported (images: PNG, JPEG, GIF, WebP; PDF; text files)`;
+  if (a.size > limits.maxFileMb * MB) return `${a.name} is ${mb(a.size)}; the limit is ${mb(limits.maxFileMb * MB)} per file`;
+  if (kept.length + 1 > limits.maxFiles) return `${a.name}: a message can carry at most ${limits.maxFiles} attachments`;
+  const total = kept.reduce((n, k) => n + k.size, a.size);
+  if (total > limits.maxMessageMb * MB)
+    return `${a.name}: the attachments would total ${mb(total)}; the limit is ${mb(limits.maxMessageMb * MB)} per message`;
+  return null;
+}
+
+/** Splits a batch of files: those that fit beside the ones attached, and each refused one with its reason. */
+export function partitionAttachments<T extends { name: string; media_type: string; size: number }>(
+  attached: { size: number }[],
+  incoming: T[],
+): { accepted: T[]; refused: string[] } {
+  const kept = [...attached];
+  const accepted: T[] = [];
+  const refused: string[] = [];
+  for (const a of incoming) {
+    const why = refusalOf(a, kept);
+    if (why) refused.push(why);
+    else {
+      accepted.push(a);
+      kept.push(a);
+    }
+  }
+  return { accepted, refused };
+}
+
 export function readAsBase64(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const r = new FileReader();

@@ -121,6 +121,8 @@ purifier.addHook('afterSanitizeAttributes', (node) => {
     node.setAttribute('target', '_blank');
     node.setAttribute('rel', 'noopener noreferrer');
   }
+  // Code blocks and tables scroll sideways: the keyboard must reach them (tabindex 0 only, never a jump in the order).
+  if (node.tagName === 'PRE' || node.tagName === 'TABLE') node.setAttribute('tabindex', '0');
 });
 
 /** Untrusted HTML to HTML that can neither run, load from elsewhere, nor draw over the app. */

@@ -23,3 +23,6 @@ export function browserStorage(): Storage | null {
     return null;
   }
 }
+
+/** The message box's unsent text per session (this browser's localStorage: a reload keeps it). */
+export const DRAFTS_STORAGE = 'csp.drafts';

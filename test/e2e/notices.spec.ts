@@ -181,7 +181,9 @@ test.describe('reconnecting', () => {
       const lost = page.getByRole('alert').filter({ hasText: 'Connection lost' });
       await expect(lost).toBeVisible();
       await expect(lost).toContainText(/next try in \d+ s|trying now/);
-      await expect(messageBox(page)).toBeDisabled();
+      // The box stays editable; what is typed waits there (Send is off until the connection is back).
+      await messageBox(page).fill('typed while offline');
+      await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
 
       await server.restart();
       await expect(page.locator('.conn-pill')).toHaveText('Connected', { timeout: 30_000 });

@@ -266,4 +266,35 @@ test.describe('screenshots', () => {
       server.remove();
     }
   });
+  test('who waits for you, and a message queued behind an answer', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const server = await TestServer.start({ permissionMode: 'default' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    try {
+      await staged(page, 'light', server);
+      fs.mkdirSync(OUT, { recursive: true });
+      await page.getByRole('button', { name: 'New session', exact: true }).click();
+      await expect(page.getByText('New conversation')).toBeVisible();
+      await send(page, 'run: touch CHANGELOG.md');
+      await expect(page.getByRole('button', { name: 'Allow', exact: true })).toBeVisible();
+      await page.getByRole('button', { name: 'New session', exact: true }).click();
+      await expect(page.getByText('New conversation')).toBeVisible();
+      await send(page, `slow: 1600 ${'Streaming a long answer while you write the next message. '.repeat(30)}`);
+      await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
+      const box = page.getByRole('textbox', { name: 'Message', exact: true });
+      await box.fill('Then add a test for the idle timeout');
+      await box.press('Enter');
+      await expect(page.getByRole('list', { name: 'Queued messages' })).toBeVisible();
+      await expect(page).toHaveTitle('(1) Claude SDK Pattern');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(OUT, 'waiting-and-queue.png') });
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await expectAnswered(page, 1);
+    } finally {
+      await context.close();
+      await server.stop();
+      server.remove();
+    }
+  });
 });

@@ -16,7 +16,13 @@ export function ChatEmpty({ session, loaded }: { session: SessionSummary | null;
   return (
     <div className="empty">
       <p className="empty-title">{loaded ? 'New conversation' : 'Loading…'}</p>
-      {loaded && <p>Ask anything. Claude can run tools in the project folder.</p>}
+      {loaded && (
+        <p>
+          Ask anything. Claude works in{' '}
+          {session.working_dir ? <code className="empty-folder">{session.working_dir}</code> : 'the project folder'}: it reads, runs and
+          changes files there, asking first when the permission mode says so.
+        </p>
+      )}
     </div>
   );
 }

@@ -1,50 +1,66 @@
-// The message box: Enter sends, Shift+Enter adds a line; Stop while a turn streams.
-// Files come with the message (button, paste, drop): see useAttachments.
+// The message box: Enter sends, Shift+Enter adds a line. It stays editable while Claude
+// answers: a message sent then waits in the queue above the box (cancellable) and goes out
+// when the turn ends. Stop sits beside Send and never takes the focus (Esc stops too).
+// The text is a draft per session that survives reloads (useDraft); files come with the
+// message (button, paste, drop: see useAttachments). A refused message comes back here.
 import { forwardRef, type KeyboardEvent, type ReactNode, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES } from '../../protocol/errors';
 import type { SlashCommandInfo } from '../../protocol/messages';
 import type { PendingAttachment } from '../attachments';
 import { useAttachments } from '../hooks/useAttachments';
+import { useDraft } from '../hooks/useDraft';
+import type { QueuedMessage } from '../hooks/useOutbox';
 import { AttachButton, AttachmentChips } from './AttachmentChips';
 import './Composer.css';
+import { ComposerQueue } from './ComposerQueue';
 import { SlashPalette, useSlashPalette } from './SlashPalette';
 
 export interface ComposerHandle {
   focus(): void;
-  focusStop(): void;
   hasFocus(): boolean;
-  /** Puts a refused message back: its text (when the box is empty) and its files, with the reason. */
-  restore(text: string, attachments: PendingAttachment[], why: string): void;
+  /** Puts a refused message back in its session's box (before what is there now), with the reason. */
+  restore(sessionKey: string, text: string, attachments: PendingAttachment[], why: string): void;
 }
 
 interface Props {
+  /** Whose draft the box shows: the open session's id, or '' before there is one. */
+  sessionKey: string;
   streaming: boolean;
-  /** Why the box is disabled (null: enabled). */
-  disabledReason: string | null;
+  /** Why a message cannot be sent right now (null: it can); the box stays editable either way. */
+  blockedReason: string | null;
   onSend: (text: string, attachments: PendingAttachment[]) => boolean;
   onStop: () => void;
+  /** The open session's messages waiting for the turn to end. */
+  queued?: QueuedMessage[];
+  onCancelQueued?: (key: string) => QueuedMessage | null;
   /** What the slash palette lists. */
   commands?: SlashCommandInfo[];
   /** Shown above the box (the session's model and mode). */
   toolbar?: ReactNode;
+  /** Opens the list of keyboard shortcuts. */
+  onShortcuts?: () => void;
 }
 
+const joinText = (first: string, then: string) => (first.trim() && then.trim() ? `${first}\n\n${then}` : first.trim() ? first : then);
+
 export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
-  { streaming, disabledReason, onSend, onStop, commands = [], toolbar },
+  { sessionKey, streaming, blockedReason, onSend, onStop, queued = [], onCancelQueued, commands = [], toolbar, onShortcuts },
   ref,
 ) {
-  const [text, setText] = useState('');
+  const draft = useDraft(sessionKey);
+  const { text, setText } = draft;
   const palette = useSlashPalette(text, setText, commands);
   const ta = useRef<HTMLTextAreaElement>(null);
-  const stop = useRef<HTMLButtonElement>(null);
-  const files = useAttachments();
+  const files = useAttachments(sessionKey);
+  /** Said under the box after a refused message came back (cleared by the next edit or send). */
+  const [returned, setReturned] = useState<{ key: string; why: string } | null>(null);
   useImperativeHandle(ref, () => ({
     focus: () => ta.current?.focus(),
-    focusStop: () => stop.current?.focus(),
-    hasFocus: () => document.activeElement === ta.current || document.activeElement === stop.current,
-    restore: (back, list, why) => {
-      setText((t) => (t.trim() ? t : back));
-      files.restore(list, why);
+    hasFocus: () => !!ta.current && ta.current.closest('form')?.contains(document.activeElement) === true,
+    restore: (key, back, list, why) => {
+      draft.setFor(key, (t) => joinText(back, t));
+      files.restore(key, list, why);
+      setReturned({ key, why });
     },
   }));
 
@@ -56,15 +72,15 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   });
 
-  const disabled = disabledReason !== null;
   const tooLong = [...text].length > MAX_MESSAGE_CHARS;
-  const canSend = !disabled && text.trim().length > 0 && !tooLong;
+  const canSend = blockedReason === null && text.trim().length > 0 && !tooLong;
 
   const submit = () => {
     if (!canSend) return;
     if (onSend(text, files.list)) {
       setText('');
       files.clear();
+      setReturned(null);
     }
   };
 
@@ -76,6 +92,19 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     }
   };
 
+  const cancelQueued = (key: string) => {
+    const m = onCancelQueued?.(key);
+    // Nothing typed is lost: a cancelled message comes back to the box to edit, before what is there.
+    if (m) {
+      setText(joinText(m.text, text));
+      if (m.files.length) files.restore(sessionKey, m.files, '');
+      ta.current?.focus();
+    }
+  };
+
+  const note = returned?.key === sessionKey ? returned.why : null;
+  const hint = blockedReason ?? (streaming ? 'Claude is answering. Enter queues your message; Esc stops the answer.' : null);
+
   return (
     <form
       className="composer"
@@ -86,56 +115,69 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
       {...files.dropProps}
     >
       {toolbar}
+      <ComposerQueue items={queued} onCancel={cancelQueued} />
       <SlashPalette palette={palette} />
       <AttachmentChips files={files} />
-      <div className={`composer-box${disabled ? ' is-disabled' : ''}${files.dragging ? ' is-dragging' : ''}`}>
+      <div className={`composer-box${files.dragging ? ' is-dragging' : ''}`}>
         <textarea
           ref={ta}
           aria-label="Message"
           aria-describedby="composer-hint"
           rows={1}
           value={text}
-          placeholder={disabledReason ?? 'Message Claude…'}
-          disabled={disabled}
-          onChange={(e) => setText(e.target.value)}
+          placeholder={blockedReason ?? (streaming ? 'Queue a message…' : 'Message Claude…')}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (returned) setReturned(null);
+          }}
           onKeyDown={onKeyDown}
           onPaste={files.onPaste}
           {...palette.inputProps}
         />
         <div className="composer-actions">
-          <AttachButton files={files} disabled={disabled} />
-          {streaming ? (
-            <button ref={stop} type="button" className="btn btn-stop" onClick={onStop}>
+          <AttachButton files={files} disabled={false} />
+          {streaming && (
+            // Never focused by the page (a second Enter must not stop the answer); Esc stops too.
+            <button type="button" className="btn btn-stop" onClick={onStop} aria-keyshortcuts="Escape">
               <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
                 <rect x="3" y="3" width="10" height="10" rx="2" fill="currentColor" />
               </svg>
               Stop
             </button>
-          ) : (
-            <button type="submit" className="btn btn-primary btn-send" disabled={!canSend}>
-              Send
-              <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-                <path
-                  d="M8 13V3M3.5 7.5L8 3l4.5 4.5"
-                  fill="none"
-                  stroke="currentColor"
-                  strokeWidth="1.8"
-                  strokeLinecap="round"
-                  strokeLinejoin="round"
-                />
-              </svg>
-            </button>
           )}
+          <button type="submit" className="btn btn-primary btn-send" disabled={!canSend}>
+            Send
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+              <path
+                d="M8 13V3M3.5 7.5L8 3l4.5 4.5"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.8"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
+            </svg>
+          </button>
         </div>
       </div>
-      <p id="composer-hint" className={`composer-hint${disabledReason ? ' sr-only' : ''}`}>
-        {disabledReason ? (
-          disabledReason
+      <p id="composer-hint" className="composer-hint" role="status">
+        {note ? (
+          <span className="hint-error">Not sent: {note} Your message is back in the box.</span>
         ) : tooLong ? (
           <span className="hint-error">{VALIDATION_MESSAGES.messageTooLong}</span>
+        ) : hint ? (
+          hint
         ) : (
           <>
             <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+            {onShortcuts && (
+              <>
+                {' · '}
+                <button type="button" className="link-btn" onClick={onShortcuts}>
+                  Keyboard shortcuts
+                </button>
+              </>
+            )}
           </>
         )}
       </p>

@@ -1,8 +1,10 @@
 // A unified diff of a file edit: removed lines in red, added in green, each with a
 // +/- marker so colour is never the only signal. Long diffs show their first lines
 // and a button for the rest.
+
 import { memo, useState } from 'react';
 import type { FileDiff } from '../diff';
+import { ScrollablePre } from './ScrollablePre';
 import './DiffView.css';
 
 /** Diffs longer than this many lines start collapsed to COLLAPSED_LINES. */
@@ -24,7 +26,7 @@ export const DiffView = memo(function DiffView({ diff }: { diff: FileDiff }) {
           <span className="diff-stat-add">+{diff.added}</span> <span className="diff-stat-del">−{diff.removed}</span>
         </span>
       </figcaption>
-      <pre className="diff-body">
+      <ScrollablePre className="diff-body">
         {shown.map((l, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity beyond their position
           <div key={i} className={`diff-line diff-${l.kind}`}>
@@ -35,7 +37,7 @@ export const DiffView = memo(function DiffView({ diff }: { diff: FileDiff }) {
             <span className="diff-text">{l.text || ' '}</span>
           </div>
         ))}
-      </pre>
+      </ScrollablePre>
       {long && (
         <button type="button" className="diff-more" aria-expanded={expanded} onClick={() => setExpanded((v) => !v)}>
           {expanded ? 'Show fewer lines' : `Show all ${diff.lines.length} lines`}

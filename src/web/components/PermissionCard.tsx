@@ -8,6 +8,7 @@ import type { AnswerPermission, PermissionItem } from '../state/types';
 import './PermissionCard.css';
 import { PlanCard } from './PlanCard';
 import { QuestionCard } from './QuestionCard';
+import { ScrollablePre } from './ScrollablePre';
 
 const ANSWER_TEXT: Record<NonNullable<PermissionItem['answer']>, string> = {
   allow: 'allowed',
@@ -39,14 +40,14 @@ export function PermissionCard({ item, onAnswer }: { item: PermissionItem; onAns
         Allow {item.tool}?
       </h3>
       {typeof item.input.command === 'string' ? (
-        <pre className="tool-command">
+        <ScrollablePre className="tool-command">
           <span aria-hidden="true" className="prompt">
             ${' '}
           </span>
           <code>{item.input.command}</code>
-        </pre>
+        </ScrollablePre>
       ) : (
-        <pre className="tool-pre">{shortJson(item.input)}</pre>
+        <ScrollablePre className="tool-pre">{shortJson(item.input)}</ScrollablePre>
       )}
       {item.warning && (
         <p id={warningId} className="permission-warning">

@@ -5,6 +5,7 @@ import type { SessionSummary } from '../../protocol/messages';
 import { formatCost, relativeTime, sessionTitle, statusHint, statusLabel, useNow } from '../format';
 import { groupSessions, listedSessions } from '../session-groups';
 import { RenameSession } from './RenameSession';
+import { WaitingBadge } from './WaitingBadge';
 import './status.css';
 import './SessionList.css';
 
@@ -145,6 +146,7 @@ export function SessionList({
                     >
                       <span className="session-title">{title}</span>
                       <span className="session-meta">
+                        <WaitingBadge waiting={s.waiting_for} />
                         <span className={`dot dot-${s.status}`} aria-hidden="true" />
                         <span title={statusHint(s)}>{statusLabel(s)}</span>
                         <span aria-hidden="true">·</span>

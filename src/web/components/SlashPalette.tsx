@@ -69,10 +69,10 @@ export function useSlashPalette(text: string, setText: (t: string) => void, comm
       e.preventDefault();
       return true;
     },
+    // No aria-expanded: a textarea is not a combobox (axe: aria-allowed-attr); aria-controls names the list while it shows.
     inputProps: {
       'aria-autocomplete': 'list',
       'aria-controls': open ? PALETTE_ID : undefined,
-      'aria-expanded': open ? 'true' : 'false',
       'aria-activedescendant': open ? `${PALETTE_ID}-${current}` : undefined,
     },
   };

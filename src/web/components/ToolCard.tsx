@@ -6,6 +6,7 @@ import { formatDuration, shortJson } from '../format';
 import type { ToolItem } from '../state/types';
 import { PlanRecord, QuestionRecord } from './DecisionRecords';
 import { DiffView } from './DiffView';
+import { ScrollablePre } from './ScrollablePre';
 import './DecisionRecords.css';
 import './ToolCard.css';
 
@@ -80,18 +81,18 @@ function CallCard({ item, awaiting }: { item: ToolItem; awaiting: boolean }) {
         </span>
       </header>
       {isCommand && (
-        <pre className="tool-command">
+        <ScrollablePre className="tool-command">
           <span aria-hidden="true" className="prompt">
             ${' '}
           </span>
           <code>{item.input.command as string}</code>
-        </pre>
+        </ScrollablePre>
       )}
       {diff && <DiffView diff={diff} />}
       {!diff && Object.keys(otherInput).length > 0 && (
         <details className="tool-section" open={!isCommand && Object.keys(otherInput).length <= 4}>
           <summary>Input</summary>
-          <pre className="tool-pre">{shortJson(otherInput)}</pre>
+          <ScrollablePre className="tool-pre">{shortJson(otherInput)}</ScrollablePre>
         </details>
       )}
       {decision
@@ -102,12 +103,14 @@ function CallCard({ item, awaiting }: { item: ToolItem; awaiting: boolean }) {
               <summary>
                 {item.status === 'error' ? 'Error' : 'Result'} ({lines} lines) — show
               </summary>
-              <pre className="tool-pre">{text}</pre>
+              <ScrollablePre className="tool-pre">{text}</ScrollablePre>
             </details>
           ) : (
             <div className="tool-section">
               <div className="tool-label">{item.status === 'error' ? 'Error' : 'Result'}</div>
-              <pre className={`tool-pre${item.status === 'error' ? ' tool-pre-error' : ''}`}>{text || '(no output)'}</pre>
+              <ScrollablePre className={`tool-pre${item.status === 'error' ? ' tool-pre-error' : ''}`}>
+                {text || '(no output)'}
+              </ScrollablePre>
             </div>
           ))}
     </article>

@@ -1,7 +1,8 @@
 // The conversation: user messages, streamed Markdown answers, tool cards, the record of
 // each permission answer and the cost line of each answer.
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { formatContext, formatCost } from '../format';
+import { useFollow } from '../hooks/useFollow';
 import type { Item } from '../state/types';
 import { Markdown } from './Markdown';
 import { MessageActions } from './MessageActions';
@@ -41,8 +42,8 @@ export function Transcript({
   earlier?: EarlierMessages;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
-  const [, force] = useState(0);
+  const content = useRef<HTMLDivElement>(null);
+  const follow = useFollow(scroller, content, items);
   const anchor = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
   const latest = useRef(earlier);
   latest.current = earlier;
@@ -53,7 +54,7 @@ export function Transcript({
     const prev = anchor.current;
     // Earlier messages went in above: keep what the reader sees where it was.
     const prepended = prev.first !== undefined && first !== prev.first && items.some((it) => it.id === prev.first);
-    if (stick.current) el.scrollTop = el.scrollHeight;
+    if (follow.following.current) follow.toBottom();
     else if (prepended) el.scrollTop += el.scrollHeight - prev.height;
     anchor.current = { first, height: el.scrollHeight };
   });
@@ -61,11 +62,6 @@ export function Transcript({
     const el = scroller.current;
     if (!el) return;
     const onScroll = () => {
-      const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-      if (stick.current !== atBottom) {
-        stick.current = atBottom;
-        force((n) => n + 1);
-      }
       const e = latest.current;
       if (e?.hasMore && !e.loading && el.scrollTop < 60 && el.scrollHeight > el.clientHeight) e.onLoad();
     };
@@ -100,7 +96,7 @@ export function Transcript({
           )}
         </div>
       )}
-      <div className="transcript" role="log" aria-label="Conversation" aria-live="polite" aria-busy={streaming} tabIndex={-1}>
+      <div ref={content} className="transcript" role="log" aria-label="Conversation" aria-live="polite" aria-busy={streaming} tabIndex={-1}>
         {items.length === 0 && !streaming && empty}
         {items.map((it) => {
           switch (it.kind) {
@@ -157,15 +153,8 @@ export function Transcript({
         )}
         {waiting && <TypingDots />}
       </div>
-      {!stick.current && (
-        <button
-          type="button"
-          className="jump-btn"
-          onClick={() => {
-            const el = scroller.current;
-            if (el) el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
-          }}
-        >
+      {!follow.atEnd && (
+        <button type="button" className="jump-btn" onClick={follow.resume}>
           Jump to latest
         </button>
       )}

@@ -1,8 +1,10 @@
-// The composer's attached files: added by the file button, paste or drop; removed one by
-// one; cleared when the message is sent; put back when the server refuses them.
+// The composer's attached files, kept per session like the draft: added by the file button,
+// paste or drop (in a batch with a bad file the good ones are attached and each refused one
+// is named with its reason); removed one by one; cleared when the message is sent; put back
+// when the server refuses them.
 import { type ClipboardEvent, type DragEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { attachmentKind } from '../../protocol/attachments';
-import { checkAttachments, mediaTypeOf, type PendingAttachment, readAsBase64 } from '../attachments';
+import { mediaTypeOf, type PendingAttachment, partitionAttachments, readAsBase64 } from '../attachments';
 
 export interface Attachments {
   list: PendingAttachment[];
@@ -12,7 +14,8 @@ export interface Attachments {
   remove(key: string): void;
   /** After a send: the files now belong to the message (their thumbnails stay valid). */
   clear(): void;
-  restore(list: PendingAttachment[], error: string): void;
+  /** A refused message's files come back to the box of its session, with the reason. */
+  restore(sessionKey: string, list: PendingAttachment[], error: string): void;
   onPaste(e: ClipboardEvent): void;
   dropProps: {
     onDragOver(e: DragEvent): void;
@@ -21,64 +24,72 @@ export interface Attachments {
   };
 }
 
-export function useAttachments(): Attachments {
-  const [list, setList] = useState<PendingAttachment[]>([]);
-  const [error, setError] = useState<string | null>(null);
+interface Box {
+  list: PendingAttachment[];
+  error: string | null;
+}
+const EMPTY: Box = { list: [], error: null };
+
+export function useAttachments(sessionKey: string): Attachments {
+  const [boxes, setBoxes] = useState<Record<string, Box>>({});
   const [dragging, setDragging] = useState(false);
-  const current = useRef(list);
-  current.current = list;
+  const box = boxes[sessionKey] ?? EMPTY;
+  const current = useRef(boxes);
+  current.current = boxes;
   const counter = useRef(0);
 
-  const add = useCallback(async (files: Iterable<File>) => {
-    const incoming = [...files];
-    if (incoming.length === 0) return;
-    const described = incoming.map((f) => ({ file: f, name: f.name || 'pasted', media_type: mediaTypeOf(f), size: f.size }));
-    const problem = checkAttachments([...current.current, ...described]);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    try {
-      const read = await Promise.all(
-        described.map(async (d) => ({
-          key: `a${++counter.current}`,
-          name: d.name,
-          media_type: d.media_type,
-          size: d.size,
-          data: await readAsBase64(d.file),
-          url: attachmentKind(d.media_type) === 'image' ? URL.createObjectURL(d.file) : null,
-        })),
-      );
-      setError(null);
-      setList((l) => [...l, ...read]);
-    } catch {
-      setError('A file could not be read');
-    }
-  }, []);
+  const update = useCallback((key: string, fn: (b: Box) => Box) => setBoxes((all) => ({ ...all, [key]: fn(all[key] ?? EMPTY) })), []);
 
-  const remove = useCallback((key: string) => {
-    setList((l) => {
-      const gone = l.find((a) => a.key === key);
-      if (gone?.url) URL.revokeObjectURL(gone.url);
-      return l.filter((a) => a.key !== key);
-    });
-    setError(null);
-  }, []);
+  const add = useCallback(
+    async (files: Iterable<File>) => {
+      const key = sessionKey;
+      const incoming = [...files];
+      if (incoming.length === 0) return;
+      const described = incoming.map((f) => ({ file: f, name: f.name || 'pasted', media_type: mediaTypeOf(f), size: f.size }));
+      const { accepted, refused } = partitionAttachments(current.current[key]?.list ?? [], described);
+      const errors = [...refused];
+      const read: PendingAttachment[] = [];
+      for (const d of accepted) {
+        try {
+          read.push({
+            key: `a${++counter.current}`,
+            name: d.name,
+            media_type: d.media_type,
+            size: d.size,
+            data: await readAsBase64(d.file),
+            url: attachmentKind(d.media_type) === 'image' ? URL.createObjectURL(d.file) : null,
+          });
+        } catch {
+          errors.push(`${d.name}: the file could not be read`);
+        }
+      }
+      update(key, (b) => ({ list: [...b.list, ...read], error: errors.length ? errors.join('\n') : null }));
+    },
+    [sessionKey, update],
+  );
 
-  const clear = useCallback(() => {
-    setList([]);
-    setError(null);
-  }, []);
+  const remove = useCallback(
+    (key: string) =>
+      update(sessionKey, (b) => {
+        const gone = b.list.find((a) => a.key === key);
+        if (gone?.url) URL.revokeObjectURL(gone.url);
+        return { list: b.list.filter((a) => a.key !== key), error: null };
+      }),
+    [sessionKey, update],
+  );
 
-  const restore = useCallback((back: PendingAttachment[], why: string) => {
-    setList(back);
-    setError(why);
-  }, []);
+  const clear = useCallback(() => update(sessionKey, () => EMPTY), [sessionKey, update]);
 
-  // Object URLs of files still in the box go with the page.
+  const restore = useCallback(
+    (key: string, back: PendingAttachment[], why: string) =>
+      update(key, (b) => ({ list: [...back, ...b.list.filter((a) => !back.some((x) => x.key === a.key))], error: why })),
+    [update],
+  );
+
+  // Object URLs of files still in a box go with the page.
   useEffect(
     () => () => {
-      for (const a of current.current) if (a.url) URL.revokeObjectURL(a.url);
+      for (const b of Object.values(current.current)) for (const a of b.list) if (a.url) URL.revokeObjectURL(a.url);
     },
     [],
   );
@@ -111,5 +122,5 @@ export function useAttachments(): Attachments {
     },
   };
 
-  return { list, error, dragging, add, remove, clear, restore, onPaste, dropProps };
+  return { list: box.list, error: box.error, dragging, add, remove, clear, restore, onPaste, dropProps };
 }

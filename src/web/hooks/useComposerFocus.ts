@@ -1,18 +1,18 @@
 // Where the keyboard goes: into the message box after a switch, a new session or an
-// answer (as soon as the box is enabled), and to Stop while an answer streams, unless the
-// user has put focus somewhere else meanwhile.
+// answer, unless the user has put focus somewhere else meanwhile. Never to Stop: a second
+// Enter must not stop an answer (Esc does that).
 import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import type { ComposerHandle } from '../components/Composer';
 
-export function useComposerFocus(composer: RefObject<ComposerHandle | null>, enabled: boolean, streaming: boolean): () => void {
+export function useComposerFocus(composer: RefObject<ComposerHandle | null>, streaming: boolean): () => void {
   const [wanted, setWanted] = useState(false);
   const request = useCallback(() => setWanted(true), []);
 
   useEffect(() => {
-    if (!wanted || !enabled) return;
+    if (!wanted) return;
     setWanted(false);
     composer.current?.focus();
-  }, [wanted, enabled, composer]);
+  }, [wanted, composer]);
 
   const wasStreaming = useRef(streaming);
   useEffect(() => {
@@ -20,9 +20,7 @@ export function useComposerFocus(composer: RefObject<ComposerHandle | null>, ena
     wasStreaming.current = streaming;
     const a = document.activeElement;
     const followsTurn = !a || a === document.body || composer.current?.hasFocus();
-    if (!followsTurn) return;
-    if (streaming) composer.current?.focusStop();
-    else setWanted(true);
+    if (followsTurn && !streaming) setWanted(true);
   }, [streaming, composer]);
 
   return request;

@@ -16,10 +16,10 @@ export interface SessionRouting {
   createSession(): void;
   /** Sends to the open session, or starts one for it; false if nothing could be sent. */
   sendText(text: string, attachments?: PendingAttachment[]): boolean;
-  /** Sends a session's last message again, with its attachments; false if there is none or it could not be sent. */
-  retry(sessionId: string): boolean;
   /** Routing's part in a frame, after the frame is in the state. */
   onFrame(frame: ServerFrame): void;
+  /** The socket dropped: a message waiting for its new session comes back to the box. */
+  onDisconnected(): void;
 }
 
 interface Deps {
@@ -31,18 +31,16 @@ interface Deps {
   resume: string | null;
   /** Called when a session was opened or started: focus and the phone menu follow. */
   onOpened(): void;
-  /** The server refused the files of the last message: the composer gets it back. */
-  onRefused?(text: string, files: PendingAttachment[], why: string): void;
+  /** Sends a message to a session (the outbox: now or queued). */
+  submit(sessionId: string, text: string, files: PendingAttachment[]): boolean;
+  /** A message typed with no session open could not start one: the box gets it back. */
+  onCreateRefused(text: string, files: PendingAttachment[], why: string): void;
 }
 
-export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpened, onRefused }: Deps): SessionRouting {
+export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpened, submit, onCreateRefused }: Deps): SessionRouting {
   const pendingResume = useRef(resume);
   const pendingText = useRef<string | null>(null);
   const pendingFiles = useRef<PendingAttachment[]>([]);
-  /** The last message sent, to give back to the composer if the server refuses its files. */
-  const lastSent = useRef<{ text: string; files: PendingAttachment[] } | null>(null);
-  /** Each session's last message as sent (attachments included), for Retry. */
-  const lastSentTo = useRef(new Map<string, { text: string; files: PendingAttachment[] }>());
   const { send } = link;
 
   const switchTo = (id: string) => {
@@ -67,24 +65,16 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
       createSession();
       return link.isOpen();
     }
-    return sendTo(id, text, files);
+    return submit(id, text, files);
   };
 
-  // The one place a user_message leaves the page.
-  const sendTo = (id: string, text: string, files: PendingAttachment[]): boolean => {
-    const attachments = files.map(({ name, media_type, data }) => ({ name, media_type, data }));
-    if (!send({ type: 'user_message', session_id: id, text, ...(attachments.length ? { attachments } : {}) })) return false;
-    lastSent.current = { text, files };
-    lastSentTo.current.set(id, { text, files });
-    const views = files.map((f) => ({ name: f.name, media_type: f.media_type, size: f.size, ...(f.url ? { localUrl: f.url } : {}) }));
-    dispatch({ type: 'local_send', sessionId: id, text, id: stamp().id, ...(views.length ? { attachments: views } : {}) });
-    return true;
-  };
-
-  const retry = (id: string): boolean => {
-    // After a reload only the text is known (the transcript's); the files went with the earlier page.
-    const last = lastSentTo.current.get(id) ?? { text: state.transcripts[id]?.lastUserText ?? '', files: [] };
-    return last.text !== '' && sendTo(id, last.text, last.files);
+  /** The message that waited for a session to start comes back to the box. */
+  const giveBackPending = (why: string) => {
+    const text = pendingText.current;
+    const files = pendingFiles.current;
+    pendingText.current = null;
+    pendingFiles.current = [];
+    if (text !== null) onCreateRefused(text, files, why);
   };
 
   const onSessionList = (sessions: SessionSummary[]) => {
@@ -110,21 +100,20 @@ export function useSessionRouting({ state, dispatch, link, stamp, resume, onOpen
         const files = pendingFiles.current;
         pendingText.current = null;
         pendingFiles.current = [];
-        if (text) sendTo(f.session_id, text, files);
+        if (text) submit(f.session_id, text, files);
         onOpened();
         break;
       }
       case 'error':
-        if (f.code === 'capacity_exceeded' || f.code === 'internal_error') pendingText.current = null;
-        if ((f.code === 'attachment_too_large' || f.code === 'unsupported_attachment') && lastSent.current) {
-          onRefused?.(lastSent.current.text, lastSent.current.files, f.message);
-          lastSent.current = null;
-        }
+        // A refused create (any code: limits, capacity, budget...) gives the message back.
+        if (!f.session_id && state.sessions.creating) giveBackPending(f.message);
         break;
       default:
         break;
     }
   };
 
-  return { switchTo, createSession, sendText, retry, onFrame };
+  const onDisconnected = () => giveBackPending('The connection dropped before the session started: your message is back here.');
+
+  return { switchTo, createSession, sendText, onFrame, onDisconnected };
 }

@@ -13,6 +13,8 @@ export type Action =
   | { type: 'creating_requested'; now: number }
   /** A message typed here, shown at once and confirmed by the server's turn_started. */
   | { type: 'local_send'; sessionId: string; text: string; id: string; attachments?: AttachmentView[] }
+  /** A message typed here never reached the server (the connection dropped): it goes back to the box. */
+  | { type: 'local_unsent'; sessionId: string }
   | { type: 'permission_answered'; requestId: string; answer: PermissionDecision }
   /** The session a /chat?resume= link named is not on this server. */
   | { type: 'resume_not_found' }

@@ -67,7 +67,8 @@ export function sessionsReducer(s: SessionsState, a: Action): SessionsState {
       return { ...s, list: upsertSession(s.list, { ...cur, status: 'terminated', is_resumable: f.resume_url !== null }) };
     }
     case 'error':
-      return f.code === 'capacity_exceeded' || f.code === 'internal_error' ? { ...s, creating: null } : s;
+      // A refused create (any code: the session limit, capacity, budget...) is not starting any more.
+      return s.creating && !f.session_id ? { ...s, creating: null } : s;
     default:
       return s;
   }

@@ -186,7 +186,11 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
             requestId: f.request_id,
             tool: f.tool,
             input: f.input,
-            timeoutSeconds: f.timeout_seconds,
+            // Counts down to the server's deadline (a replay after a reload has less time left), never past a full timeout.
+            timeoutSeconds: Math.max(
+              0,
+              Math.min(f.timeout_seconds, f.expires_at ? (Date.parse(f.expires_at) - a.now) / 1000 : f.timeout_seconds) || 0,
+            ),
             receivedAt: a.now,
             alwaysAllowScope: f.always_allow_scope ?? null,
             ...(f.warning ? { warning: f.warning } : {}),
@@ -321,6 +325,10 @@ export function transcriptsReducer(s: Record<string, Transcript>, a: Action): Re
           lastUserText: a.text,
         },
       };
+    }
+    case 'local_unsent': {
+      const t = s[a.sessionId];
+      return t ? { ...s, [a.sessionId]: { ...t, items: t.items.filter((it) => !(it.kind === 'user' && it.pending)) } } : s;
     }
     case 'permission_answered':
       return mapTranscripts(s, (_id, t) =>
