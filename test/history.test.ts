@@ -22,11 +22,12 @@ describe('titles', () => {
     const watcher = await h.client();
     const id = await a.createSession();
     h.model.enqueue(id, { kind: 'text', text: 'Hi.' });
-    await a.turn(id, '  Plan   the\nmigration of the billing service to the new queue, with a rollback story and tests for every step  ');
+    await a.turn(id, '  Plan   the migration of the billing service to the new queue, with a rollback story and tests for every step  \nSecond line.');
     const listed = (await h.api('GET', '/api/v1/sessions')).body as { sessions: SessionSummary[] };
     const named = listed.sessions.find((s) => s.session_id === id)?.title ?? '';
     assert.ok(named.startsWith('Plan the migration of the billing service'), named);
-    assert.ok([...named].length <= 60 && named.endsWith('…'), 'a long first message is cut, and says so');
+    assert.ok([...named].length <= 60 && named.endsWith('…'), 'a long first line is cut, and says so');
+    assert.ok(!named.includes('Second line'), 'only the first line names it');
 
     const r = await h.api('PATCH', `/api/v1/sessions/${id}`, { title: '  Billing  queue ' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
