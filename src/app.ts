@@ -25,6 +25,7 @@ import { UserLimitsService } from './core/accounting/user-limits.js';
 import { ChatService } from './core/chat-service.js';
 import { ExtensionLoader } from './core/cli/extension-loader.js';
 import { decideSandbox } from './core/cli/sandbox-probe.js';
+import { AttachmentStore } from './core/conversations/attachment-store.js';
 import { ExternalUsers } from './core/identity/external-users.js';
 import { OidcSignIn } from './core/identity/oidc-sign-in.js';
 import { UserService } from './core/identity/users.js';
@@ -51,6 +52,8 @@ export interface App {
   app: FastifyInstance;
   config: Config;
   manager: SessionManager;
+  /** Sent attachments (deleteSessionAttachments when a session is deleted). */
+  attachments: AttachmentStore;
   chat: ChatService;
   hub: WsHub;
   repo: SessionRepository;
@@ -164,7 +167,10 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     },
     wsConnections: () => hub.connections.size,
   });
+  // Sent attachments, per user in the data folder; Delete can remove a session's (deleteSessionAttachments).
+  const attachmentStore = new AttachmentStore(path.join(path.dirname(config.databasePath), 'attachments'));
   const manager = new SessionManager({
+    attachments: attachmentStore,
     metrics,
     config,
     repo,
@@ -338,5 +344,23 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     for (const c of cleanups.reverse()) await c();
   });
 
-  return { app, config, manager, chat, hub, repo, audit, limits, users, auth, demoModel, pool, loader, monitor, metrics, shutdown };
+  return {
+    app,
+    config,
+    manager,
+    attachments: attachmentStore,
+    chat,
+    hub,
+    repo,
+    audit,
+    limits,
+    users,
+    auth,
+    demoModel,
+    pool,
+    loader,
+    monitor,
+    metrics,
+    shutdown,
+  };
 }

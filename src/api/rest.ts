@@ -92,7 +92,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('cache-control', 'private, max-age=3600')
         .header('content-disposition', 'inline')
-        .send(file.bytes);
+        .send(file.stream ?? file.bytes);
     });
 
     scope.get('/api/v1/sessions/:id/export', { ...route(R.exportSession, S), ...perUser }, async (req, reply) => {

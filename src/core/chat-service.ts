@@ -32,7 +32,7 @@ import { type ExportFormat, exportFilename, exportMarkdown } from './conversatio
 import { decodeCursor, encodeCursor } from './conversations/list-cursor.js';
 import { isAdmin, type Principal } from './identity/principal.js';
 import type { BufferedEvent, Session } from './sessions/session.js';
-import type { SessionManager, SessionOptions } from './sessions/session-manager.js';
+import type { AttachmentFile, SessionManager, SessionOptions } from './sessions/session-manager.js';
 
 /** Someone receiving frames: a WebSocket connection. */
 export interface Watcher {
@@ -260,7 +260,7 @@ export class ChatService {
   }
 
   /** One attachment of the caller's session's stored messages (for its thumbnail), or null when there is none by that id. */
-  async attachment(p: Principal, sessionId: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
+  async attachment(p: Principal, sessionId: string, attachmentId: string): Promise<AttachmentFile | null> {
     const s = this.session(p, sessionId);
     const file = await this.manager.attachment(s.id, attachmentId);
     if (file)

@@ -3,6 +3,7 @@
 // shutdown. The chat service and the monitor act on sessions only through it.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { CanUseTool, ModelInfo, SlashCommand } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
@@ -27,6 +28,7 @@ import { checkRewindScope, type RewindScope } from '../agent-policy/rewind-guard
 import { ClaudeProcess, type SpawnRecord } from '../cli/claude-process.js';
 import { buildCliOptions, cliPermissionMode, type ExtensionOptions } from '../cli/cli-options.js';
 import { isAlive, killTree, procInfo, snapshotAsync, treeRss } from '../cli/process-tree.js';
+import type { AttachmentStore } from '../conversations/attachment-store.js';
 import { attachmentContent, type PreparedMessage, prepareMessage } from '../conversations/attachments.js';
 import { History, type HistoryPage } from '../conversations/history.js';
 import { forkTitle } from '../conversations/titles.js';
@@ -58,6 +60,13 @@ export interface WarmProcessSource {
   depth(): number;
 }
 
+/** An attachment to serve: a stream from the store, or bytes read back from the transcript. */
+export interface AttachmentFile {
+  mediaType: string;
+  bytes?: Buffer;
+  stream?: Readable;
+}
+
 export interface SessionManagerDeps {
   config: Config;
   repo: SessionRepository;
@@ -73,6 +82,8 @@ export interface SessionManagerDeps {
     checkCreate(userId: string, live: number): void;
   };
   /** Each session's working folder (WORKSPACES); without it every session works in PROJECT_DIR. */
+  /** Where sent attachments are kept and served from (per user, in the data folder). */
+  attachments?: Pick<AttachmentStore, 'save' | 'open'>;
   workspaces?: Pick<Workspaces, 'forNewSession' | 'record' | 'cwdOf' | 'othersOf'>;
 }
 
@@ -641,8 +652,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /** One attachment of the session's stored transcript (`<message uuid>.<block index>`), or null. */
-  async attachment(id: string, attachmentId: string): Promise<{ mediaType: string; bytes: Buffer } | null> {
-    this.get(id);
+  async attachment(id: string, attachmentId: string): Promise<AttachmentFile | null> {
+    const stored = this.deps.attachments?.open(this.get(id).record().user_id, id, attachmentId);
+    if (stored) return { mediaType: stored.mediaType, stream: stored.stream };
+    // Messages from before the store: read back from the transcript.
     const m = attachmentId.match(/^([0-9a-f-]{36})\.(\d{1,4})$/i);
     if (!m) return null;
     const blocks = await this.history_.userBlocks(id, m[1] as string);
@@ -656,6 +669,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     // Claim the turn before any await so a second message cannot slip in.
     const messageId = randomUUID();
     const turn = s.startTurn(text, prepared?.refs, messageId);
+    if (prepared?.blocks.length)
+      this.deps.attachments?.save(s.record().user_id, s.id, messageId, [{ type: 'text', text }, ...prepared.blocks] as never[]);
     try {
       await this.ensureProcess(s);
       const proc = s.proc;
