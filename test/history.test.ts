@@ -22,7 +22,10 @@ describe('titles', () => {
     const watcher = await h.client();
     const id = await a.createSession();
     h.model.enqueue(id, { kind: 'text', text: 'Hi.' });
-    await a.turn(id, '  Plan   the migration of the billing service to the new queue, with a rollback story and tests for every step  \nSecond line.');
+    await a.turn(
+      id,
+      '  Plan   the migration of the billing service to the new queue, with a rollback story and tests for every step  \nSecond line.',
+    );
     const listed = (await h.api('GET', '/api/v1/sessions')).body as { sessions: SessionSummary[] };
     const named = listed.sessions.find((s) => s.session_id === id)?.title ?? '';
     assert.ok(named.startsWith('Plan the migration of the billing service'), named);
