@@ -30,6 +30,7 @@ import { ExternalUsers } from './core/identity/external-users.js';
 import { OidcSignIn } from './core/identity/oidc-sign-in.js';
 import { UserService } from './core/identity/users.js';
 import { keyCredential, tokenCredential, WebSessions } from './core/identity/web-sessions.js';
+import { BUILTIN_ADMIN } from './core/jail/config-dirs.js';
 import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
@@ -162,7 +163,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     poolDepth: () => pool.depth(),
     sessionsByStatus: () => {
       const n: Partial<Record<SessionStatus, number>> = {};
-      for (const s of manager.list()) n[s.status] = (n[s.status] ?? 0) + 1;
+      for (const s of manager.lists.all()) n[s.status] = (n[s.status] ?? 0) + 1;
       return n;
     },
     wsConnections: () => hub.connections.size,
@@ -203,9 +204,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   const pool = new PreWarmPool({
     size: config.prewarmPoolSize,
     log,
-    start: (id) => manager.startProcess(id, false),
+    start: (id) => manager.launcher.start({ sessionId: id, resume: false, ownerId: BUILTIN_ADMIN }),
     fingerprint: () => loader.load().fingerprint,
-    onStarted: (ms) => manager.recordStartTime(ms),
+    onStarted: (ms) => manager.launcher.recordStartTime(ms),
   });
   manager.setPool(pool);
   cleanups.push(() => pool.shutdown());
@@ -250,7 +251,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  const chat = new ChatService(manager, (r) => audit.record(r));
+  const chat = new ChatService(manager, config.attachments, (r) => audit.record(r));
   const hub = new WsHub(chat, log);
   // A disabled user's sessions end and sockets close; a revoked token's sockets close.
   users.listen({

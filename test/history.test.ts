@@ -268,7 +268,7 @@ describe('after a restart', () => {
     h = await startHarness({ HISTORY_PAGE_SIZE: '4' }, { dir });
     assert.deepEqual(await found(h, 'kestrel'), [id], 'the index survives a restart');
     // The start-up catch-up reads that session's transcript again, in the background.
-    assert.ok((await h.built.manager.historyCaughtUp) >= 1, 'the catch-up read the session without a copy');
+    assert.ok((await h.built.manager.conversations.caughtUp) >= 1, 'the catch-up read the session without a copy');
     const hits = await found(h, 'osprey');
     assert.deepEqual(hits, [other]);
   });

@@ -140,20 +140,20 @@ test('a terminated session leaves memory after the reconnect window, and again a
   const forgotten = (id: string) =>
     waitFor<string>(
       (fn) => {
-        m.onForgotten(fn);
-        return () => m.offForgotten(fn);
+        m.registry.on('forgotten', fn);
+        return () => m.registry.off('forgotten', fn);
       },
       (x) => x === id,
       `session ${id} to leave memory`,
     );
-  m.terminatedRetentionMs = 0;
+  m.registry.retentionMs = 0;
   try {
     const c = await h.api('POST', '/api/v1/sessions', {});
     const id = c.body.session_id as string;
     const gone = forgotten(id);
     await h.api('DELETE', `/api/v1/sessions/${id}`);
     await gone;
-    assert.equal(m.isLoaded(id), false);
+    assert.equal(m.registry.has(id), false);
     // A lookup loads it from the database; it must leave memory again (it used to stay for good).
     const goneAgain = forgotten(id);
     const g = await h.api('GET', `/api/v1/sessions/${id}`);
@@ -161,8 +161,8 @@ test('a terminated session leaves memory after the reconnect window, and again a
     assert.equal(g.body.status, 'terminated');
     assert.equal(g.body.is_resumable, true);
     await goneAgain;
-    assert.equal(m.isLoaded(id), false);
+    assert.equal(m.registry.has(id), false);
   } finally {
-    m.terminatedRetentionMs = 60_000;
+    m.registry.retentionMs = 60_000;
   }
 });

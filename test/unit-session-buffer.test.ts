@@ -41,7 +41,7 @@ test('a dormant session drops its buffer: a reconnect gets the history, new even
   const s = session();
   const first = s.emit({ type: 'stream_delta', delta: 'a' }).event_id;
   s.emit({ type: 'stream_delta', delta: 'b' });
-  s.dropEvents();
+  s.evict();
   assert.equal(s.eventsAfter(first), undefined, 'no longer reaches back: history instead');
   const next = s.emit({ type: 'stream_delta', delta: 'c' }).event_id;
   assert.ok(next > first + 1);

@@ -1,64 +1,145 @@
-// The session's state table: every allowed move saves once and announces once; every other move throws.
+// The session's life: what each named event does to a session in each state (its
+// next state and effects), through the session's own methods where it can. The
+// rules are checked as behaviour, not against a copy of a table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canTransition, InvalidTransitionError, publicStatus, type SessionState, TRANSITIONS } from '../src/core/sessions/session-state.js';
+import { InvalidTransitionError, publicStatus, type SessionState, step } from '../src/core/sessions/session-state.js';
 import { detachedSession } from '../src/testing/detached-session.js';
 
 const SID = '11111111-2222-4333-8444-555555555555';
-const STATES = Object.keys(TRANSITIONS) as SessionState[];
+const STATES: SessionState[] = ['creating', 'ready', 'idle', 'active', 'restarting', 'resuming', 'dormant', 'terminated'];
 
 function counted(state: SessionState) {
-  const n = { save: 0, announce: 0 };
-  const s = detachedSession(SID, { save: () => n.save++, announce: () => n.announce++ }, state);
-  return { s, n };
+  const n = { save: 0, announce: 0, released: 0 };
+  const frames: string[] = [];
+  const s = detachedSession(
+    SID,
+    { save: () => n.save++, announce: () => n.announce++, releaseSlot: () => n.released++, publish: (e) => frames.push(e.type) },
+    state,
+  );
+  return { s, n, frames };
 }
 
-test('the table: the moves the design names, and no others', () => {
-  const expected: Record<SessionState, SessionState[]> = {
-    creating: ['ready', 'terminated'],
-    ready: ['active', 'idle', 'restarting', 'resuming', 'dormant', 'terminated'],
-    idle: ['active', 'restarting', 'resuming', 'dormant', 'terminated'],
-    active: ['idle', 'restarting', 'terminated'],
-    restarting: ['idle', 'active', 'terminated'],
-    resuming: ['idle', 'active', 'dormant', 'terminated'],
-    dormant: ['resuming', 'terminated'],
-    terminated: ['resuming'],
-  };
-  for (const from of STATES)
-    for (const to of STATES) if (from !== to) assert.equal(canTransition(from, to), expected[from].includes(to), `${from} -> ${to}`);
-  // every state can end, and a terminated one can only come back through resuming
-  for (const from of STATES) if (from !== 'terminated') assert.ok(canTransition(from, 'terminated'), `${from} -> terminated`);
+const kinds = (st: SessionState, ev: Parameters<typeof step>[1], from: SessionState | null = null) =>
+  step(st, ev, { resumedFrom: from }).effects.map((e) => e.kind);
+
+test('every state can end; an ended session ends once', () => {
+  for (const st of STATES) {
+    const r = step(st, { type: 'destroyed', reason: 'user_requested' });
+    assert.equal(r.next, 'terminated', st);
+    if (st === 'terminated') assert.deepEqual(r.effects, [], 'nothing twice');
+    else
+      assert.ok(
+        r.effects.some((e) => e.kind === 'release_slot'),
+        `${st}: a process starting meanwhile gives its slot back`,
+      );
+  }
 });
 
-test('every allowed move saves once and announces once, with the public status', () => {
-  for (const from of STATES)
-    for (const to of TRANSITIONS[from]) {
-      const { s, n } = counted(from);
-      const announced: string[] = [];
-      const s2 = detachedSession(SID, { announce: (x) => announced.push(x.status) }, from);
-      s.transition(to, 'test');
-      s2.transition(to, 'test');
-      assert.deepEqual(n, { save: 1, announce: 1 }, `${from} -> ${to}`);
-      assert.equal(s.state, to);
-      assert.deepEqual(announced, [publicStatus(to)]);
-    }
+test('only an idle session with nothing in flight is evicted; its process and buffer go, the slot passes on', () => {
+  for (const st of STATES) {
+    if (st === 'ready' || st === 'idle') {
+      assert.equal(step(st, { type: 'evicted' }).next, 'dormant');
+      assert.deepEqual(kinds(st, { type: 'evicted' }), ['release_process', 'drop_events']);
+    } else assert.throws(() => step(st, { type: 'evicted' }), InvalidTransitionError, st);
+  }
 });
 
-test('a move the table does not allow throws and changes nothing', () => {
-  for (const from of STATES)
-    for (const to of STATES) {
-      if (from === to || canTransition(from, to)) continue;
-      const { s, n } = counted(from);
-      assert.throws(() => s.transition(to, 'test'), InvalidTransitionError, `${from} -> ${to}`);
-      assert.equal(s.state, from);
-      assert.deepEqual(n, { save: 0, announce: 0 });
-    }
+test('the slot goes with the process, except while a replacement is on its way', () => {
+  for (const st of STATES) {
+    const released = kinds(st, { type: 'process_died', expected: true, turn: false, reason: 'stopped' }).includes('release_slot');
+    assert.equal(released, st !== 'restarting' && st !== 'resuming', st);
+  }
 });
 
-test('staying in a state is not a move: nothing saved or announced', () => {
+test('a process dying on its own fails the turn in flight (retry) and leaves the session idle', () => {
+  const r = step('active', { type: 'process_died', expected: false, turn: true, reason: 'SIGKILL' });
+  assert.equal(r.next, 'idle');
+  const fail = r.effects.find((e) => e.kind === 'fail_turn');
+  assert.ok(fail && fail.kind === 'fail_turn' && fail.action === 'retry');
+  assert.ok(!fail.message.includes('SIGKILL'), 'the signal goes to the log, not to the person');
+  assert.equal(step('ready', { type: 'process_died', expected: false, turn: false, reason: 'x' }).next, 'idle');
+  assert.equal(step('dormant', { type: 'process_died', expected: false, turn: false, reason: 'x' }).next, 'dormant');
+});
+
+test('a failed resume goes back where the session was, and gives its slot back', () => {
+  for (const from of ['idle', 'dormant', 'terminated'] as const) {
+    const r = step('resuming', { type: 'resume_failed', transcriptLost: false }, { resumedFrom: from });
+    assert.equal(r.next, from);
+    assert.deepEqual(r.effects, [{ kind: 'release_slot' }]);
+  }
+  assert.equal(step('resuming', { type: 'resume_failed', transcriptLost: false }, { resumedFrom: 'ready' }).next, 'idle');
+  assert.equal(step('restarting', { type: 'resume_failed', transcriptLost: false }, { resumedFrom: 'active' }).next, 'idle');
+});
+
+test('a lost transcript ends the session for good: not resumable, the user told to start anew', () => {
+  const r = step('resuming', { type: 'resume_failed', transcriptLost: true }, { resumedFrom: 'idle' });
+  assert.equal(r.next, 'terminated');
+  assert.deepEqual(
+    r.effects.map((e) => e.kind),
+    ['release_slot', 'fail_turn', 'mark_ended', 'tell'],
+  );
+  assert.ok(r.effects.some((e) => e.kind === 'mark_ended' && e.resumable === false));
+  assert.ok(r.effects.some((e) => e.kind === 'fail_turn' && e.action === 'new_session'));
+});
+
+test('a restart only replaces a live process, tells the client, and the new process picks the turn up', () => {
+  for (const st of STATES) {
+    const r = step(st, { type: 'restart_requested', reason: 'memory_limit' });
+    const restarts = st === 'ready' || st === 'idle' || st === 'active';
+    assert.equal(r.next, restarts ? 'restarting' : st, st);
+    assert.equal(r.effects.length, restarts ? 1 : 0, st);
+  }
+  assert.equal(step('restarting', { type: 'resume_requested' }).next, 'restarting', "the restart's own start");
+  assert.equal(step('restarting', { type: 'process_started', turn: true }).next, 'active');
+  assert.equal(step('restarting', { type: 'process_started', turn: false }).next, 'idle');
+});
+
+test('a session resumed after termination starts a new run (limits count from now)', () => {
+  assert.ok(kinds('resuming', { type: 'process_started', turn: false }, 'terminated').includes('start_run'));
+  assert.ok(!kinds('resuming', { type: 'process_started', turn: false }, 'dormant').includes('start_run'));
+  assert.throws(() => step('active', { type: 'resume_requested' }), InvalidTransitionError);
+});
+
+test('turns: a live idle session becomes active and idle again; without a process the start of one moves it', () => {
+  assert.equal(step('idle', { type: 'turn_started', live: true }).next, 'active');
+  assert.equal(step('idle', { type: 'turn_started', live: false }).next, 'idle');
+  assert.equal(step('dormant', { type: 'turn_started', live: false }).next, 'dormant');
+  assert.throws(() => step('active', { type: 'turn_started', live: true }), InvalidTransitionError, 'one turn at a time');
+  assert.equal(step('active', { type: 'turn_ended' }).next, 'idle');
+  assert.equal(step('resuming', { type: 'turn_ended' }).next, 'resuming');
+});
+
+test('forks are born dormant through the same path; the server stopping ends open sessions, resumable as they were', () => {
+  assert.equal(step('creating', { type: 'forked' }).next, 'dormant');
+  assert.throws(() => step('idle', { type: 'forked' }), InvalidTransitionError);
+  for (const st of STATES) {
+    const r = step(st, { type: 'server_stopped', reason: 'server_shutdown' });
+    assert.equal(r.next, 'terminated');
+    if (st !== 'terminated') assert.ok(r.effects.some((e) => e.kind === 'mark_ended' && e.resumable === 'keep'));
+  }
+});
+
+test('the session applies a move once: saved once, announced once, frames after the announcement', async () => {
+  const { s, n } = counted('creating');
+  s.forked();
+  assert.equal(s.state, 'dormant');
+  assert.deepEqual(n, { save: 1, announce: 1, released: 0 });
+  const idle = counted('idle');
+  await idle.s.destroy('user_requested', 'bye');
+  assert.equal(idle.s.state, 'terminated');
+  assert.deepEqual(idle.n, { save: 1, announce: 1, released: 1 });
+  assert.deepEqual(idle.frames, ['session_terminated']);
+  assert.equal(idle.s.record().terminated_reason, 'user_requested');
+  await idle.s.destroy('again', 'bye');
+  assert.deepEqual(idle.n, { save: 1, announce: 1, released: 1 }, 'ending twice changes nothing');
+});
+
+test('an event a state does not take throws and changes nothing', () => {
   const { s, n } = counted('idle');
-  s.transition('idle', 'test');
-  assert.deepEqual(n, { save: 0, announce: 0 });
+  assert.throws(() => s.forked(), InvalidTransitionError);
+  assert.equal(s.state, 'idle');
+  assert.deepEqual(n, { save: 0, announce: 0, released: 0 });
 });
 
 test('public status: starting and restarting processes show as active; dormant is its own status', () => {

@@ -133,7 +133,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
   {
     const p = await pair();
     const mgr = new EventEmitter();
-    const chat = new ChatService(mgr as unknown as SessionManager);
+    const chat = new ChatService(mgr as unknown as SessionManager, { maxFileBytes: 0, maxMessageBytes: 0, maxFiles: 0 });
     const hub = new WsHub(chat, silent);
     const conn = hub.add(p.socket as never, BENCH_PRINCIPAL);
     chat.watch(SID, conn, false);
@@ -145,7 +145,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
   const fullPath = async (label: string, frames: number) => {
     const p = await pair();
     const mgr = new EventEmitter();
-    const chat = new ChatService(mgr as unknown as SessionManager);
+    const chat = new ChatService(mgr as unknown as SessionManager, { maxFileBytes: 0, maxMessageBytes: 0, maxFiles: 0 });
     const hub = new WsHub(chat, silent);
     const conn = hub.add(p.socket as never, BENCH_PRINCIPAL);
     chat.watch(SID, conn, false);
@@ -169,7 +169,7 @@ export async function micro(cfg: BenchConfig, log: (s: string) => void, opts: { 
   {
     const p = await pair();
     const mgr = new EventEmitter();
-    const chat = new ChatService(mgr as unknown as SessionManager);
+    const chat = new ChatService(mgr as unknown as SessionManager, { maxFileBytes: 0, maxMessageBytes: 0, maxFiles: 0 });
     const hub = new WsHub(chat, silent);
     const conn = hub.add(p.socket as never, BENCH_PRINCIPAL);
     chat.watch(SID, conn, false);

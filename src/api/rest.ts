@@ -41,12 +41,9 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
   app.get('/api/v1/health/ready', { schema: R.healthReady }, async (_req, reply) => {
     const pool_depth = d.poolDepth();
-    const r = chat.readiness();
+    const r = chat.readiness({ size: config.prewarmPoolSize, depth: pool_depth });
     const base = { pool_depth, active_sessions: r.activeSessions, max_sessions: config.maxSessions };
-    if (r.shuttingDown) return reply.code(503).send({ status: 'not_ready', reason: 'shutting_down', ...base });
-    if (r.full) return reply.code(503).send({ status: 'not_ready', reason: 'at_capacity', ...base });
-    // With the pool on, readiness means a warm process can be handed out now.
-    if (config.prewarmPoolSize > 0 && pool_depth === 0) return reply.code(503).send({ status: 'not_ready', reason: 'pool_empty', ...base });
+    if (r.notReady) return reply.code(503).send({ status: 'not_ready', reason: r.notReady, ...base });
     return { status: 'ready', ...base };
   });
 
@@ -65,7 +62,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     );
 
     authed.post('/api/v1/sessions', route(R.createSession), async (req, reply) => {
-      const { session_id, source, summary } = await chat.create(caller(req), undefined, undefined, req.body ?? {});
+      const { session_id, source, summary } = await chat.create(caller(req), { options: req.body ?? {} });
       const created: CreateSessionResponse = { session_id, status: summary.status, source, created_at: summary.created_at };
       return reply.code(201).send(created);
     });
@@ -74,7 +71,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     authed.delete('/api/v1/sessions/:id', route(R.deleteSession, S), async (req): Promise<DeleteSessionResponse> => {
       const id = req.params.id;
-      const { reason } = await chat.destroy(caller(req), undefined, id);
+      const { reason } = await chat.destroy(caller(req), id, { admin: true });
       return { session_id: id, status: 'terminated', reason };
     });
 
@@ -102,10 +99,10 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
       reply.header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'no-store');
       if (typeof file.body === 'string')
         return reply
-          .type(file.contentType)
+          .type('text/markdown; charset=utf-8')
           .serializer((p: unknown) => p as string)
           .send(file.body);
-      return reply.type(file.contentType).send(file.body);
+      return reply.type('application/json; charset=utf-8').send(file.body);
     });
 
     authed.get('/api/v1/extensions', route(R.extensions), async () => d.extensions());

@@ -118,34 +118,33 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
     try {
       switch (msg.type) {
         case 'create_session': {
-          const { session_id, source } = await chat.create(
-            p,
-            conn,
-            (estimated_seconds) => conn.send({ type: 'session_creating', estimated_seconds }),
-            { model: msg.model, permission_mode: msg.permission_mode },
-          );
+          const { session_id, source } = await chat.create(p, {
+            watcher: conn,
+            onCold: (estimated_seconds) => conn.send({ type: 'session_creating', estimated_seconds }),
+            options: { model: msg.model, permission_mode: msg.permission_mode },
+          });
           conn.send({ type: 'session_ready', session_id, status: 'ready', source });
           return;
         }
         case 'user_message':
           // Resolves when the turn ends; its frames stream to the session's watcher meanwhile.
-          await chat.send(
-            p,
-            conn,
-            msg.session_id,
-            msg.text,
-            () => conn.send({ type: 'message_received', session_id: msg.session_id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) }),
-            msg.attachments,
-          );
+          await chat.send(p, {
+            watcher: conn,
+            sessionId: msg.session_id,
+            text: msg.text,
+            attachments: msg.attachments,
+            accepted: () =>
+              conn.send({ type: 'message_received', session_id: msg.session_id, ...(msg.seq !== undefined ? { seq: msg.seq } : {}) }),
+          });
           return;
         case 'interrupt':
           await chat.interrupt(p, msg.session_id);
           return;
         case 'switch_session':
-          await chat.switchTo(p, conn, msg.session_id, msg.after);
+          await chat.switchTo(p, { watcher: conn, sessionId: msg.session_id, after: msg.after });
           return;
         case 'destroy_session':
-          await chat.destroy(p, conn, msg.session_id);
+          await chat.destroy(p, msg.session_id, { watcher: conn });
           return;
         case 'load_history':
           await chat.loadHistory(p, conn, msg.session_id, msg.before);

@@ -4,16 +4,18 @@
 // one watcher at a time receives its live events. Transports parse input, call
 // this, and turn results and errors into frames or responses.
 //
-// Every operation takes the caller. A session belongs to the user who created it;
-// for anyone else it does not exist: the one lookup (`session`) answers
-// not_found (session_not_found on the WebSocket) exactly as for an unknown id. Admins may list, see the detail
-// of and end anyone's session (`adminMayAct`), never use it (send, open, interrupt,
-// answer its permission questions).
+// Every operation takes the caller and looks its session up once (`session`),
+// then passes the session down. A session belongs to the user who created it;
+// for anyone else it does not exist: the lookup answers not_found
+// (session_not_found on the WebSocket) exactly as for an unknown id. By role,
+// admins may list, see the detail of and end anyone's session, never use it
+// (send, open, interrupt, answer its questions).
 import { PlatformError } from '../protocol/errors.js';
 import {
   type Attachment,
   type ExportJsonResponse,
   type ExtensionsResponse,
+  type HistoryMessage,
   type ModelInfo,
   type PermissionDecision,
   type QuestionAnswers,
@@ -28,11 +30,15 @@ import {
 } from '../protocol/messages.js';
 import type { AuditRecord } from './accounting/audit-log.js';
 import { RewindRefused } from './agent-policy/rewind-guard.js';
+import { type AttachmentLimits, prepareMessage } from './conversations/attachments.js';
 import { type ExportFormat, exportFilename, exportMarkdown } from './conversations/export.js';
 import { decodeCursor, encodeCursor } from './conversations/list-cursor.js';
 import { isAdmin, type Principal } from './identity/principal.js';
 import type { BufferedEvent, Session } from './sessions/session.js';
 import type { AttachmentFile, SessionManager, SessionOptions } from './sessions/session-manager.js';
+
+/** What an admin may do with someone else's session (they never use it). */
+type AdminRight = 'see' | 'end';
 
 /** Someone receiving frames: a WebSocket connection. */
 export interface Watcher {
@@ -51,6 +57,8 @@ export class ChatService {
 
   constructor(
     private readonly manager: SessionManager,
+    /** ATTACHMENT_* limits: what a message may carry. */
+    private readonly attachmentLimits: AttachmentLimits,
     /** Records what a user did to a session (fork, rewind, rename, export, attachment fetch): the audit log. */
     private readonly audit: (r: AuditRecord) => void = () => {},
   ) {
@@ -65,9 +73,9 @@ export class ChatService {
   list(p: Principal, opts: { all?: boolean } = {}): SessionSummary[] {
     if (opts.all) {
       if (!isAdmin(p)) throw new PlatformError('forbidden');
-      return this.manager.list();
+      return this.manager.lists.all();
     }
-    return this.manager.list(p.user_id);
+    return this.manager.lists.all(p.user_id);
   }
 
   /**
@@ -82,30 +90,29 @@ export class ChatService {
     // Only the caller's own sessions, unless an admin asks for everyone's.
     const userId = opts.all === 'true' ? undefined : p.user_id;
     const limit = opts.limit ?? SESSION_LIST_DEFAULT_LIMIT;
-    if (opts.q !== undefined) return { sessions: await this.manager.search(opts.q, { limit, userId }), next_cursor: null };
+    if (opts.q !== undefined)
+      return {
+        sessions: await this.manager.conversations.search(opts.q, { limit, userId }, (m) => this.manager.lists.summary(m)),
+        next_cursor: null,
+      };
     const cursor = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
-    const { sessions, next } = this.manager.listPage({ limit, cursor, userId });
+    const { sessions, next } = this.manager.lists.page({ limit, cursor, userId });
     return { sessions, next_cursor: next ? encodeCursor(next) : null };
   }
 
-  /** The conversation as a file: its name, type and content. */
+  /** The conversation as a file: its name and content (Markdown text, or the JSON document); the transport types it. */
   async exportSession(
     p: Principal,
     sessionId: string,
     format: ExportFormat,
-  ): Promise<{ filename: string; contentType: string; body: string | ExportJsonResponse }> {
+  ): Promise<{ filename: string; format: ExportFormat; body: string | ExportJsonResponse }> {
     const s = this.session(p, sessionId);
-    const messages = await this.manager.historyAll(s.id);
+    const messages: HistoryMessage[] = await this.manager.conversations.all(s);
     this.audit({ actor_user_id: p.user_id, action: 'session.exported', session_id: s.id, detail: { format } });
     const summary = s.summary();
     const filename = exportFilename(summary, format);
-    if (format === 'json')
-      return {
-        filename,
-        contentType: 'application/json; charset=utf-8',
-        body: { session: summary, messages, exported_at: new Date().toISOString() },
-      };
-    return { filename, contentType: 'text/markdown; charset=utf-8', body: exportMarkdown(summary, messages) };
+    if (format === 'json') return { filename, format, body: { session: summary, messages, exported_at: new Date().toISOString() } };
+    return { filename, format, body: exportMarkdown(summary, messages) };
   }
 
   get isShuttingDown(): boolean {
@@ -141,33 +148,32 @@ export class ChatService {
   }
 
   /**
-   * The one session lookup: the caller's own session, or (adminMayAct, for an admin)
-   * anyone's. Someone else's answers exactly like an unknown id, on the same path.
+   * The one session lookup: the caller's own session, or, for an admin, anyone's where
+   * `admin` grants it. Someone else's answers exactly like an unknown id, on the same path.
    */
-  private session(p: Principal, id: string, adminMayAct = false): Session {
+  private session(p: Principal, id: string, admin?: AdminRight): Session {
     const s = this.manager.find(id);
-    if (!s || (s.ownerId !== p.user_id && !(adminMayAct && isAdmin(p)))) throw new PlatformError('not_found');
+    if (!s || (s.ownerId !== p.user_id && !(admin && isAdmin(p)))) throw new PlatformError('not_found');
     return s;
   }
 
-  /** The id of one of the caller's own sessions (the workspace routes: owner only), or session_not_found. */
+  /** The id of one of the caller's own sessions (the workspace routes: owner only), or not_found. */
   ownSession(p: Principal, id: string): string {
     return this.session(p, id).id;
   }
 
   /** The summary plus process and memory: the owner's, or any for an admin. */
   async detail(p: Principal, id: string): Promise<SessionDetailResponse> {
-    return this.manager.detail(this.session(p, id, true).id);
+    return this.manager.detail(this.session(p, id, 'see'));
   }
 
+  /** A new session of the caller; `watcher` watches it, `onCold` hears a cold start's estimate first. */
   async create(
     p: Principal,
-    w?: Watcher,
-    onCold?: (estimatedSeconds: number) => void,
-    opts: SessionOptions = {},
+    opts: { watcher?: Watcher; onCold?: (estimatedSeconds: number) => void; options?: SessionOptions } = {},
   ): Promise<{ session_id: string; source: SessionSource; summary: SessionSummary }> {
-    const { session, source } = await this.manager.createSession(p.user_id, onCold, opts);
-    if (w) this.watch(session.id, w, false);
+    const { session, source } = await this.manager.createSession(p.user_id, { onCold: opts.onCold, options: opts.options });
+    if (opts.watcher) this.watch(session.id, opts.watcher, false);
     return { session_id: session.id, source, summary: session.summary() };
   }
 
@@ -177,14 +183,17 @@ export class ChatService {
    * watches the session, `accepted` is called before the turn's first event, and
    * this resolves when the turn ends (its failures reach w as stream_error).
    */
-  async send(p: Principal, w: Watcher, sessionId: string, text: string, accepted: () => void, attachments?: Attachment[]): Promise<void> {
-    const s = this.session(p, sessionId);
+  async send(
+    p: Principal,
+    m: { watcher: Watcher; sessionId: string; text: string; attachments?: Attachment[] | undefined; accepted: () => void },
+  ): Promise<void> {
+    const s = this.session(p, m.sessionId);
     this.manager.checkCanSend(s);
-    const prepared = this.manager.prepare(text, attachments);
-    this.watch(s.id, w, true);
-    accepted();
+    const prepared = prepareMessage(m.text, m.attachments, this.attachmentLimits);
+    this.watch(s.id, m.watcher, true);
+    m.accepted();
     try {
-      await this.manager.sendMessage(s.id, text, prepared);
+      await this.manager.sendMessage(s, { text: m.text, prepared });
     } catch (e) {
       if (e instanceof PlatformError && e.code === 'query_in_progress') throw e;
     }
@@ -197,8 +206,9 @@ export class ChatService {
    * lost or sent twice. A session without a process (terminated, or after a
    * crash) is resumed; a dormant one waits for its next message.
    */
-  async switchTo(p: Principal, w: Watcher, sessionId: string, after?: number): Promise<void> {
-    const s = this.session(p, sessionId);
+  async switchTo(p: Principal, to: { watcher: Watcher; sessionId: string; after?: number | undefined }): Promise<void> {
+    const { watcher: w, after } = to;
+    const s = this.session(p, to.sessionId);
     this.watch(s.id, w, true);
     const missed = after !== undefined ? s.eventsAfter(after) : undefined;
     if (missed) {
@@ -208,13 +218,13 @@ export class ChatService {
       if (!held) this.holding.set(w, (held = new Set()));
       held.add(s.id);
       try {
-        const { messages, lastEventId, has_more, first_position } = await this.manager.history(s.id);
+        const { messages, lastEventId, has_more, first_position } = await this.manager.conversations.newest(s);
         w.send({
           type: 'session_history',
           session_id: s.id,
           session: s.summary(),
           messages,
-          is_query_active: s.isQueryActive,
+          is_query_active: s.turn !== null,
           last_event_id: lastEventId,
           has_more,
           first_position,
@@ -224,22 +234,27 @@ export class ChatService {
         held.delete(s.id);
       }
     }
-    if (!s.hasLiveProcess && s.isResumable && !s.turn && s.state !== 'dormant') await this.manager.resumeSession(s.id);
+    if (!s.hasLiveProcess && s.isResumable && !s.turn && s.state !== 'dormant') await this.manager.ensureProcess(s);
   }
 
   /**
-   * Ends a session at the user's request. A watcher other than the session's
+   * Ends a session at its owner's request or, with `admin` (the administration
+   * route: an admin's right by role), anyone's. A watcher other than the session's
    * current one (which gets the events anyway) is sent the ending events too.
-   * Without a watcher (REST) an admin may end anyone's session.
    */
-  async destroy(p: Principal, w: Watcher | undefined, sessionId: string): Promise<{ summary: SessionSummary; reason: string }> {
-    const s = this.session(p, sessionId, w === undefined);
+  async destroy(
+    p: Principal,
+    sessionId: string,
+    opts: { watcher?: Watcher | undefined; admin?: boolean } = {},
+  ): Promise<{ summary: SessionSummary; reason: string }> {
+    const w = opts.watcher;
+    const s = this.session(p, sessionId, opts.admin ? 'end' : undefined);
     const own = s.ownerId === p.user_id;
     const reason = own ? 'user_requested' : 'admin_requested';
     const owner = this.watchers.get(s.id);
     if (w && !owner) this.watch(s.id, w, false);
     const before = s.lastEventId;
-    const summary = await this.manager.destroy(s.id, reason, own ? USER_ENDED : ADMIN_ENDED, p.user_id);
+    const summary = await this.manager.destroy(s, reason, own ? USER_ENDED : ADMIN_ENDED, p.user_id);
     if (w && owner && owner !== w) for (const ev of s.eventsAfter(before) ?? []) w.send(ev);
     return { summary, reason };
   }
@@ -247,7 +262,7 @@ export class ChatService {
   /** The page of one of the caller's conversations before position `before` (scrolling back). */
   async loadHistory(p: Principal, w: Watcher, sessionId: string, before: number): Promise<void> {
     const s = this.session(p, sessionId);
-    const page = await this.manager.historyBefore(s.id, before);
+    const page = await this.manager.conversations.before(s, before);
     w.send({ type: 'session_history_page', session_id: s.id, ...page });
   }
 
@@ -262,14 +277,14 @@ export class ChatService {
   /** One attachment of the caller's session's stored messages (for its thumbnail), or null when there is none by that id. */
   async attachment(p: Principal, sessionId: string, attachmentId: string): Promise<AttachmentFile | null> {
     const s = this.session(p, sessionId);
-    const file = await this.manager.attachment(s.id, attachmentId);
+    const file = await this.manager.conversations.attachment(s, attachmentId);
     if (file)
       this.audit({ actor_user_id: p.user_id, action: 'attachment.fetched', session_id: s.id, detail: { attachment_id: attachmentId } });
     return file;
   }
 
   async interrupt(p: Principal, sessionId: string): Promise<void> {
-    await this.manager.interrupt(this.session(p, sessionId).id);
+    await this.manager.interrupt(this.session(p, sessionId));
   }
 
   /**
@@ -286,39 +301,39 @@ export class ChatService {
   ): boolean {
     const s = this.manager.sessionOfRequest(requestId);
     if (!s || s.ownerId !== p.user_id || this.watchers.get(s.id) !== w) return false;
-    return this.manager.answerPermission(requestId, decision, extras);
+    return this.manager.answerPermission(s, requestId, decision, extras);
   }
 
   /** Changes the caller's session's model and/or permission mode between turns; the owner's clients hear session_updated. */
   async setOptions(p: Principal, sessionId: string, opts: SessionOptions): Promise<SessionSummary> {
-    return this.manager.setOptions(this.session(p, sessionId).id, opts);
+    return this.manager.setOptions(this.session(p, sessionId), opts);
   }
 
   /** A new session of the caller with the conversation of their session so far (before `messageId` when given). */
   async fork(p: Principal, sessionId: string, messageId?: string): Promise<{ session_id: string; summary: SessionSummary }> {
-    const from = this.session(p, sessionId).id;
+    const from = this.session(p, sessionId);
     const f = await this.manager.fork(from, p.user_id, messageId);
     this.audit({
       actor_user_id: p.user_id,
       action: 'session.forked',
       session_id: f.id,
-      detail: { from_session_id: from, ...(messageId ? { message_id: messageId } : {}) },
+      detail: { from_session_id: from.id, ...(messageId ? { message_id: messageId } : {}) },
     });
     return { session_id: f.id, summary: f.summary() };
   }
 
   /** Restores (or previews) the files the agent changed after a message: the owner only. */
   async rewindFiles(p: Principal, sessionId: string, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
-    const id = this.session(p, sessionId).id;
+    const s = this.session(p, sessionId);
     const record = (outcome: 'restored' | 'refused' | 'failed', files: string[]) =>
       this.audit({
         actor_user_id: p.user_id,
         action: 'session.rewound',
-        session_id: id,
+        session_id: s.id,
         detail: { message_id: messageId, dry_run: dryRun, outcome, files: files.slice(0, 20) },
       });
     try {
-      const r = await this.manager.rewindFiles(id, messageId, dryRun);
+      const r = await this.manager.rewindFiles(s, messageId, dryRun);
       // A preview changes nothing: only real rewinds (and refusals) are recorded.
       if (!dryRun) record(r.can_rewind ? 'restored' : 'failed', r.files_changed);
       return r;
@@ -330,7 +345,7 @@ export class ChatService {
   }
 
   async models(): Promise<ModelInfo[]> {
-    const { models } = await this.manager.catalog();
+    const { models } = await this.manager.catalog.get();
     return models.map((m) => ({ value: m.value, display_name: m.displayName, description: m.description }));
   }
 
@@ -345,7 +360,7 @@ export class ChatService {
     };
     for (const c of ext.commands) add({ name: c.name, description: c.description ?? '', source: 'project' });
     for (const c of ext.skills) add({ name: c.name, description: c.description ?? '', source: 'skill' });
-    const { commands } = await this.manager.catalog();
+    const { commands } = await this.manager.catalog.get();
     for (const c of commands) {
       // The project's commands reach the CLI as a plugin (`project:<name>`): listed once, by the name the user types.
       if (c.name.startsWith('project:') && seen.has(c.name.slice('project:'.length))) continue;
@@ -357,12 +372,22 @@ export class ChatService {
   /** Ends every live session of a user (disabled): their turns stop, their processes go. */
   async endSessionsOf(userId: string): Promise<number> {
     const live = this.manager.liveSessionsOf(userId);
-    await Promise.all(live.map((s) => this.manager.destroy(s.id, 'user_disabled', USER_DISABLED).catch(() => undefined)));
+    await Promise.all(live.map((s) => this.manager.destroy(s, 'user_disabled', USER_DISABLED, null).catch(() => undefined)));
     return live.length;
   }
 
-  /** Readiness: whether a new session could be given a process now. */
-  readiness(): { activeSessions: number; shuttingDown: boolean; full: boolean } {
-    return { activeSessions: this.manager.activeCount, shuttingDown: this.manager.isShuttingDown, full: !this.manager.canAdmit() };
+  /**
+   * Readiness: whether a new session could be given a process now. With the pool on
+   * (`poolSize` > 0), ready also means a warm process can be handed out now.
+   */
+  readiness(pool: { size: number; depth: number }): {
+    activeSessions: number;
+    notReady: 'shutting_down' | 'at_capacity' | 'pool_empty' | null;
+  } {
+    const activeSessions = this.manager.activeCount;
+    if (this.manager.isShuttingDown) return { activeSessions, notReady: 'shutting_down' };
+    if (!this.manager.canAdmit()) return { activeSessions, notReady: 'at_capacity' };
+    if (pool.size > 0 && pool.depth === 0) return { activeSessions, notReady: 'pool_empty' };
+    return { activeSessions, notReady: null };
   }
 }

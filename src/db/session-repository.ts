@@ -83,10 +83,6 @@ export class SessionRepository {
       listActive: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status != 'terminated' ORDER BY created_at`),
       listAll: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY last_active_at DESC`),
       listOf: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? ORDER BY last_active_at DESC`),
-      terminate: this.db.prepare(
-        `UPDATE sessions SET status = 'terminated', subprocess_pid = NULL, terminated_reason = ?, is_resumable = ?
-         WHERE session_id = ?`,
-      ),
       remember: this.db.prepare('INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)'),
       forget: this.db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
       spawned: this.db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
@@ -160,11 +156,6 @@ export class SessionRepository {
   listOf(ids: string[], opts: { limit: number; userId?: string }): SessionMetadata[] {
     const rows = this.stmts.getMany.all({ ids: JSON.stringify(ids), user: opts.userId ?? null, limit: opts.limit });
     return (rows as Row[]).map(fromRow);
-  }
-
-  markTerminated(sessionId: string, reason: string, resumable = true): void {
-    if (!this.db.open) return;
-    this.stmts.terminate.run(reason, resumable ? 1 : 0, sessionId);
   }
 
   rememberProcess(pid: number, startTime: string, sessionId: string | null): void {

@@ -28,6 +28,7 @@ export function detachedSession(sessionId: string, host: Partial<SessionHost> = 
       announce: () => {},
       turnEnded: () => {},
       processGone: () => {},
+      releaseSlot: () => {},
       permissionTimeoutMs: 1000,
       projectDir: process.cwd(),
       ...host,

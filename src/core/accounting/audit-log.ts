@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AuditRepository, AuditRow } from '../../db/audit-repository.js';
 import { type AuditAction, type AuditEntry, type AuditListResponse, type AuditQuery, SYSTEM_ACTOR } from '../../protocol/accounting.js';
 import { PlatformError } from '../../protocol/errors.js';
-import type { SessionManager } from '../sessions/session-manager.js';
+import type { SessionEventSource } from '../sessions/lifecycle-events.js';
 import { maskSecrets } from './mask-secrets.js';
 
 export interface AuditRecord {
@@ -114,15 +114,14 @@ export class AuditLog {
   }
 
   /**
-   * Records the session manager's events: sessions created, resumed and ended, and every
+   * Records the session events: sessions created, resumed and ended, and every
    * permission decision. The actor is the session's owner (only the owner uses a session),
    * or whoever ended it (an admin may); what the server does by itself (idle, duration,
    * a failed resume, a timed-out question) is the system's.
    */
-  observe(manager: SessionManager): void {
-    const owner = (id: string) => manager.find(id)?.record().user_id ?? SYSTEM_ACTOR;
-    manager.on('created', ({ session_id, source, cwd }) =>
-      this.record({ actor_user_id: owner(session_id), action: 'session.created', session_id, detail: { source, cwd } }),
+  observe(manager: SessionEventSource): void {
+    manager.on('created', ({ session_id, user_id, source, cwd }) =>
+      this.record({ actor_user_id: user_id, action: 'session.created', session_id, detail: { source, cwd } }),
     );
     manager.on('resumed', ({ session_id, user_id }) => this.record({ actor_user_id: user_id, action: 'session.resumed', session_id }));
     manager.on('ended', (e) =>
@@ -134,18 +133,6 @@ export class AuditLog {
         detail: { reason: e.reason },
       }),
     );
-    // The one ending that does not go through destroy(): the transcript could not be restored.
-    manager.on('event', (ev) => {
-      if (ev.type !== 'session_terminated' || ev.reason !== 'resume_failed') return;
-      const user = owner(ev.session_id);
-      this.record({
-        actor_user_id: SYSTEM_ACTOR,
-        action: 'session.destroyed',
-        target_user_id: user,
-        session_id: ev.session_id,
-        detail: { reason: ev.reason },
-      });
-    });
     manager.on('permission', (d) =>
       this.record({
         actor_user_id: d.outcome === 'timeout' || d.outcome === 'cancelled' || d.outcome === 'by_mode' ? SYSTEM_ACTOR : d.user_id,

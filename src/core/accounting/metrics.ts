@@ -3,7 +3,7 @@
 // emits what happened and never calls metrics itself.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionStatus } from '../../protocol/messages.js';
-import type { SessionManager } from '../sessions/session-manager.js';
+import type { SessionEventSource } from '../sessions/lifecycle-events.js';
 
 /** What the gauges read at scrape time. */
 export interface MetricsSources {
@@ -164,8 +164,8 @@ export class Metrics {
     this.userCost.inc({ user_id: userId }, Math.max(0, costUsd));
   }
 
-  /** Feeds the event-driven metrics from the session manager. */
-  observe(manager: SessionManager): void {
+  /** Feeds the event-driven metrics from the session events. */
+  observe(manager: SessionEventSource): void {
     const turnStarted = new Map<string, number>();
     manager.on('created', ({ source, seconds }) => {
       this.sessionCreateSeconds.observe({ source }, seconds);

@@ -34,10 +34,6 @@ export class Capacity {
     return this.slots.size;
   }
 
-  holds(id: string): boolean {
-    return this.slots.has(id);
-  }
-
   /**
    * Takes a slot for `id`. When full, `release` is asked for a session to give its
    * process up (eviction on): its slot passes to `id` at once, so no other start can

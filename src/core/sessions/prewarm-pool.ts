@@ -5,12 +5,17 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ClaudeProcess } from '../cli/claude-process.js';
-import type { WarmProcessSource } from './session-manager.js';
+
+/** Hands out already-started processes (the session life takes one for a new session). */
+export interface WarmProcessSource {
+  take(): ClaudeProcess | undefined;
+  depth(): number;
+}
 
 export interface PoolDeps {
   size: number;
   log: Logger;
-  /** Starts a CLI for a fresh session id (SessionManager.startProcess). */
+  /** Starts a CLI for a fresh session id (the process launcher). */
   start: (sessionId: string) => Promise<ClaudeProcess>;
   /** The extensions' current fingerprint; a warm process built on another one is stale. */
   fingerprint: () => string;

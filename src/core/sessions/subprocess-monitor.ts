@@ -47,7 +47,7 @@ export class SubprocessMonitor {
 
   constructor(
     private readonly config: Config,
-    private readonly manager: Pick<SessionManager, 'liveSessions' | 'ownedPids' | 'destroy' | 'warnDuration' | 'restartForMemory'>,
+    private readonly manager: Pick<SessionManager, 'liveSessions' | 'ownedPids' | 'destroyById' | 'warnDuration' | 'restartForMemory'>,
     private readonly log: Logger,
     private readonly metrics: Metrics,
     /** Pids of processes we own that are not sessions (the pool's). */
@@ -184,11 +184,11 @@ export class SubprocessMonitor {
         return;
       case 'terminate_duration':
         this.log.warn({ session_id: a.session_id, limit_seconds: c.maxSessionDurationSeconds }, 'monitor: duration limit reached');
-        await this.manager.destroy(a.session_id, 'duration_limit', durationLimitText(c.maxSessionDurationSeconds));
+        await this.manager.destroyById(a.session_id, 'duration_limit', durationLimitText(c.maxSessionDurationSeconds));
         return;
       case 'terminate_idle':
         this.log.info({ session_id: a.session_id, idle_seconds: a.idle_seconds }, 'monitor: idle timeout');
-        await this.manager.destroy(
+        await this.manager.destroyById(
           a.session_id,
           'idle_timeout',
           `Session ended after ${humanDuration(c.sessionIdleTimeoutSeconds)} without a message. Resume it to continue.`,

@@ -1,0 +1,40 @@
+// The session list: every stored session, newest first, with the fresher summary
+// of the ones held in memory; pages of it behind an opaque cursor.
+import type { ListCursor, SessionMetadata, SessionRepository } from '../../db/session-repository.js';
+import type { SessionSummary } from '../../protocol/messages.js';
+import { summaryOf } from './session.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export class SessionList {
+  constructor(
+    private readonly repo: SessionRepository,
+    private readonly registry: SessionRegistry,
+  ) {}
+
+  /** Every session, newest first; only one user's with `userId`. */
+  all(userId?: string): SessionSummary[] {
+    const live = new Map<string, SessionSummary>();
+    for (const s of this.registry.values()) live.set(s.id, s.summary());
+    return this.repo.listAll(userId).map((m) => live.get(m.session_id) ?? summaryOf(m));
+  }
+
+  /** A page of the list, newest first, after `cursor`; one user's only with `userId`. */
+  page(opts: { limit: number; cursor?: ListCursor | undefined; userId?: string | undefined }): {
+    sessions: SessionSummary[];
+    next: ListCursor | null;
+  } {
+    const rows = this.repo.listPage({ ...opts, limit: opts.limit + 1 });
+    const more = rows.length > opts.limit;
+    const page = rows.slice(0, opts.limit);
+    const last = page.at(-1);
+    return {
+      sessions: page.map((m) => this.summary(m)),
+      next: more && last ? { last_active_at: last.last_active_at, session_id: last.session_id } : null,
+    };
+  }
+
+  /** The summary of a stored row, from its session in memory when it is there (fresher). */
+  summary(m: SessionMetadata): SessionSummary {
+    return this.registry.peek(m.session_id)?.summary() ?? summaryOf(m);
+  }
+}
