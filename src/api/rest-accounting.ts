@@ -3,8 +3,9 @@
 // schemas; the rules are the core services'.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { usageFor } from '../core/accounting/usage.js';
 import type { UserLimitsService } from '../core/accounting/user-limits.js';
-import { isAdmin, type Principal } from '../core/identity/principal.js';
+import type { Principal } from '../core/identity/principal.js';
 import { PlatformError } from '../protocol/errors.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import { caller, route } from './http-errors.js';
@@ -30,11 +31,6 @@ export function registerAccountingRoutes(scope: FastifyInstance, d: AccountingDe
 
   app.get('/api/v1/usage', route(R.usage), async (req) => {
     const p = caller(req);
-    // A member sees their own usage (asking for anyone else's is forbidden); an admin everyone's or one user's.
-    const asked = req.query.user_id;
-    if (!isAdmin(p) && asked !== undefined && asked !== p.user_id) throw new PlatformError('forbidden');
-    if (asked !== undefined && !d.userExists(asked)) throw new PlatformError('user_not_found');
-    const ids = !isAdmin(p) ? [p.user_id] : asked !== undefined ? [asked] : d.userIds(p);
-    return d.limits.usage(ids.map((user_id) => ({ user_id, live: d.openSessionsOf(user_id) })));
+    return usageFor(p, req.query.user_id, d);
   });
 }

@@ -36,6 +36,7 @@ import { decodeCursor, encodeCursor } from './conversations/list-cursor.js';
 import { isAdmin, type Principal } from './identity/principal.js';
 import type { BufferedEvent, Session } from './sessions/session.js';
 import type { AttachmentFile, SessionManager, SessionOptions } from './sessions/session-manager.js';
+import { sessionDetail } from './sessions/session-view.js';
 
 /** What an admin may do with someone else's session (they never use it). */
 type AdminRight = 'see' | 'end';
@@ -164,7 +165,7 @@ export class ChatService {
 
   /** The summary plus process and memory: the owner's, or any for an admin. */
   async detail(p: Principal, id: string): Promise<SessionDetailResponse> {
-    return this.manager.detail(this.session(p, id, 'see'));
+    return sessionDetail(this.session(p, id, 'see'));
   }
 
   /** A new session of the caller; `watcher` watches it, `onCold` hears a cold start's estimate first. */

@@ -9,20 +9,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { SessionRepository } from '../../db/session-repository.js';
 import { PlatformError } from '../../protocol/errors.js';
-import type {
-  PermissionDecision,
-  QuestionAnswers,
-  RewindFilesResponse,
-  SessionDetailResponse,
-  SessionSource,
-  SessionSummary,
-} from '../../protocol/messages.js';
+import type { PermissionDecision, QuestionAnswers, RewindFilesResponse, SessionSource, SessionSummary } from '../../protocol/messages.js';
 import type { Metrics } from '../accounting/metrics.js';
 import { canUseToolFor } from '../agent-policy/can-use-tool.js';
 import { CliCatalog } from '../agent-policy/catalog.js';
 import { answerRequest, changeOptions, checkMode } from '../agent-policy/session-options.js';
 import type { ExtensionOptions } from '../cli/cli-options.js';
-import { snapshotAsync, treeRss } from '../cli/process-tree.js';
 import type { AttachmentStore } from '../conversations/attachment-store.js';
 import type { PreparedMessage } from '../conversations/attachments.js';
 import { Conversations } from '../conversations/conversations.js';
@@ -247,13 +239,6 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   sessionOfRequest(requestId: string): Session | undefined {
     for (const s of this.registry.values()) if (s.permissions.has(requestId)) return s;
     return undefined;
-  }
-
-  /** The summary plus its process and memory; /proc is read without blocking the event loop. */
-  async detail(s: Session): Promise<SessionDetailResponse> {
-    const pid = s.hasLiveProcess ? (s.proc?.pid ?? null) : null;
-    const rss_mb = pid === null ? null : Math.round((treeRss(pid, await snapshotAsync()) / 1048576) * 10) / 10;
-    return { ...s.summary(), subprocess_pid: pid, rss_mb };
   }
 
   // ------------------------------------------------------------ capacity
