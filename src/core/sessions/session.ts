@@ -11,7 +11,7 @@ import type { ClaudeProcess } from '../cli/claude-process.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
 import { type Effect, type LifeEvent, publicStatus, type SessionState, step } from './session-state.js';
 import { defaultTitle, summaryOf } from './session-summary.js';
-import { type LiveTurn, type SuggestedAction, type Turn, type TurnResult, turnEnding } from './turn.js';
+import { type LiveTurn, type SuggestedAction, type Turn, type TurnResult, turnCost, turnEnding } from './turn.js';
 import { TurnTranslator } from './turn-translator.js';
 
 export type { BufferedEvent, EventInput } from './session-events.js';
@@ -358,8 +358,9 @@ export class Session {
     this.proc_ = null;
     const expected = this.expectedExit;
     this.host.processGone(this, proc, reason, expected);
+    const before = this.state_;
     this.dispatch({ type: 'process_died', expected, turn: this.turn_ !== null, reason });
-    if (!expected && this.state_ !== 'terminated') this.host.save(this.record()); // its pid is gone
+    if (!expected && this.state_ === before) this.host.save(this.record()); // its pid is gone
   }
 
   // ------------------------------------------------------------ events
@@ -425,26 +426,12 @@ export class Session {
     if (msg.type !== 'result') return;
     const r = turn.translator.result;
     if (!r) return;
-    const turnCost = this.takeCost(r.totalCostUsd);
-    this.row.total_cost_usd += turnCost;
-    const { frame, result } = turnEnding(turn, r, turnCost, this.row.total_cost_usd);
+    const { cost, baseline } = turnCost(this.costBaseline, r.totalCostUsd, this.row.total_cost_usd);
+    this.costBaseline = baseline;
+    this.row.total_cost_usd += cost;
+    const { frame, result } = turnEnding(turn, r, cost, this.row.total_cost_usd);
     this.emit(frame);
     this.endTurn(turn.translator.text.length > 0, result);
-  }
-
-  /**
-   * The CLI reports cost cumulatively per process, and a resumed process may
-   * start from the total its transcript saved. The first result of a resumed
-   * process tells which: a total at or above what we stored carried over.
-   */
-  private takeCost(total: number): number {
-    if (Number.isNaN(this.costBaseline)) {
-      const stored = this.row.total_cost_usd;
-      this.costBaseline = total + 1e-9 >= stored ? stored : 0;
-    }
-    const cost = Math.max(0, total - this.costBaseline);
-    this.costBaseline = Math.max(this.costBaseline, total);
-    return cost;
   }
 
   /**

@@ -60,3 +60,13 @@ export function turnEnding(turn: LiveTurn, r: SdkResult, turnCost: number, sessi
     result,
   };
 }
+
+/**
+ * The CLI reports cost cumulatively per process, and a resumed process may start from the
+ * total its transcript saved (baseline NaN: not yet known). The first result of a resumed
+ * process tells which: a total at or above what we stored (`stored`) carried over.
+ */
+export function turnCost(baseline: number, total: number, stored: number): { cost: number; baseline: number } {
+  const base = Number.isNaN(baseline) ? (total + 1e-9 >= stored ? stored : 0) : baseline;
+  return { cost: Math.max(0, total - base), baseline: Math.max(base, total) };
+}
