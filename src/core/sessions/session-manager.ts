@@ -29,15 +29,13 @@ import { ProcessLauncher, type ProcessStarter, type SessionOptions } from './pro
 import { Resumes } from './resume-session.js';
 import { Session, type SessionHost } from './session.js';
 import { sessionHost } from './session-host.js';
-import { liveSessionViews, type SessionView } from './session-view.js';
-
-export type { SessionView } from './session-view.js';
-
 import { SessionList } from './session-list.js';
 import { SessionRegistry } from './session-registry.js';
+import { liveSessionViews, type SessionView } from './session-view.js';
 
 export type { AttachmentFile } from '../conversations/conversations.js';
 export type { SessionOptions } from './process-launcher.js';
+export type { SessionView } from './session-view.js';
 
 const INTERRUPT_SETTLE_MS = 2000;
 

@@ -79,6 +79,8 @@ export class SubprocessMonitor {
       const pid = s.pid;
       const elapsed = now - s.runStartedAt;
       if (elapsed >= limitMs) {
+        // A sweep that came late (a busy host) still warns before it ends the session.
+        if (!s.warnedDuration) out.push({ type: 'warn_duration', session_id: s.id, remaining_seconds: 0 });
         out.push({ type: 'terminate_duration', session_id: s.id });
         continue;
       }
