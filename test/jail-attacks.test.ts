@@ -151,20 +151,27 @@ describe('a member who allows her own prompts reaches only her jail', { skip: NO
   });
 
   test("attack 6: Edit cannot rewrite another user's transcript", async () => {
+    // Self-contained: bob's transcript holds a line of his own, whichever tests ran before.
+    bob.c.send({ type: 'user_message', session_id: bob.session, text: 'bob-edit-target-6060' });
+    await bob.c.next('response_complete', (f) => f.session_id === bob.session, 120_000);
     const file = bobTranscript();
     const before = fs.readFileSync(file, 'utf8');
-    // Read, then Edit, in one turn (the Edit tool needs the file read first).
-    h.model.enqueue(alice.session, { kind: 'tool_use', name: 'Read', input: { file_path: file } });
-    h.model.enqueue(alice.session, {
-      kind: 'tool_use',
-      name: 'Edit',
-      input: { file_path: file, old_string: 'bob-secret-plan-4711', new_string: 'alice-injected-text', replace_all: true },
+    assert.match(before, /bob-edit-target-6060/);
+    // Edit needs the file read first in the same CLI process. A plain Read of a transcript is
+    // cut at the token cap and counts as a partial view (Edit then answers "File has not been
+    // read yet"), so she reads a few lines with an explicit offset/limit, and edits in the
+    // next turn. Without the jail this Edit succeeds; with it, the file is not there.
+    await tool(alice, 'Read', { file_path: file, offset: 1, limit: 3 });
+    await tool(alice, 'Edit', {
+      file_path: file,
+      old_string: 'bob-edit-target-6060',
+      new_string: 'alice-injected-text',
+      replace_all: true,
     });
-    await alice.c.turn(alice.session, 'read then edit', 120_000);
-    await bash(alice, `sed -i s/bob-secret-plan-4711/alice-injected-text/ ${file}; echo done`);
-    assert.equal(fs.readFileSync(file, 'utf8'), before, "bob's transcript is unchanged");
+    await bash(alice, `sed -i s/bob-edit-target-6060/alice-injected-text/ ${file}; echo done`);
     const history = await bob.user.api('GET', `/api/v1/sessions/${bob.session}/export`);
-    assert.doesNotMatch(JSON.stringify(history.body), /alice-injected-text/);
+    assert.doesNotMatch(JSON.stringify(history.body), /alice-injected-text/, "bob's export does not show her text");
+    assert.ok(fs.readFileSync(file, 'utf8') === before, "bob's transcript is unchanged");
   });
 
   test("attack 7: /tmp is each session's own: another user's temp files are not there", async () => {
