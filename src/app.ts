@@ -302,6 +302,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       userExists: (id) => users.get(id) !== undefined,
       userIds: (p) => users.list(p).map((u) => u.user_id),
       openSessionsOf: (id) => manager.openSessionsOf(id),
+      sessionsOf: (id) => manager.liveSessionsOf(id),
     },
     signIns: {
       webSessions,

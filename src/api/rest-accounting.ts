@@ -3,7 +3,7 @@
 // schemas; the rules are the core services'.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { usageFor } from '../core/accounting/usage.js';
+import { type OpenSessionView, usageFor } from '../core/accounting/usage.js';
 import type { UserLimitsService } from '../core/accounting/user-limits.js';
 import type { Principal } from '../core/identity/principal.js';
 import { PlatformError } from '../protocol/errors.js';
@@ -19,6 +19,8 @@ export interface AccountingDeps {
   userIds: (caller: Principal) => string[];
   /** The user's open sessions (what their session limit counts). */
   openSessionsOf: (userId: string) => number;
+  /** The user's open sessions in memory (live processes and sleeping sessions are counted apart). */
+  sessionsOf?: (userId: string) => readonly OpenSessionView[];
 }
 
 export function registerAccountingRoutes(scope: FastifyInstance, d: AccountingDeps): void {

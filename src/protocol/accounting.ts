@@ -110,7 +110,13 @@ export type UsageFigures = z.infer<typeof UsageFigures>;
 
 export const UserUsage = z.object({
   user_id: z.string(),
-  live_sessions: z.number().int().nonnegative(),
+  live_sessions: z.number().int().nonnegative().describe('Open sessions (not ended): what the session limit counts'),
+  live_processes: z.number().int().nonnegative().describe('Open sessions with an agent process running (or starting)'),
+  sleeping_sessions: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Open sessions without a process (dormant or idle); the next message resumes them'),
   limits: UserLimits,
   month: UsageFigures.describe('This calendar month (UTC)'),
   total: UsageFigures.describe('Since the first session'),

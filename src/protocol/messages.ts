@@ -522,6 +522,7 @@ export const SignInInfo = z.object({
   expires_at: IsoTime,
   method: SignInMethod.describe('How the browser signed in: the identity provider, the trusted proxy, the API key, a personal token'),
   token_name: z.string().nullable().describe('The personal token exchanged (method token)'),
+  token_id: z.string().nullable().describe('The id of the personal token exchanged (method token): revoking it ends this sign-in'),
   user_agent: z.string().nullable(),
   current: z.boolean().describe('The sign-in making this request'),
 });

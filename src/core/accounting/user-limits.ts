@@ -34,6 +34,14 @@ export interface FairShare {
   shared: () => boolean;
 }
 
+/** A user's open sessions (`live`, what the limit counts): those with a process and those asleep. */
+export interface SessionCounts {
+  user_id: string;
+  live: number;
+  processes: number;
+  sleeping: number;
+}
+
 export class UserLimitsService {
   constructor(
     private readonly repo: LimitsRepository,
@@ -71,12 +79,14 @@ export class UserLimitsService {
     if (max !== null && live >= max) throw new PlatformError('session_limit_reached', undefined, { max });
   }
 
-  usage(users: { user_id: string; live: number }[]): UsageResponse {
+  usage(users: SessionCounts[]): UsageResponse {
     const m = monthOf(this.now());
     const figures = <T extends { cost_usd: number }>(r: T): T => ({ ...r, cost_usd: round(r.cost_usd) });
-    const one = ({ user_id, live }: { user_id: string; live: number }): UserUsage => ({
+    const one = ({ user_id, live, processes, sleeping }: SessionCounts): UserUsage => ({
       user_id,
       live_sessions: live,
+      live_processes: processes,
+      sleeping_sessions: sleeping,
       limits: this.limits(user_id),
       month: figures(this.repo.usageSince(user_id, m.start)),
       total: figures(this.repo.usageSince(user_id, '')),

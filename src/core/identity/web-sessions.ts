@@ -123,6 +123,7 @@ export class WebSessions {
       expires_at: r.expires_at,
       method: r.via as SignInInfo['method'],
       token_name: tokenId ? (this.opts.tokenName?.(tokenId) ?? null) : null,
+      token_id: tokenId ?? null,
       user_agent: r.user_agent,
       current: r.token_hash === currentId,
     };

@@ -1,7 +1,7 @@
 // Settings: the user's personal API tokens. Create (the secret shown once), list with created
 // and last-used times, revoke.
 import { useState } from 'react';
-import { ApiToken, CreateTokenResponse, TokenListResponse } from '../../protocol/messages';
+import { ApiToken, CreateTokenResponse, SignInListResponse, TokenListResponse } from '../../protocol/messages';
 import { useResource, when } from '../hooks/useResource';
 import { type ApiError, api } from '../rest-client';
 import { OneTimeSecret } from './OneTimeSecret';
@@ -12,6 +12,9 @@ export function TokensPanel() {
   const [name, setName] = useState('');
   const [created, setCreated] = useState<CreateTokenResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The token this browser signed in with: revoking it signs this browser out too.
+  const signIns = useResource(() => api(SignInListResponse, 'GET', '/api/v1/me/sign-ins'));
+  const currentTokenId = signIns.data?.sign_ins.find((s) => s.current)?.token_id ?? null;
   const fail = (e: ApiError) => setError(e.message);
 
   const create = () => {
@@ -23,6 +26,11 @@ export function TokensPanel() {
     }, fail);
   };
   const revoke = (t: ApiToken) => {
+    if (
+      t.token_id === currentTokenId &&
+      !window.confirm(`You signed in with ${t.name}. Revoking it signs you out of this browser too. Revoke it?`)
+    )
+      return;
     setError(null);
     api(ApiToken, 'DELETE', `/api/v1/me/tokens/${encodeURIComponent(t.token_id)}`).then(tokens.reload, fail);
   };
@@ -69,7 +77,10 @@ export function TokensPanel() {
           <tbody>
             {live.map((t) => (
               <tr key={t.token_id}>
-                <td>{t.name}</td>
+                <td>
+                  {t.name}
+                  {t.token_id === currentTokenId && <span className="panel-muted"> (signed in with this one)</span>}
+                </td>
                 <td>{when(t.created_at)}</td>
                 <td>{t.last_used_at ? when(t.last_used_at) : 'never'}</td>
                 <td>

@@ -100,7 +100,8 @@ export function UsagePanel({ admin, names = {} }: { admin: boolean; names?: Reco
           <thead>
             <tr>
               {admin && <th scope="col">User</th>}
-              <th scope="col">Live sessions</th>
+              <th scope="col">Live processes</th>
+              <th scope="col">Sleeping sessions</th>
               <th scope="col">Sessions this month</th>
               <th scope="col">Turns this month</th>
               <th scope="col">Cost this month</th>
@@ -114,7 +115,8 @@ export function UsagePanel({ admin, names = {} }: { admin: boolean; names?: Reco
               return (
                 <tr key={u.user_id}>
                   {admin && <td>{label}</td>}
-                  <td>{u.live_sessions}</td>
+                  <td>{u.live_processes}</td>
+                  <td>{u.sleeping_sessions}</td>
                   <td>{u.month.sessions}</td>
                   <td>{u.month.turns}</td>
                   <td>{usd(u.month.cost_usd)}</td>
