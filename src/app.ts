@@ -35,11 +35,13 @@ import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
+import { SessionRemoval } from './core/sessions/session-removal.js';
 import { SubprocessMonitor } from './core/sessions/subprocess-monitor.js';
 import { WorkspaceService } from './core/workspace/workspace-service.js';
 import { Workspaces } from './core/workspace/workspaces.js';
 import { AuditRepository } from './db/audit-repository.js';
 import { LimitsRepository } from './db/limits-repository.js';
+import { SessionRemovalRepository } from './db/session-removal-repository.js';
 import { SessionRepository } from './db/session-repository.js';
 import { UserRepository } from './db/user-repository.js';
 import { WebSessionRepository } from './db/web-session-repository.js';
@@ -294,6 +296,14 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   registerRest(app, {
     config,
     chat,
+    removal: new SessionRemoval({
+      manager,
+      repo,
+      rows: new SessionRemovalRepository(repo.database),
+      ownSession: (p, id) => chat.ownSession(p, id),
+      deleteAttachments: (id) => attachmentStore.deleteSessionAttachments(id),
+      audit: (r) => audit.record(r),
+    }),
     audit,
     users,
     auth,

@@ -32,6 +32,9 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
   getSession: { method: 'GET', path: (id) => `/api/v1/sessions/${id}`, adminMay: true },
   deleteSession: { method: 'DELETE', path: (id) => `/api/v1/sessions/${id}`, adminMay: true },
   patchSession: { method: 'PATCH', path: (id) => `/api/v1/sessions/${id}`, body: { title: 'taken over' } },
+  archiveSession: { method: 'POST', path: (id) => `/api/v1/sessions/${id}/archive` },
+  unarchiveSession: { method: 'POST', path: (id) => `/api/v1/sessions/${id}/unarchive` },
+  purgeSession: { method: 'POST', path: (id) => `/api/v1/sessions/${id}/delete` }, // owner only, admins too (decisions.md)
   getAttachment: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/attachments/00000000-0000-4000-8000-000000000000.0` },
   exportSession: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/export?format=json` },
   extensions: null,

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { AuditLog } from '../core/accounting/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
 import type { UserService } from '../core/identity/users.js';
+import type { SessionRemoval } from '../core/sessions/session-removal.js';
 import type { WorkspaceService } from '../core/workspace/workspace-service.js';
 import type { CreateSessionResponse, DeleteSessionResponse, ExtensionsResponse } from '../protocol/messages.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
@@ -20,6 +21,8 @@ import { perUserLimit } from './user-rate-limit.js';
 export interface RestDeps {
   config: Config;
   chat: ChatService;
+  /** Archive and Delete (for good) from the session list. */
+  removal: SessionRemoval;
   audit: AuditLog;
   users: UserService;
   accounting: AccountingDeps;
@@ -76,6 +79,12 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
     });
 
     authed.patch('/api/v1/sessions/:id', route(R.patchSession, S), async (req) => chat.rename(caller(req), req.params.id, req.body.title));
+
+    authed.post('/api/v1/sessions/:id/archive', route(R.archiveSession, S), async (req) => d.removal.archive(caller(req), req.params.id));
+    authed.post('/api/v1/sessions/:id/unarchive', route(R.unarchiveSession, S), async (req) =>
+      d.removal.unarchive(caller(req), req.params.id),
+    );
+    authed.post('/api/v1/sessions/:id/delete', route(R.purgeSession, S), async (req) => d.removal.purge(caller(req), req.params.id));
 
     // Only this server's own stored bytes, typed by our own checks (no SVG); sandboxed and
     // private so the browser never runs or shares them (the UI fetches them into blob: URLs).

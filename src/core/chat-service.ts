@@ -85,7 +85,7 @@ export class ChatService {
    */
   async listPage(
     p: Principal,
-    opts: { limit?: number; cursor?: string; q?: string; all?: 'true' | 'false' },
+    opts: { limit?: number; cursor?: string; q?: string; all?: 'true' | 'false'; archived?: 'true' | 'false' },
   ): Promise<{ sessions: SessionListItem[]; next_cursor: string | null }> {
     if (opts.all === 'true' && !isAdmin(p)) throw new PlatformError('forbidden');
     // Only the caller's own sessions, unless an admin asks for everyone's.
@@ -97,7 +97,7 @@ export class ChatService {
         next_cursor: null,
       };
     const cursor = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
-    const { sessions, next } = this.manager.lists.page({ limit, cursor, userId });
+    const { sessions, next } = this.manager.lists.page({ limit, cursor, userId, archived: opts.archived === 'true' });
     return { sessions, next_cursor: next ? encodeCursor(next) : null };
   }
 

@@ -176,6 +176,8 @@ export const MIGRATIONS: readonly string[] = [
    UPDATE web_sessions SET id = lower(hex(randomblob(12)));
    CREATE UNIQUE INDEX web_sessions_id ON web_sessions(id);
    CREATE INDEX web_sessions_credential ON web_sessions(credential);`,
+  // 14: an archived session (left out of the list, still searchable): when it was archived, NULL when not
+  `ALTER TABLE sessions ADD COLUMN archived_at TEXT;`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -25,6 +25,8 @@ export interface SessionMetadata {
   permission_mode?: SessionPermissionMode | null;
   /** The folder its agent works in (table session_workspaces; read, never written through save). */
   working_dir?: string | null;
+  /** When it was archived (null: it is not); written only by archive/unarchive, never through save. */
+  archived_at?: string | null;
 }
 
 interface Row extends Omit<SessionMetadata, 'is_resumable'> {
@@ -81,8 +83,11 @@ export class SessionRepository {
       ),
       get: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE session_id = ?`),
       listActive: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status != 'terminated' ORDER BY created_at`),
-      listAll: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY last_active_at DESC`),
-      listOf: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? ORDER BY last_active_at DESC`),
+      // The list leaves archived sessions out (search and ?archived=true find them).
+      listAll: this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE archived_at IS NULL ORDER BY last_active_at DESC`),
+      listOf: this.db.prepare(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND archived_at IS NULL ORDER BY last_active_at DESC`,
+      ),
       remember: this.db.prepare('INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)'),
       forget: this.db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
       spawned: this.db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
@@ -100,10 +105,12 @@ export class SessionRepository {
       ),
       pageAll: this.db.prepare(
         `SELECT ${SESSION_COLUMNS} FROM sessions WHERE (last_active_at, session_id) < (@at, @id)
+           AND (archived_at IS NOT NULL) = @archived
          ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
       ),
       pageOf: this.db.prepare(
         `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = @user AND (last_active_at, session_id) < (@at, @id)
+           AND (archived_at IS NOT NULL) = @archived
          ORDER BY last_active_at DESC, session_id DESC LIMIT @limit`,
       ),
     };
@@ -141,14 +148,15 @@ export class SessionRepository {
   }
 
   /** Up to `limit` sessions after `cursor` (from the newest without one); one user's only with `userId`. */
-  listPage(opts: { limit: number; cursor?: ListCursor; userId?: string }): SessionMetadata[] {
+  listPage(opts: { limit: number; cursor?: ListCursor; userId?: string; archived?: boolean }): SessionMetadata[] {
     // '~' sorts after every ISO time and UUID: no cursor starts at the newest.
     const at = opts.cursor?.last_active_at ?? '~';
     const id = opts.cursor?.session_id ?? '~';
+    const archived = opts.archived ? 1 : 0;
     const rows =
       opts.userId === undefined
-        ? this.stmts.pageAll.all({ at, id, limit: opts.limit })
-        : this.stmts.pageOf.all({ user: opts.userId, at, id, limit: opts.limit });
+        ? this.stmts.pageAll.all({ at, id, archived, limit: opts.limit })
+        : this.stmts.pageOf.all({ user: opts.userId, at, id, archived, limit: opts.limit });
     return (rows as Row[]).map(fromRow);
   }
 

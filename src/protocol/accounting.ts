@@ -18,6 +18,8 @@ import { IsoTime, SessionId } from './messages.js';
  *   session.rewound                   {message_id, dry_run, outcome: 'restored'|'refused'|'failed', files (at most 20)}
  *   session.renamed                   {title}
  *   session.exported                  {format}
+ *   session.archived / unarchived     {}
+ *   session.deleted                   {attachments: files removed, stopped: a live process was stopped first}
  *   attachment.fetched                {attachment_id}
  *   permission.decided                {tool, input (short summary, secrets masked), decision, request_id?}
  *   limits.changed                    {max_sessions, monthly_budget_usd} (the new values; target_user_id)
@@ -38,6 +40,9 @@ export const AUDIT_ACTIONS = [
   'session.rewound',
   'session.renamed',
   'session.exported',
+  'session.archived',
+  'session.unarchived',
+  'session.deleted',
   'attachment.fetched',
   'permission.decided',
   'limits.changed',

@@ -88,6 +88,10 @@ export const SessionSummary = z.object({
     .string()
     .optional()
     .describe('The absolute path of the folder the agent works in (absent for sessions made before the server recorded it)'),
+  archived: z
+    .boolean()
+    .optional()
+    .describe('Archived: left out of the list (still found by search, listed with ?archived=true); absent: no'),
   waiting_for: WaitingFor.nullable()
     .optional()
     .describe(
@@ -401,6 +405,7 @@ export const ListSessionsQuery = z.object({
   cursor: z.string().max(200).optional().describe('The `next_cursor` of the page before (opaque)'),
   q: z.string().max(200).optional().describe('Search: sessions whose title or one message has every word (prefixes match)'),
   all: z.enum(['true', 'false']).optional().describe('Admins: every user’s sessions (members get 403)'),
+  archived: z.enum(['true', 'false']).optional().describe('true: the archived sessions only (default: the others; a search finds both)'),
 });
 export const ExportQuery = z.object({ format: z.enum(['markdown', 'json']).optional().describe('Default markdown') });
 export const ExportJsonResponse = z.object({
@@ -429,6 +434,8 @@ export const DeleteSessionResponse = z.object({
   status: z.literal('terminated'),
   reason: z.string(),
 });
+export const PurgeSessionResponse = z.object({ session_id: SessionId, deleted: z.literal(true) });
+export type PurgeSessionResponse = z.infer<typeof PurgeSessionResponse>;
 export const HealthLiveResponse = z.object({ status: z.literal('ok') });
 export const HealthReadyResponse = z.object({
   status: z.literal('ready'),

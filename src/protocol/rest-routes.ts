@@ -27,6 +27,7 @@ import {
   MeResponse,
   ModelsResponse,
   PatchSessionRequest,
+  PurgeSessionResponse,
   RewindFilesRequest,
   RewindFilesResponse,
   SessionDetailResponse,
@@ -105,6 +106,28 @@ export const REST_ROUTES = {
     params: sessionParams,
     body: PatchSessionRequest,
     response: { 200: SessionSummary, ...err('unauthorized', 'not_found', 'invalid_message') },
+  },
+  archiveSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'Archive one of the caller’s sessions: left out of the list, still found by search, restorable (owner only; audited)',
+    params: sessionParams,
+    response: { 200: SessionSummary, ...err('unauthorized', 'not_found') },
+  },
+  unarchiveSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary: 'Restore an archived session of the caller to the list (owner only; audited)',
+    params: sessionParams,
+    response: { 200: SessionSummary, ...err('unauthorized', 'not_found') },
+  },
+  purgeSession: {
+    ...keyed,
+    tags: ['sessions'],
+    summary:
+      'Delete one of the caller’s sessions for good: a live process is stopped first, then its row, stored conversation, attachments and CLI transcript go (owner only; audited). DELETE /sessions/{id} only ends it',
+    params: sessionParams,
+    response: { 200: PurgeSessionResponse, ...err('unauthorized', 'not_found') },
   },
   getAttachment: {
     ...keyed,

@@ -19,7 +19,7 @@ export class SessionList {
   }
 
   /** A page of the list, newest first, after `cursor`; one user's only with `userId`. */
-  page(opts: { limit: number; cursor?: ListCursor | undefined; userId?: string | undefined }): {
+  page(opts: { limit: number; cursor?: ListCursor | undefined; userId?: string | undefined; archived?: boolean }): {
     sessions: SessionSummary[];
     next: ListCursor | null;
   } {
@@ -35,6 +35,8 @@ export class SessionList {
 
   /** The summary of a stored row, from its session in memory when it is there (fresher). */
   summary(m: SessionMetadata): SessionSummary {
-    return this.registry.peek(m.session_id)?.summary() ?? summaryOf(m);
+    const s = this.registry.peek(m.session_id)?.summary() ?? summaryOf(m);
+    // The stored row knows whether it is archived (the session in memory does not carry it).
+    return m.archived_at ? { ...s, archived: true } : s;
   }
 }

@@ -65,6 +65,13 @@ export class SessionRegistry extends EventEmitter<{ forgotten: [string] }> {
     this.timers.set(s.id, t);
   }
 
+  /** A deleted session leaves memory at once (its process already stopped). */
+  remove(id: string): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
+    if (this.sessions.delete(id)) this.emit('forgotten', id);
+  }
+
   clear(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
