@@ -50,15 +50,18 @@ describe('OpenAPI', () => {
       '/api/v1/models',
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
+      '/api/v1/sessions/{id}/archive',
       '/api/v1/sessions/{id}/attachments/{attachment_id}',
       '/api/v1/sessions/{id}/changes',
       '/api/v1/sessions/{id}/changes/diff',
+      '/api/v1/sessions/{id}/delete',
       '/api/v1/sessions/{id}/export',
       '/api/v1/sessions/{id}/files',
       '/api/v1/sessions/{id}/files/archive',
       '/api/v1/sessions/{id}/files/content',
       '/api/v1/sessions/{id}/fork',
       '/api/v1/sessions/{id}/rewind',
+      '/api/v1/sessions/{id}/unarchive',
       '/api/v1/usage',
       '/api/v1/users',
       '/api/v1/users/{id}',
@@ -103,7 +106,12 @@ describe('OpenAPI', () => {
     await checked('POST', `/api/v1/sessions/${id}/fork`, '/api/v1/sessions/{id}/fork', 400, {});
     const nowhere = { message_id: '00000000-0000-4000-8000-000000000000', dry_run: true };
     await checked('POST', `/api/v1/sessions/${id}/rewind`, '/api/v1/sessions/{id}/rewind', 200, nowhere);
+    await checked('POST', `/api/v1/sessions/${id}/archive`, '/api/v1/sessions/{id}/archive', 200);
+    await checked('POST', `/api/v1/sessions/${id}/unarchive`, '/api/v1/sessions/{id}/unarchive', 200);
     await checked('DELETE', `/api/v1/sessions/${id}`, '/api/v1/sessions/{id}', 200);
+    const doomed = (await checked('POST', '/api/v1/sessions', '/api/v1/sessions', 201, {})).body.session_id as string;
+    await checked('POST', `/api/v1/sessions/${doomed}/delete`, '/api/v1/sessions/{id}/delete', 200);
+    await checked('POST', `/api/v1/sessions/${doomed}/delete`, '/api/v1/sessions/{id}/delete', 404);
     const audit = await checked('GET', '/api/v1/audit?limit=1', '/api/v1/audit', 200);
     assert.ok(audit.body.next_cursor, 'created and destroyed: more than one entry');
     await checked('GET', '/api/v1/audit?limit=0', '/api/v1/audit', 400);

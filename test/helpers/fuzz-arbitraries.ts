@@ -281,7 +281,11 @@ const restPath = fc.oneof(
   ),
   pathSegment.map((s) => `/api/v1/sessions/${s}`),
   fc
-    .tuple(pathSegment, fc.constantFrom('files', 'files/content', 'files/archive', 'changes', 'changes/diff'), fc.string())
+    .tuple(
+      pathSegment,
+      fc.constantFrom('files', 'files/content', 'files/archive', 'changes', 'changes/diff', 'archive', 'unarchive', 'delete'),
+      fc.string(),
+    )
     .map(([s, route, p]) => `/api/v1/sessions/${s}/${route}?path=${encodeURIComponent(p)}`),
   pathSegment.map((s) => `/api/v1/me/tokens/${s}`),
   fc.tuple(pathSegment, fc.constantFrom('', '/tokens', '/tokens/x')).map(([s, rest]) => `/api/v1/users/${s}${rest}`),
