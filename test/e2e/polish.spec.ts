@@ -1,7 +1,7 @@
 // Words people understand and polish (issue 18 items 5 and 7), walked by accessible names:
 // usage counts live processes and sleeping sessions apart; revoking the token this browser
 // signed in with warns first.
-import { expect, expectConnected, test } from './fixtures';
+import { expect, expectAnswered, expectConnected, messageBox, newSession, openChat, send, test, transcript } from './fixtures';
 
 test('Settings: usage counts live processes and sleeping sessions apart; revoking the token you signed in with warns', async ({
   page,
@@ -33,4 +33,118 @@ test('Settings: usage counts live processes and sleeping sessions apart; revokin
   expect(warned).toContain('signs you out of this browser');
   await expect(row).toHaveCount(1);
   expect((await fetch(`${server.url}/api/v1/me`, { headers: { 'X-API-Key': token } })).status).toBe(200);
+});
+
+/** A 2×2 red PNG. */
+const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
+
+test('chat polish: actions on hover and focus, a thumbnail opens large, the title uses its width, the focus ring is not an error colour', async ({
+  page,
+  server,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openChat(page, server);
+  await newSession(page);
+  // The focus ring of the message box is the focus colour (blue), not the orange accent or red.
+  await messageBox(page).focus();
+  const ring = await page.locator('.composer-box').evaluate((el) => getComputedStyle(el).borderTopColor);
+  const focus = await page.evaluate(() => {
+    const probe = document.createElement('div');
+    probe.style.color = 'var(--focus)';
+    document.body.append(probe);
+    const c = getComputedStyle(probe).color;
+    probe.remove();
+    return c;
+  });
+  expect(ring).toBe(focus);
+
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await chooser).setFiles({ name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from(PNG_BASE64, 'base64') });
+  const long = 'say: A title long enough to need the whole width of the header bar, and then some more words to be sure it is cut.';
+  await send(page, long);
+  await expectAnswered(page, 1);
+
+  // Message actions: hidden until the message is hovered or one of its buttons has the focus.
+  const msg = transcript(page).locator('.msg-user').first();
+  const rewind = msg.getByRole('button', { name: 'Rewind files to here' });
+  const buttons = msg.locator('.message-action-buttons');
+  await page.mouse.move(0, 0);
+  await expect(buttons).toHaveCSS('opacity', '0');
+  await msg.hover();
+  await expect(buttons).toHaveCSS('opacity', '1');
+  await page.mouse.move(0, 0);
+  await expect(buttons).toHaveCSS('opacity', '0');
+  await rewind.focus();
+  await expect(buttons).toHaveCSS('opacity', '1');
+
+  // A thumbnail opens large in a dialog; Esc closes it.
+  await transcript(page).getByRole('button', { name: 'Open dot.png large' }).click();
+  const viewer = page.getByRole('dialog', { name: 'dot.png' });
+  await expect(viewer).toBeVisible();
+  await expect(viewer.getByRole('img', { name: 'dot.png' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(viewer).toBeHidden();
+
+  // The header title fills the room it has (the Files button present): cut only where the right side begins.
+  await expect(page.getByRole('button', { name: /Files and changes/ })).toBeVisible();
+  const h1 = page.getByRole('heading', { level: 1 });
+  await expect(h1).toContainText('A title long enough');
+  const room = await page.evaluate(() => {
+    const t = document.querySelector('.topbar-title') as HTMLElement;
+    const right = document.querySelector('.topbar-right') as HTMLElement;
+    const h = t.querySelector('h1') as HTMLElement;
+    return {
+      cut: h.scrollWidth > h.clientWidth,
+      titleEnd: t.getBoundingClientRect().right,
+      rightStart: right.getBoundingClientRect().left,
+      hWidth: h.clientWidth,
+    };
+  });
+  expect(room.cut).toBe(true);
+  expect(room.rightStart - room.titleEnd).toBeLessThanOrEqual(12);
+  expect(room.hWidth).toBeGreaterThan(240); // was about 100 at this width before the right side went to icons
+});
+
+test('Admin polish: users filtered by name, audit details wrap inside the card, tables scroll inside their card on a phone', async ({
+  page,
+  server,
+}) => {
+  for (const name of ['Polish Filter One', 'Another Person']) {
+    await fetch(`${server.url}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'X-API-Key': server.key, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, role: 'member' }),
+    });
+  }
+  await page.setViewportSize({ width: 390, height: 800 });
+  await openChat(page, server);
+  await page.goto(`${server.url}/chat#admin`);
+  const users = page.getByRole('table', { name: 'Users' });
+  await expect(users.getByRole('row', { name: /Polish Filter One/ })).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Filter users by name' }).fill('polish filter');
+  await expect(users.getByRole('row', { name: /Polish Filter One/ })).toBeVisible();
+  await expect(users.getByRole('row', { name: /Another Person/ })).toHaveCount(0);
+
+  const audit = page.getByRole('table', { name: 'Audit entries' });
+  await expect(audit.getByRole('row').nth(1)).toBeVisible();
+  await expect(audit.locator('td.audit-detail').first()).toHaveCSS('white-space', 'pre-wrap');
+
+  // On a phone the page does not scroll sideways: each table scrolls in its own focusable region.
+  const region = page.getByRole('region', { name: 'Scroll the user list' });
+  await expect(region).toHaveAttribute('tabindex', '0');
+  const fit = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    view: window.innerWidth,
+    cards: [...document.querySelectorAll('.panel-table-scroll')].map((el) => {
+      const card = (el.closest('.panel') as HTMLElement).getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      return r.right <= card.right + 1;
+    }),
+  }));
+  expect(fit.page).toBeLessThanOrEqual(fit.view);
+  expect(fit.cards.length).toBeGreaterThanOrEqual(3);
+  expect(fit.cards.every(Boolean)).toBe(true);
+  await region.focus();
+  await page.keyboard.press('ArrowRight');
 });

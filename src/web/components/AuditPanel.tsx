@@ -4,6 +4,14 @@ import { AUDIT_ACTIONS, type AuditEntry, AuditListResponse } from '../../protoco
 import { when } from '../hooks/useResource';
 import { type ApiError, api } from '../rest-client';
 import './Panel.css';
+import { TableScroll } from './TableScroll';
+
+/** An entry's detail as readable lines (`key: value`), not one long JSON string. */
+function detailText(d: Record<string, unknown>): string {
+  return Object.entries(d)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('\n');
+}
 
 export function AuditPanel({ names = {} }: { names?: Record<string, string> }) {
   const [action, setAction] = useState('');
@@ -63,28 +71,30 @@ export function AuditPanel({ names = {} }: { names?: Record<string, string> }) {
           {error}
         </p>
       )}
-      <table className="panel-table" aria-label="Audit entries">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Action</th>
-            <th scope="col">About</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id}>
-              <td>{when(e.at)}</td>
-              <td>{who(e.actor_user_id)}</td>
-              <td>{e.action}</td>
-              <td>{who(e.target_user_id) || (e.session_id ? `session ${e.session_id.slice(0, 8)}` : '')}</td>
-              <td className="panel-muted">{JSON.stringify(e.detail).slice(0, 160)}</td>
+      <TableScroll label="Scroll the audit entries">
+        <table className="panel-table" aria-label="Audit entries">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">About</th>
+              <th scope="col">Detail</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td>{when(e.at)}</td>
+                <td>{who(e.actor_user_id)}</td>
+                <td>{e.action}</td>
+                <td>{who(e.target_user_id) || (e.session_id ? `session ${e.session_id.slice(0, 8)}` : '')}</td>
+                <td className="panel-muted audit-detail">{detailText(e.detail)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {cursor && (
         <button type="button" className="btn btn-small" onClick={() => load({ action, user }, cursor)}>
           Older entries

@@ -6,6 +6,7 @@ import { memo, useEffect, useState } from 'react';
 import { type AttachmentView, formatSize } from '../attachments';
 import { download } from '../rest-client';
 import { typeLabel } from './AttachmentChips';
+import { ImageViewer } from './ImageViewer';
 import './MessageAttachments.css';
 
 function useRemoteUrl(remote: AttachmentView['remote'], enabled: boolean): string | null {
@@ -33,10 +34,20 @@ const Thumb = memo(function Thumb({ a }: { a: AttachmentView }) {
   const image = a.media_type.startsWith('image/');
   const remoteUrl = useRemoteUrl(a.remote, image && !a.localUrl);
   const src = a.localUrl ?? remoteUrl;
+  const [large, setLarge] = useState(false);
   if (image)
     return (
       <li className="msg-attach msg-attach-image">
-        {src ? <img src={src} alt={a.name} /> : <span className="msg-attach-placeholder" role="img" aria-label={a.name} />}
+        {src ? (
+          <>
+            <img src={src} alt={a.name} />
+            {/* A sibling over the image (not its parent), so the image keeps its own name. */}
+            <button type="button" className="msg-attach-open" aria-label={`Open ${a.name} large`} onClick={() => setLarge(true)} />
+          </>
+        ) : (
+          <span className="msg-attach-placeholder" role="img" aria-label={a.name} />
+        )}
+        {large && src && <ImageViewer src={src} name={a.name} onClose={() => setLarge(false)} />}
       </li>
     );
   return (

@@ -70,9 +70,9 @@ export function TopBar({
         {session && <SessionUsage session={session} context={context} />}
         {notifications && <NotificationToggle notifications={notifications} />}
         {actions}
-        <span className={`conn-pill conn-${conn}`}>
+        <span className={`conn-pill conn-${conn}`} title={label}>
           <span className="dot" aria-hidden="true" />
-          {label}
+          <span className="conn-label">{label}</span>
         </span>
         <AccountMenu me={me} onSignOut={onSignOut} />
       </div>

@@ -5,6 +5,7 @@ import { UsageResponse, UserLimitsResponse, type UserUsage } from '../../protoco
 import { useResource } from '../hooks/useResource';
 import { type ApiError, api } from '../rest-client';
 import './Panel.css';
+import { TableScroll } from './TableScroll';
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
@@ -96,50 +97,52 @@ export function UsagePanel({ admin, names = {} }: { admin: boolean; names?: Reco
         </p>
       )}
       {usage.data && (
-        <table className="panel-table" aria-label={title}>
-          <thead>
-            <tr>
-              {admin && <th scope="col">User</th>}
-              <th scope="col">Live processes</th>
-              <th scope="col">Sleeping sessions</th>
-              <th scope="col">Sessions this month</th>
-              <th scope="col">Turns this month</th>
-              <th scope="col">Cost this month</th>
-              <th scope="col">Cost in total</th>
-              <th scope="col">Limits</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.data.users.map((u) => {
-              const label = names[u.user_id] ?? u.user_id;
-              return (
-                <tr key={u.user_id}>
-                  {admin && <td>{label}</td>}
-                  <td>{u.live_processes}</td>
-                  <td>{u.sleeping_sessions}</td>
-                  <td>{u.month.sessions}</td>
-                  <td>{u.month.turns}</td>
-                  <td>{usd(u.month.cost_usd)}</td>
-                  <td>{usd(u.total.cost_usd)}</td>
-                  <td>
-                    {admin ? (
-                      <LimitsForm
-                        u={u}
-                        label={label}
-                        onSaved={(e) => {
-                          setError(e);
-                          usage.reload();
-                        }}
-                      />
-                    ) : (
-                      `${u.limits.max_sessions ?? 'no'} session limit, ${u.limits.monthly_budget_usd === null ? 'no budget' : `${usd(u.limits.monthly_budget_usd)} a month`}`
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <TableScroll label="Scroll the usage figures">
+          <table className="panel-table" aria-label={title}>
+            <thead>
+              <tr>
+                {admin && <th scope="col">User</th>}
+                <th scope="col">Live processes</th>
+                <th scope="col">Sleeping sessions</th>
+                <th scope="col">Sessions this month</th>
+                <th scope="col">Turns this month</th>
+                <th scope="col">Cost this month</th>
+                <th scope="col">Cost in total</th>
+                <th scope="col">Limits</th>
+              </tr>
+            </thead>
+            <tbody>
+              {usage.data.users.map((u) => {
+                const label = names[u.user_id] ?? u.user_id;
+                return (
+                  <tr key={u.user_id}>
+                    {admin && <td>{label}</td>}
+                    <td>{u.live_processes}</td>
+                    <td>{u.sleeping_sessions}</td>
+                    <td>{u.month.sessions}</td>
+                    <td>{u.month.turns}</td>
+                    <td>{usd(u.month.cost_usd)}</td>
+                    <td>{usd(u.total.cost_usd)}</td>
+                    <td>
+                      {admin ? (
+                        <LimitsForm
+                          u={u}
+                          label={label}
+                          onSaved={(e) => {
+                            setError(e);
+                            usage.reload();
+                          }}
+                        />
+                      ) : (
+                        `${u.limits.max_sessions ?? 'no'} session limit, ${u.limits.monthly_budget_usd === null ? 'no budget' : `${usd(u.limits.monthly_budget_usd)} a month`}`
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );
