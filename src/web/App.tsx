@@ -14,6 +14,7 @@ import { EndedCard } from './components/EndedCard';
 import { ExportMenu } from './components/ExportMenu';
 import { MessageActionsContext } from './components/MessageActions';
 import { PermissionDock } from './components/PermissionCard';
+import { ArchivedSessions } from './components/SessionArchive';
 import { SessionList } from './components/SessionList';
 import { SessionSearch } from './components/SessionSearch';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
@@ -219,6 +220,31 @@ export function App({ boot }: { boot: BootParams }) {
         onResume={routing.switchTo}
         onDestroy={(id) => link.send({ type: 'destroy_session', session_id: id })}
         onRename={async (id, title) => void (await api?.rename(id, title))}
+        onArchive={
+          api
+            ? async (id) => {
+                await api.archive(id);
+                dispatch({ type: 'session_hidden', sessionId: id });
+              }
+            : undefined
+        }
+        onDelete={
+          api
+            ? async (id) => {
+                await api.remove(id);
+                dispatch({ type: 'session_hidden', sessionId: id });
+              }
+            : undefined
+        }
+        archived={
+          api && (
+            <ArchivedSessions
+              api={api}
+              onRestored={(session) => dispatch({ type: 'session_shown', session })}
+              onDeleted={(id) => dispatch({ type: 'session_hidden', sessionId: id })}
+            />
+          )
+        }
         searching={searching}
         search={
           <SessionSearch

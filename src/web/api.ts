@@ -1,5 +1,5 @@
 // The session calls the page makes over REST (search, rename, export), on the one REST client.
-import { type SessionListItem, SessionListResponse, SessionSummary } from '../protocol/messages';
+import { PurgeSessionResponse, type SessionListItem, SessionListResponse, SessionSummary } from '../protocol/messages';
 import { api, download } from './rest-client';
 
 export type ExportFormat = 'markdown' | 'json';
@@ -9,6 +9,11 @@ export interface Api {
   rename(sessionId: string, title: string): Promise<SessionSummary>;
   /** The export as a file to save: its content and the name the server gave it. */
   exportFile(sessionId: string, format: ExportFormat): Promise<{ blob: Blob; filename: string }>;
+  archive(sessionId: string): Promise<SessionSummary>;
+  unarchive(sessionId: string): Promise<SessionSummary>;
+  /** Deletes for good (the process, the conversation, its files). */
+  remove(sessionId: string): Promise<void>;
+  archived(): Promise<SessionListItem[]>;
 }
 
 export const sessionApi: Api = {
@@ -17,6 +22,10 @@ export const sessionApi: Api = {
   rename: (sessionId, title) => api(SessionSummary, 'PATCH', `/api/v1/sessions/${sessionId}`, { title }),
   exportFile: (sessionId, format) =>
     download(`/api/v1/sessions/${sessionId}/export?format=${format}`, `session.${format === 'json' ? 'json' : 'md'}`),
+  archive: (sessionId) => api(SessionSummary, 'POST', `/api/v1/sessions/${sessionId}/archive`),
+  unarchive: (sessionId) => api(SessionSummary, 'POST', `/api/v1/sessions/${sessionId}/unarchive`),
+  remove: async (sessionId) => void (await api(PurgeSessionResponse, 'POST', `/api/v1/sessions/${sessionId}/delete`)),
+  archived: async () => (await api(SessionListResponse, 'GET', '/api/v1/sessions?archived=true&limit=200')).sessions,
 };
 
 /** Saves a blob as a download (an object URL on a temporary link). */

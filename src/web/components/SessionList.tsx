@@ -1,10 +1,11 @@
 // The "Sessions" navigation: every session with its status, last activity,
-// message count and cost; switch, resume, and end (with a confirm).
+// message count and cost; switch, resume, end (with a confirm), archive and delete (with a confirm).
 import { Fragment, type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../protocol/messages';
 import { formatCost, relativeTime, sessionTitle, statusHint, statusLabel, useNow } from '../format';
 import { groupSessions, listedSessions } from '../session-groups';
 import { RenameSession } from './RenameSession';
+import { ConfirmDelete } from './SessionArchive';
 import { WaitingBadge } from './WaitingBadge';
 import './status.css';
 import './SessionList.css';
@@ -20,6 +21,12 @@ interface Props {
   onDestroy: (id: string) => void;
   /** Saves a new title (the server's session_updated brings it into the list). */
   onRename?: (id: string, title: string) => Promise<void>;
+  /** Archives a session (it leaves the list; the Archived view restores it). */
+  onArchive?: (id: string) => Promise<void>;
+  /** Deletes a session for good, after the confirm dialog. */
+  onDelete?: (id: string) => Promise<void>;
+  /** The Archived view's button, under the list. */
+  archived?: ReactNode;
   /** The search box; while `searching`, its results stand in for the list. */
   search?: ReactNode;
   searching?: boolean;
@@ -69,6 +76,9 @@ export function SessionList({
   onResume,
   onDestroy,
   onRename,
+  onArchive,
+  onDelete,
+  archived,
   search,
   searching,
   id,
@@ -80,6 +90,8 @@ export function SessionList({
   const headings = new Map(groupSessions(listed, now).map((g) => [g.sessions[0]?.session_id ?? '', g.name]));
   const [confirming, setConfirming] = useState<SessionSummary | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<SessionSummary | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
@@ -185,6 +197,44 @@ export function SessionList({
                             </svg>
                           </button>
                         )}
+                        {onArchive && (
+                          <button
+                            type="button"
+                            className="icon-btn"
+                            disabled={!canAct}
+                            onClick={() => {
+                              setActionError(null);
+                              onArchive(s.session_id).catch((e: unknown) => setActionError(e instanceof Error ? e.message : String(e)));
+                            }}
+                            aria-label={`Archive ${title}`}
+                            title="Archive"
+                          >
+                            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                              <path
+                                d="M2.5 3.5h11v2.5h-11zM3.5 6v6.5h9V6M6.5 8.5h3"
+                                fill="none"
+                                stroke="currentColor"
+                                strokeWidth="1.4"
+                                strokeLinecap="round"
+                                strokeLinejoin="round"
+                              />
+                            </svg>
+                          </button>
+                        )}
+                        {onDelete && (
+                          <button
+                            type="button"
+                            className="icon-btn"
+                            disabled={!canAct}
+                            onClick={() => setDeleting(s)}
+                            aria-label={`Delete ${title}`}
+                            title="Delete"
+                          >
+                            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                              <path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+                            </svg>
+                          </button>
+                        )}
                         {!ended && (
                           <button
                             type="button"
@@ -214,6 +264,15 @@ export function SessionList({
             );
           })}
         </ul>
+      )}
+      {actionError && (
+        <p role="alert" className="sidebar-empty">
+          {actionError}
+        </p>
+      )}
+      {archived}
+      {deleting && onDelete && (
+        <ConfirmDelete session={deleting} onConfirm={() => onDelete(deleting.session_id)} onClose={() => setDeleting(null)} />
       )}
       {confirming && (
         <ConfirmEnd session={confirming} onConfirm={() => onDestroy(confirming.session_id)} onClose={() => setConfirming(null)} />

@@ -1,7 +1,7 @@
 // Everything that changes the UI state. Reducers are pure: whatever an action creates
 // gets its id and time from the action, never from a clock or counter of their own.
 
-import type { ServerFrame } from '../../protocol/messages';
+import type { ServerFrame, SessionSummary } from '../../protocol/messages';
 import type { AttachmentView } from '../attachments';
 import type { ConnStatus, PermissionDecision } from './types';
 
@@ -21,6 +21,10 @@ export type Action =
   | { type: 'dismiss'; key: string }
   /** load_history was sent for the page before the session's first loaded message. */
   | { type: 'earlier_requested'; sessionId: string }
+  /** Archived or deleted: it leaves the list. */
+  | { type: 'session_hidden'; sessionId: string }
+  /** Restored from the archive: back in the list. */
+  | { type: 'session_shown'; session: SessionSummary }
   | { type: 'reset' };
 
 export type FrameAction = Extract<Action, { type: 'frame' }>;

@@ -26,6 +26,15 @@ export function sessionsReducer(s: SessionsState, a: Action): SessionsState {
       return { ...s, currentId: a.sessionId };
     case 'resume_not_found':
       return { ...s, currentId: null };
+    case 'session_hidden':
+      return {
+        ...s,
+        list: s.list.filter((x) => x.session_id !== a.sessionId),
+        hidden: [...(s.hidden ?? []), a.sessionId],
+        currentId: s.currentId === a.sessionId ? null : s.currentId,
+      };
+    case 'session_shown':
+      return { ...s, list: upsertSession(s.list, a.session), hidden: (s.hidden ?? []).filter((id) => id !== a.session.session_id) };
     case 'creating_requested':
       return { ...s, creating: { estimatedSeconds: 0, startedAt: a.now } };
     case 'frame':
@@ -34,9 +43,12 @@ export function sessionsReducer(s: SessionsState, a: Action): SessionsState {
       return s;
   }
   const f = a.frame;
+  // The server's list leaves archived and deleted sessions out; until it comes, their updates are ignored here.
+  if ('session' in f && f.session && s.hidden?.includes(f.session.session_id)) return s;
+  if (f.type === 'session_terminated' && s.hidden?.includes(f.session_id)) return s;
   switch (f.type) {
     case 'session_list':
-      return { ...s, list: sortSessions(f.sessions) };
+      return { ...s, list: sortSessions(f.sessions), hidden: [] };
     case 'session_updated':
       return { ...s, list: upsertSession(s.list, f.session) };
     case 'session_history':

@@ -97,6 +97,8 @@ export interface SessionsState {
   list: SessionSummary[];
   currentId: string | null;
   creating: { estimatedSeconds: number; startedAt: number } | null;
+  /** Archived or deleted here since the last session_list: later updates of them do not bring them back. */
+  hidden?: string[];
 }
 
 export interface State {
