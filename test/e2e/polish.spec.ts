@@ -148,3 +148,25 @@ test('Admin polish: users filtered by name, audit details wrap inside the card, 
   await region.focus();
   await page.keyboard.press('ArrowRight');
 });
+
+test('Settings: "Signed in on" lists this browser (marked) and another one, which "Sign out" ends', async ({ page, server, browser }) => {
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await openChat(otherPage, server);
+  await openChat(page, server);
+  await page.goto(`${server.url}/chat#settings`);
+  const list = page.getByRole('table', { name: 'Your sign-ins' });
+  const mine = list.getByRole('row').filter({ has: page.getByText('Current', { exact: true }) });
+  await expect(mine).toHaveCount(1);
+  await expect(mine.getByRole('button', { name: /Sign out/ })).toHaveCount(0);
+  const rows = list.getByRole('row');
+  const before = await rows.count();
+  expect(before).toBeGreaterThanOrEqual(3); // header, this browser, the other
+  await list
+    .getByRole('button', { name: /^Sign out / })
+    .first()
+    .click();
+  await expect(rows).toHaveCount(before - 1);
+  await expect(mine).toHaveCount(1);
+  await other.close();
+});

@@ -1,6 +1,7 @@
-// The user's own settings: personal tokens and their usage.
+// The user's own settings: personal tokens, where they are signed in, and their usage.
 import type { ReactNode } from 'react';
 import type { MeResponse } from '../../protocol/messages';
+import { SignInsPanel } from './SignInsPanel';
 import { TokensPanel } from './TokensPanel';
 import { UsagePanel } from './UsagePanel';
 import './Panel.css';
@@ -26,6 +27,7 @@ export function SettingsPage({ me }: { me: MeResponse }) {
         Signed in as <strong>{me.name}</strong> ({me.role}).
       </p>
       <TokensPanel />
+      <SignInsPanel />
       <UsagePanel admin={false} />
     </PanelPage>
   );
