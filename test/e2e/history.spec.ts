@@ -22,7 +22,7 @@ test('rename, search, export and load earlier messages, by accessible names', as
     await expectAnswered(page, i + 1);
   }
   const nav = page.getByRole('navigation', { name: 'Sessions' });
-  const firstTitle = 'say: The heron nests by the river.';
+  const firstTitle = 'The heron nests by the river.';
   await expect(nav.getByRole('button', { name: new RegExp(`^${firstTitle}`) })).toBeVisible();
 
   // Rename: Escape keeps the old title, Enter saves the new one (the list and the header follow).

@@ -61,7 +61,11 @@ test('works by keyboard alone', async ({ page, server }) => {
   await expect(page.getByRole('button', { name: 'New session', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(messageBox(page)).toBeFocused();
+  // Typed while the session may still be starting: the text stays in the box once it is ready.
   await page.keyboard.type('say: typed without a mouse');
+  await expect(page.getByRole('progressbar', { name: 'Starting session' })).toHaveCount(0);
+  await expect(messageBox(page)).toHaveValue('say: typed without a mouse');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeEnabled();
   await page.keyboard.press('Enter');
   await expect(transcript(page).locator('.msg-assistant')).toHaveText('typed without a mouse');
   await expect(messageBox(page)).toBeFocused();

@@ -1,6 +1,6 @@
 // The message box's text, kept per session (and for "no session yet") in this browser's
 // localStorage, so a reload, a switch or a crash of the tab loses nothing typed.
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { browserStorage, DRAFTS_STORAGE } from '../storage';
 
 /** At most this many drafts are kept (the oldest go first). */
@@ -46,6 +46,22 @@ export function useDraft(sessionKey: string): Draft {
       return next;
     });
   }, []);
+  // What was typed with no session open (or while one starts) follows into the session that opens
+  // next, unless that session has a draft of its own: the box must not empty itself when a start ends.
+  const previous = useRef(sessionKey);
+  useEffect(() => {
+    const from = previous.current;
+    previous.current = sessionKey;
+    if (from !== '' || sessionKey === '') return;
+    setDrafts((all) => {
+      const carried = all[''];
+      if (!carried || all[sessionKey]) return all;
+      const { '': _, ...rest } = all;
+      const next = { ...rest, [sessionKey]: carried };
+      save(next);
+      return next;
+    });
+  }, [sessionKey]);
   const setText = useCallback((t: string) => setFor(sessionKey, () => t), [sessionKey, setFor]);
   return { text: drafts[sessionKey] ?? '', setText, setFor };
 }
