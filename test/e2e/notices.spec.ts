@@ -55,6 +55,9 @@ test.describe('banners', () => {
   test('session_opened_elsewhere, with Use here', async ({ page, context, server }) => {
     await openChat(page, server);
     const id = await newSession(page);
+    // A session is listed once it has a message (the other page lists it, not having it open).
+    await send(page, 'say: first here');
+    await expectAnswered(page, 1);
     const other = await context.newPage();
     await openChat(other, server);
     await other.locator(`[data-session-id="${id}"]`).click();
@@ -67,7 +70,7 @@ test.describe('banners', () => {
     await expect(other.getByRole('status').filter({ hasText: 'Opened in another window' })).toBeVisible();
     // Updates come here again.
     await send(page, 'say: back here');
-    await expect(transcript(page).locator('.msg-assistant')).toHaveText('back here');
+    await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('back here');
     await other.close();
   });
 
