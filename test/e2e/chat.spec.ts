@@ -101,7 +101,7 @@ test('a tool call shows as a card with its result and duration', async ({ page, 
   await expect(long.getByText('Succeeded')).toBeVisible();
   const more = long.getByText('Result (40 lines) — show');
   await expect(more).toBeVisible();
-  await expect(long.getByText('39')).toBeHidden();
+  await expect(long.locator('.tool-pre')).toBeHidden();
   await more.click();
   await expect(long.locator('.tool-pre')).toContainText('39');
   await expectAnswered(page, 2);

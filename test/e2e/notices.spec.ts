@@ -192,21 +192,21 @@ test.describe('reconnecting', () => {
       await expect(page.locator('.conn-pill')).toHaveText('Connected', { timeout: 30_000 });
       await expect(lost).toBeHidden();
       const row = page.locator('li', { has: page.locator(`[data-session-id="${id}"]`) });
-      await expect(row).toContainText('Ended');
-      await page.locator('.ended-card').getByRole('button', { name: 'Resume' }).click();
-      await expect(row).toContainText(/Idle|Active/);
+      // Ended but resumable reads like any sleeping session; what was typed offline is still there, and
+      // sending resumes it.
+      await expect(row).toContainText('Sleeping');
+      await expect(messageBox(page)).toHaveValue('typed while offline');
       await expect(transcript(page)).toContainText('before the restart');
       await send(page, 'say: after the restart');
       await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after the restart');
+      await expect(row).toContainText(/Idle|Active/);
 
       // A crash this time: no server_shutting_down; the new run's event ids carry on above the old ones.
       await server.crash();
       await expect(lost).toBeVisible();
       await server.restart();
       await expect(page.locator('.conn-pill')).toHaveText('Connected', { timeout: 30_000 });
-      await expect(row).toContainText('Ended');
-      await page.locator('.ended-card').getByRole('button', { name: 'Resume' }).click();
-      await expect(row).toContainText(/Idle|Active/);
+      await expect(row).toContainText('Sleeping');
       await send(page, 'say: after the crash');
       await expect(transcript(page).locator('.msg-assistant').last()).toHaveText('after the crash');
       await expect(transcript(page).locator('.msg-assistant')).toHaveCount(3);
