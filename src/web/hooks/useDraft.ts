@@ -1,6 +1,6 @@
 // The message box's text, kept per session (and for "no session yet") in this browser's
 // localStorage, so a reload, a switch or a crash of the tab loses nothing typed.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { browserStorage, DRAFTS_STORAGE } from '../storage';
 
 /** At most this many drafts are kept (the oldest go first). */
@@ -48,8 +48,10 @@ export function useDraft(sessionKey: string): Draft {
   }, []);
   // What was typed with no session open (or while one starts) follows into the session that opens
   // next, unless that session has a draft of its own: the box must not empty itself when a start ends.
+  // A layout effect: it runs before the browser handles another key, so no keystroke can land in the
+  // new session's empty box first (which would then count as its own draft and drop the carried text).
   const previous = useRef(sessionKey);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const from = previous.current;
     previous.current = sessionKey;
     if (from !== '' || sessionKey === '') return;
