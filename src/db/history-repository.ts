@@ -3,6 +3,7 @@
 // read, and message text is searchable (FTS5) with the session titles.
 import type Database from 'better-sqlite3';
 import type { HistoryMessage } from '../protocol/messages.js';
+import { searchTextOf, searchWords } from './search-words.js';
 
 export interface HistorySource {
   /** Bytes of the transcript already read (complete lines only). */
@@ -18,17 +19,12 @@ export interface StoredMessage {
   message: HistoryMessage;
 }
 
-/** Text that search finds: what the user and the assistant wrote (tool calls and their output are left out). */
-export function searchTextOf(m: HistoryMessage): string {
-  return m.type === 'user' || m.type === 'assistant' ? m.text : '';
-}
-
 /**
  * A search box's words as an FTS5 query: every word must occur, each as a prefix
  * ("deplo" finds "deploy"). Only letters and digits pass, so no input is FTS5 syntax.
  */
 export function ftsQuery(q: string): string | null {
-  const words = q.match(/[\p{L}\p{N}_]+/gu)?.slice(0, 16) ?? [];
+  const words = searchWords(q);
   return words.length > 0 ? words.map((w) => `"${w}"*`).join(' ') : null;
 }
 
