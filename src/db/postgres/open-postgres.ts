@@ -1,0 +1,35 @@
+// The PostgreSQL engine: one pool for every repository, the schema migrated (once, under a lock) before use.
+import type { Repositories } from '../ports.js';
+import { PgAuditRepository } from './audit-repository.js';
+import { connect, PgDatabase } from './connection.js';
+import { PgHistoryRepository } from './history-repository.js';
+import { PgLimitsRepository } from './limits-repository.js';
+import { migratePostgres } from './migrate.js';
+import { PgSessionRepository } from './session-repository.js';
+import { PgSessionRemovalRepository, PgWorkspaceRepository } from './session-rows-repository.js';
+import { PgUserRepository } from './user-repository.js';
+import { PgWebSessionRepository } from './web-session-repository.js';
+
+/** Opens `url` (postgres:// or postgresql://), applies missing migrations, and returns its repositories. */
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Repositories> {
+  const sql = connect(url, opts);
+  try {
+    await migratePostgres(sql);
+  } catch (err) {
+    await sql.end({ timeout: 1 });
+    throw err;
+  }
+  const db = new PgDatabase(sql);
+  return {
+    engine: 'postgres',
+    sessions: new PgSessionRepository(db),
+    history: new PgHistoryRepository(db),
+    users: new PgUserRepository(db),
+    webSessions: new PgWebSessionRepository(db),
+    limits: new PgLimitsRepository(db),
+    audit: new PgAuditRepository(db),
+    removals: new PgSessionRemovalRepository(db),
+    workspaces: new PgWorkspaceRepository(db),
+    close: () => db.close(),
+  };
+}
