@@ -39,6 +39,13 @@ test('a given key is used; the CLI environment never sees it', () => {
 test('sqlite URLs: relative and absolute', () => {
   assert.equal(loadConfig({ DATABASE_URL: 'sqlite:////tmp/x/s.db' }).databasePath, '/tmp/x/s.db');
   assert.equal(loadConfig({ DATABASE_URL: 'sqlite:///rel/s.db' }).databasePath, path.resolve('rel/s.db'));
+  assert.equal(loadConfig({ DATABASE_URL: 'sqlite:///rel/s.db' }).postgresUrl, null);
+  // PostgreSQL by either scheme; local files stay in the default data folder.
+  for (const url of ['postgres://csp@db.internal/csp', 'postgresql://csp:pw@10.0.0.5:5432/csp?sslmode=require']) {
+    const c = loadConfig({ DATABASE_URL: url });
+    assert.equal(c.postgresUrl, url);
+    assert.equal(c.databasePath, path.resolve('data/sessions.db'));
+  }
 });
 
 test('bad values name the variable in one line', () => {
@@ -47,7 +54,7 @@ test('bad values name the variable in one line', () => {
     [{ PORT: '70000' }, /PORT must be at most 65535/],
     [{ MAX_SESSIONS: '0' }, /^Invalid configuration: MAX_SESSIONS must be at least 1/],
     [{ LOG_LEVEL: 'LOUD' }, /^Invalid configuration: LOG_LEVEL must be one of/],
-    [{ DATABASE_URL: 'postgres://x' }, /^Invalid configuration: DATABASE_URL must look like sqlite:\/\/\//],
+    [{ DATABASE_URL: 'mysql://x' }, /^Invalid configuration: DATABASE_URL must look like sqlite:\/\/\/path\/to\/file.db or postgres:\/\//],
     [{ PERMISSION_MODE: 'yolo' }, /PERMISSION_MODE must be one of default, acceptEdits, bypassPermissions, plan/],
     [{ PREWARM_POOL_SIZE: '-1' }, /PREWARM_POOL_SIZE/],
     [{ ANTHROPIC_BASE_URL: 'not a url' }, /ANTHROPIC_BASE_URL must be a URL/],

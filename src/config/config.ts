@@ -22,6 +22,10 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 /** The settings: every field a variable fills as parsed (see variables.ts), plus these, made of several. */
 export interface Config extends VariableFields {
+  /** The SQLite file (DATABASE_URL=sqlite:///…); with PostgreSQL, where its folder would be (local files live there). */
+  databasePath: string;
+  /** DATABASE_URL when it names PostgreSQL (postgres:// or postgresql://), else null (SQLite). */
+  postgresUrl: string | null;
   apiKey: string;
   /** True when no key was configured and one was generated for this run. */
   apiKeyGenerated: boolean;
@@ -69,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const mb = 1024 * 1024;
   return {
     ...variableFields(e),
+    ...e.DATABASE_URL,
     apiKey: e.CLAUDE_SDK_PATTERN_API_KEY || randomBytes(24).toString('base64url'),
     apiKeyGenerated: !e.CLAUDE_SDK_PATTERN_API_KEY,
     demoMode: !e.ANTHROPIC_API_KEY && !e.ANTHROPIC_BASE_URL,

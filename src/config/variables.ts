@@ -233,15 +233,22 @@ export const VARIABLES = {
   MODEL_MAX_RETRIES: { ...int(2, 0), field: 'modelMaxRetries', help: 'model request retries' },
   DATABASE_URL: {
     default: 'sqlite:///data/sessions.db',
-    field: 'databasePath',
-    help: 'SQLite file; three slashes = relative to the working folder',
+    help: 'sqlite:///file.db (SQLite, one host; three slashes = relative to the working folder) or postgres://user:password@host/db (PostgreSQL, for replicas)',
     schema: z
       .string()
       .optional()
-      .transform((v) => v || 'sqlite:///data/sessions.db')
-      .refine((v) => /^sqlite:\/\/\/.+/.test(v), 'must look like sqlite:///path/to/file.db')
-      // sqlite:///data/x.db is relative (as SQLAlchemy reads it); sqlite:////abs/x.db is absolute.
-      .transform((v) => path.resolve(v.slice('sqlite:///'.length))),
+      .transform((v) => v?.trim() || 'sqlite:///data/sessions.db')
+      .refine(
+        (v) => /^sqlite:\/\/\/.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v),
+        'must look like sqlite:///path/to/file.db or postgres://user@host/database',
+      )
+      // sqlite:///data/x.db is relative (as SQLAlchemy reads it); sqlite:////abs/x.db is absolute. On PostgreSQL
+      // the local files (attachments, per-user CLI folders) stay in the default database's folder, ./data.
+      .transform((v) =>
+        v.startsWith('sqlite:')
+          ? { databasePath: path.resolve(v.slice('sqlite:///'.length)), postgresUrl: null }
+          : { databasePath: path.resolve('data/sessions.db'), postgresUrl: v },
+      ),
   },
   // Loopback unless told otherwise: the container image sets HOST=0.0.0.0 itself.
   HOST: { ...textOr('127.0.0.1'), field: 'host', help: 'address to listen on; 0.0.0.0 behind a TLS proxy (set TRUST_PROXY)' },

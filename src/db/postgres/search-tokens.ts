@@ -18,17 +18,22 @@ export interface Token {
 
 const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 const DIACRITIC = /[\u0300-\u036f]/u;
+const DIACRITICS = /[\u0300-\u036f]/gu;
+const LATIN = /\p{Script=Latin}/u;
+/** Where case folding (as FTS5 folds) differs from lower-casing one character. */
+const FOLD_MORE: Record<string, string> = { ς: 'σ', ſ: 's' };
 
-/** One code point as it counts in a token: '' for a diacritic, null for a separator. */
+/**
+ * One code point as it counts in a token: '' for a combining diacritic, null for a separator. Like FTS5,
+ * only Latin letters lose their accents (`é` → `e`; Greek `ά` and Cyrillic `й` stay as they are).
+ */
 function fold(ch: string): string | null {
   if (DIACRITIC.test(ch)) return '';
-  const base = ch.normalize('NFD').replace(/[\u0300-\u036f]/gu, '');
-  if (base === '' || !TOKEN_CHAR.test(base)) return null;
+  if (!TOKEN_CHAR.test(ch)) return null;
   // Per character, so no context rule (Greek final sigma) makes the same letter fold two ways.
-  return base
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/gu, '');
+  const lower = FOLD_MORE[ch] ?? ch.toLowerCase();
+  const base = lower.normalize('NFD').replace(DIACRITICS, '');
+  return LATIN.test(base) ? base : lower;
 }
 
 export function tokenize(text: string): Token[] {
