@@ -295,6 +295,7 @@ export function App({ boot }: { boot: BootParams }) {
             )}
             <MessageActionsContext.Provider value={agent.messageActions}>
               <Transcript
+                sessionKey={currentId ?? ''}
                 items={transcript.items}
                 streaming={streaming}
                 retrying={transcript.retrying}

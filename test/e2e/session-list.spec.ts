@@ -30,3 +30,46 @@ test('titles are short and plain; a fork reads "Fork of"; rows are grouped by da
   await expect(current.locator('.session-title')).toHaveText('Fork of Read');
   await expect(nav.getByRole('button', { name: /^Resume/ })).toHaveCount(0);
 });
+
+test('a fork of a long conversation opens at its end, even when the original was scrolled up; so does a switch back', async ({
+  page,
+  server,
+}) => {
+  await openChat(page, server);
+  const original = await newSession(page);
+  // Enough messages that the conversation scrolls several screens.
+  const para = Array.from({ length: 12 }, (_, i) => `line ${i + 1} of a long message`).join('\n');
+  for (let i = 1; i <= 6; i++) {
+    await send(page, `say: answer ${i}\n${para}`);
+    await expectAnswered(page, i);
+  }
+  const scroller = page.locator('.transcript-scroll');
+  const log = transcript(page);
+  // The person scrolls up to the fifth message and forks there (the page stops following).
+  const fifth = log.locator('.msg-user').nth(4);
+  await scroller.hover();
+  await page.mouse.wheel(0, -200);
+  await fifth.scrollIntoViewIfNeeded();
+  await expect(page.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
+  await fifth.getByRole('button', { name: 'Fork from here' }).click();
+  const current = page.getByRole('navigation', { name: 'Sessions' }).locator('[aria-current="page"]');
+  await expect(current.locator('.session-title')).toHaveText(/^Fork of /);
+  await expect(log.locator('.msg-user')).toHaveCount(4);
+  await expect(log.locator('.msg-assistant')).toHaveCount(4);
+  // Opened at its end: the last answer is on screen and the scroller is at its bottom.
+  await expect(log.locator('.msg-assistant').last()).toContainText('answer 4');
+  await expect(log.locator('.msg-assistant').last()).toBeInViewport();
+  await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop)).toBeLessThan(2);
+  expect(await scroller.evaluate((el) => el.scrollHeight > el.clientHeight * 1.5)).toBe(true);
+  await expect(page.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0);
+
+  // Scrolled up in the fork, the person goes back to the original (already loaded): it opens at its end too.
+  await scroller.hover();
+  await page.mouse.wheel(0, -5000);
+  await expect(page.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Sessions' }).locator(`[data-session-id="${original}"]`).click();
+  await expect(log.locator('.msg-user')).toHaveCount(6);
+  await expect(log.locator('.msg-assistant').last()).toBeInViewport();
+  await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop)).toBeLessThan(2);
+  await expect(page.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0);
+});

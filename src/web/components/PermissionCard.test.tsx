@@ -59,7 +59,12 @@ describe('permission prompt', () => {
 
   it('the conversation log shows no open prompt, only the record of an answered one', () => {
     const { container } = render(
-      <Transcript items={[item(), item({ id: 'p2', requestId: 'r2', answer: 'deny' })]} streaming={false} retrying={null} />,
+      <Transcript
+        sessionKey="s1"
+        items={[item(), item({ id: 'p2', requestId: 'r2', answer: 'deny' })]}
+        streaming={false}
+        retrying={null}
+      />,
     );
     expect(screen.queryByRole('button', { name: 'Allow' })).toBeNull();
     expect(screen.getByRole('heading', { name: 'Bash: denied' })).toBeTruthy();

@@ -29,12 +29,15 @@ export interface EarlierMessages {
 }
 
 export function Transcript({
+  sessionKey,
   items,
   streaming,
   retrying,
   empty,
   earlier,
 }: {
+  /** The open session ('' before there is one): another one opens at its end. */
+  sessionKey: string;
   items: Item[];
   streaming: boolean;
   retrying: { attempt: number; max: number } | null;
@@ -43,7 +46,7 @@ export function Transcript({
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
-  const follow = useFollow(scroller, content, items);
+  const follow = useFollow(scroller, content, items, sessionKey);
   const anchor = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
   const latest = useRef(earlier);
   latest.current = earlier;

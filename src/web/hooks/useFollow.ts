@@ -1,8 +1,8 @@
 // The conversation follows its end: a message just sent scrolls into view and the answer is
 // followed as it grows (images, code highlighting and the box shrinking after a send
 // included), unless the person scrolled up during it; scrolling back to the end, sending
-// or "Jump to latest" follows again.
-import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
+// or "Jump to latest" follows again. Another session (a fork, a switch) opens at its end.
+import { type RefObject, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Item } from '../state/types';
 
 const NEAR_END_PX = 80;
@@ -16,10 +16,25 @@ export interface Follow {
   resume(): void;
 }
 
-export function useFollow(scroller: RefObject<HTMLDivElement | null>, content: RefObject<HTMLDivElement | null>, items: Item[]): Follow {
+export function useFollow(
+  scroller: RefObject<HTMLDivElement | null>,
+  content: RefObject<HTMLDivElement | null>,
+  items: Item[],
+  sessionKey: string,
+): Follow {
   const following = useRef(true);
   const [atEnd, setAtEnd] = useState(true);
   const lastTop = useRef(0);
+
+  // Another session opened: follow its end, however far up the last one was scrolled. A layout
+  // effect, so it runs before the transcript's own (which then scrolls to the end) in the same commit.
+  const shownKey = useRef(sessionKey);
+  useLayoutEffect(() => {
+    if (shownKey.current === sessionKey) return;
+    shownKey.current = sessionKey;
+    following.current = true;
+    setAtEnd(true);
+  });
 
   const toBottom = useCallback(() => {
     const el = scroller.current;
