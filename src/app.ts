@@ -33,6 +33,7 @@ import { keyCredential, tokenCredential, WebSessions } from './core/identity/web
 import { BUILTIN_ADMIN } from './core/jail/config-dirs.js';
 import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
+import { type ReplicaStatusSources, replicaStatus } from './core/replicas/replica-status.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
 import { SessionRemoval } from './core/sessions/session-removal.js';
@@ -211,6 +212,14 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     onStarted: (ms) => manager.launcher.recordStartTime(ms),
   });
   manager.setPool(pool);
+  // This replica's own figures (/health/ready, and the replicas view).
+  const replicaSources: ReplicaStatusSources = {
+    replicaId: config.replicaId,
+    maxSessions: config.maxSessions,
+    liveProcesses: () => manager.liveProcessCount,
+    poolDepth: () => pool.depth(),
+    draining: () => manager.isShuttingDown,
+  };
   cleanups.push(() => pool.shutdown());
   if (!(await pool.startupFill())) {
     for (const c of cleanups.reverse()) await c();
@@ -319,7 +328,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       userExists: (id) => users.get(id) !== undefined,
       signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
     },
-    poolDepth: () => pool.depth(),
+    replica: () => replicaStatus(replicaSources),
     extensions: () => loader.describe(),
     workspace: new WorkspaceService({
       config,

@@ -122,5 +122,6 @@ describe('shutting down', () => {
     assert.deepEqual(r.body, { error: 'shutting_down', message: 'Server is shutting down' });
     const ready = await h.api('GET', '/api/v1/health/ready', undefined, null);
     assert.equal(ready.body.reason, 'shutting_down');
+    assert.equal(ready.body.draining, true, 'the replica says it is draining');
   });
 });

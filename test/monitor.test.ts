@@ -152,9 +152,13 @@ describe('orphans', () => {
     const orphanCli = cli.pid as number;
     const stray = spawn('sleep', ['600'], { env: { ...process.env, ...marker }, detached: true, stdio: 'ignore' });
     const unrelated = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    // Marked by another replica of the same database on this host (REPLICA_ID differs): not ours.
+    const siblingMarker = { [INSTANCE_ENV]: instanceId({ ...h.built.config, replicaId: 'another-replica' }) };
+    const sibling = spawn('sleep', ['600'], { env: { ...process.env, ...siblingMarker }, detached: true, stdio: 'ignore' });
     try {
       assert.ok(isAlive(orphanCli) && isAlive(stray.pid as number));
       await sweeps(h, 2);
+      assert.equal(isAlive(sibling.pid as number), true, "another replica's process is left alone");
       assert.equal(isAlive(orphanCli), false, 'orphan CLI ended');
       assert.equal(isAlive(stray.pid as number), false, 'marked stray child ended');
       assert.equal(isAlive(owned), true, 'a session process is never an orphan');
@@ -163,6 +167,7 @@ describe('orphans', () => {
       assert.match(metrics, /csp_monitor_actions_total\{action="cleanup_orphan"\} [2-9]/);
     } finally {
       unrelated.kill('SIGKILL');
+      sibling.kill('SIGKILL');
     }
   });
 

@@ -130,9 +130,21 @@ test('unknown API routes are JSON 404s', async () => {
 test('readiness with the pool off: ready while there is capacity', async () => {
   const r = await h.api('GET', '/api/v1/health/ready', undefined, null);
   assert.equal(r.status, 200);
-  assert.deepEqual(Object.keys(r.body).sort(), ['active_sessions', 'max_sessions', 'pool_depth', 'status']);
+  assert.deepEqual(Object.keys(r.body).sort(), [
+    'active_sessions',
+    'draining',
+    'live_processes',
+    'max_sessions',
+    'pool_depth',
+    'replica_id',
+    'status',
+  ]);
   assert.equal(r.body.status, 'ready');
   assert.equal(r.body.max_sessions, 10);
+  // This replica's own figures (REPLICA_ID defaults to the host name).
+  assert.equal(r.body.replica_id, h.built.config.replicaId);
+  assert.equal(r.body.draining, false);
+  assert.equal(r.body.live_processes, h.built.manager.liveProcessCount);
 });
 
 test('a terminated session leaves memory after the reconnect window, and again after a lookup reloads it', async () => {

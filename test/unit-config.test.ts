@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { helpText } from '../src/cli-help.js';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { ENV_VARIABLES, VARIABLES } from '../src/config/variables.js';
+import { instanceId } from '../src/core/cli/cli-options.js';
 
 test('defaults follow the configuration table', () => {
   const c = loadConfig({});
@@ -158,3 +160,18 @@ test('each variable is written once: --help shows the default the loader applies
 });
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+test('REPLICA_ID defaults to the host name and names one replica; SESSION_LEASE_SECONDS defaults to 15', () => {
+  const c = loadConfig({});
+  assert.equal(c.replicaId, os.hostname());
+  assert.equal(c.sessionLeaseSeconds, 15);
+  assert.equal(loadConfig({ REPLICA_ID: ' csp-7f9c-x2 ', SESSION_LEASE_SECONDS: '5' }).replicaId, 'csp-7f9c-x2');
+  assert.throws(() => loadConfig({ REPLICA_ID: 'a b' }), /REPLICA_ID must be 1-128 letters/);
+  assert.throws(() => loadConfig({ SESSION_LEASE_SECONDS: '0' }), /SESSION_LEASE_SECONDS must be at least 1/);
+  // Two replicas of one database mark their processes apart (the orphan sweep reaps only its own).
+  assert.notEqual(instanceId(loadConfig({ REPLICA_ID: 'a' })), instanceId(loadConfig({ REPLICA_ID: 'b' })));
+  assert.notEqual(
+    instanceId(loadConfig({ REPLICA_ID: 'a', DATABASE_URL: 'sqlite:///x.db' })),
+    instanceId(loadConfig({ REPLICA_ID: 'a', DATABASE_URL: 'sqlite:///y.db' })),
+  );
+});

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { AuditLog } from '../core/accounting/audit-log.js';
 import type { ChatService } from '../core/chat-service.js';
 import type { UserService } from '../core/identity/users.js';
+import type { ReplicaStatus } from '../core/replicas/replica-status.js';
 import type { SessionRemoval } from '../core/sessions/session-removal.js';
 import type { WorkspaceService } from '../core/workspace/workspace-service.js';
 import type { CreateSessionResponse, DeleteSessionResponse, ExtensionsResponse } from '../protocol/messages.js';
@@ -29,7 +30,8 @@ export interface RestDeps {
   workspace: WorkspaceService;
   auth: Authentication;
   signIns: SignInListDeps;
-  poolDepth: () => number;
+  /** This replica's figures (REPLICA_ID, live processes, MAX_SESSIONS, pool, draining). */
+  replica: () => ReplicaStatus;
   extensions: () => ExtensionsResponse;
 }
 
@@ -43,9 +45,9 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
   app.get('/api/v1/health/live', { schema: R.healthLive }, async () => ({ status: 'ok' }));
 
   app.get('/api/v1/health/ready', { schema: R.healthReady }, async (_req, reply) => {
-    const pool_depth = d.poolDepth();
-    const r = chat.readiness({ size: config.prewarmPoolSize, depth: pool_depth });
-    const base = { pool_depth, active_sessions: r.activeSessions, max_sessions: config.maxSessions };
+    const replica = d.replica();
+    const r = chat.readiness({ size: config.prewarmPoolSize, depth: replica.pool_depth });
+    const base = { ...replica, active_sessions: r.activeSessions };
     if (r.notReady) return reply.code(503).send({ status: 'not_ready', reason: r.notReady, ...base });
     return { status: 'ready', ...base };
   });

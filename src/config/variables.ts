@@ -1,6 +1,7 @@
 // Every environment variable the server reads, written once: its parser (which holds the default and the
 // error message), the default shown by --help, the help line, and the Config field it fills (when it fills
 // one directly). The Config type, the loader and --help all derive from this table.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ATTACHMENT_DEFAULTS } from '../protocol/attachments.js';
@@ -253,6 +254,21 @@ export const VARIABLES = {
   // Loopback unless told otherwise: the container image sets HOST=0.0.0.0 itself.
   HOST: { ...textOr('127.0.0.1'), field: 'host', help: 'address to listen on; 0.0.0.0 behind a TLS proxy (set TRUST_PROXY)' },
   PORT: { ...int(8000, 0, 65535), field: 'port', help: 'port to listen on' },
+  // Unset: the host name (a Kubernetes pod's name), so replicas differ without configuration.
+  REPLICA_ID: {
+    field: 'replicaId',
+    help: "this replica's name among those sharing one database (default: the host name); its restart ends only its own sessions and processes",
+    schema: z
+      .string()
+      .optional()
+      .transform((v) => (isBlank(v) ? os.hostname() : v.trim()))
+      .refine((v) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(v), 'must be 1-128 letters, digits, dots, dashes or underscores'),
+  },
+  SESSION_LEASE_SECONDS: {
+    ...int(15, 1, 3600),
+    field: 'sessionLeaseSeconds',
+    help: 'a replica that has not renewed for this long is taken for gone (its row in the replicas view goes stale)',
+  },
   LOG_LEVEL: {
     default: 'INFO',
     field: 'logLevel',

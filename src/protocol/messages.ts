@@ -2,6 +2,7 @@
 // and tests import these schemas; types come from z.infer. Browser-safe.
 import { z } from 'zod';
 import { MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, VALIDATION_MESSAGES, WS_ERROR_CODES } from './errors.js';
+import { ReplicaFigures } from './replicas.js';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -437,18 +438,14 @@ export const DeleteSessionResponse = z.object({
 export const PurgeSessionResponse = z.object({ session_id: SessionId, deleted: z.literal(true) });
 export type PurgeSessionResponse = z.infer<typeof PurgeSessionResponse>;
 export const HealthLiveResponse = z.object({ status: z.literal('ok') });
-export const HealthReadyResponse = z.object({
+export const HealthReadyResponse = ReplicaFigures.extend({
   status: z.literal('ready'),
-  pool_depth: z.number().int().nonnegative(),
   active_sessions: z.number().int().nonnegative(),
-  max_sessions: z.number().int().positive(),
 });
-export const HealthNotReadyResponse = z.object({
+export const HealthNotReadyResponse = ReplicaFigures.extend({
   status: z.literal('not_ready'),
   reason: z.enum(['pool_empty', 'at_capacity', 'shutting_down']),
-  pool_depth: z.number().int().nonnegative(),
   active_sessions: z.number().int().nonnegative(),
-  max_sessions: z.number().int().positive(),
 });
 export const McpServerInfo = z.object({
   type: z.string().optional(),

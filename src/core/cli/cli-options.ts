@@ -12,9 +12,12 @@ import { usersRoot } from '../workspace/workspaces.js';
 /** Environment variable that marks a process as started by this platform instance. */
 export const INSTANCE_ENV = 'CLAUDE_SDK_PATTERN_INSTANCE';
 
-/** One id per database: two servers on two databases never reap each other's processes. */
-export function instanceId(config: Pick<Config, 'databasePath'>): string {
-  return createHash('sha256').update(config.databasePath).digest('hex').slice(0, 16);
+/**
+ * One id per database and replica: two servers on two databases, or two replicas of one database
+ * on one host, never reap each other's processes.
+ */
+export function instanceId(config: Pick<Config, 'databasePath' | 'replicaId'>): string {
+  return createHash('sha256').update(`${config.databasePath}\0${config.replicaId}`).digest('hex').slice(0, 16);
 }
 
 /** What the extension loader contributes (MCP servers, plugins, setting sources). */
