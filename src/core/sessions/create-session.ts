@@ -35,6 +35,8 @@ export interface CreateContext {
   workspaces?: Pick<Workspaces, 'forNewSession' | 'record'> | undefined;
   shuttingDown(): boolean;
   created(e: SessionLifecycleEvents['created'][0]): void;
+  /** The new session's lease (core/replicas; nothing on one host). */
+  claimNew?(sessionId: string): Promise<void> | undefined;
 }
 
 export async function startSession(
@@ -73,6 +75,8 @@ export async function startSession(
   }
   const id = proc.cliSessionId ?? provisional;
   c.capacity.rename(provisional, id);
+  const leased = c.claimNew?.(id);
+  if (leased) await leased;
   c.workspaces?.record(id, cwd);
   const now = new Date().toISOString();
   const meta: SessionMetadata = {

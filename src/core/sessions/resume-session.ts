@@ -21,6 +21,8 @@ export interface ResumeContext {
   events: LifecycleEmitter;
   /** Restarts a terminated session's time in memory. */
   touch(s: Session): void;
+  /** This replica holds the session's lease before its process starts (core/replicas; nothing on one host). */
+  claim?(s: Session): Promise<void> | undefined;
 }
 
 export class Resumes {
@@ -41,6 +43,8 @@ export class Resumes {
   }
 
   private async resume(s: Session): Promise<void> {
+    const claimed = this.c.claim?.(s); // one host: nothing to wait for (the start stays synchronous up to here)
+    if (claimed) await claimed;
     if (s.state === 'terminated' && !s.isResumable) throw new PlatformError('session_unavailable');
     const restarting = s.state === 'restarting';
     // A terminated session coming back opens one more of the user's sessions.

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { SessionRepository } from '../../db/session-repository.js';
 import type { Metrics } from '../accounting/metrics.js';
+import type { ClaudeProcess } from '../cli/claude-process.js';
 import type { Conversations } from '../conversations/conversations.js';
 import type { SessionLifecycleEvents } from './lifecycle-events.js';
 import type { Session, SessionHost } from './session.js';
@@ -20,6 +21,8 @@ export interface SessionHostDeps {
   releaseSlot(sessionId: string): void;
   restart(s: Session, reason: 'memory_limit', graceMs: number): Promise<void>;
   cwdOf(sessionId: string): string;
+  /** A session's process has ended or is ending (its lease goes once it is gone: core/replicas). */
+  processEnded?(s: Session, proc: ClaudeProcess): void;
 }
 
 export function sessionHost(d: SessionHostDeps): SessionHost {
@@ -46,6 +49,7 @@ export function sessionHost(d: SessionHostDeps): SessionHost {
     restartDue: (s, reason) => setImmediate(() => void d.restart(s, reason, d.config.memoryRestartGraceSeconds * 1000)),
     processGone: (s, proc, reason, expected) => {
       if (!expected) d.log.warn({ session_id: s.id, pid: proc.pid, reason }, 'claude process died');
+      d.processEnded?.(s, proc);
     },
     releaseSlot: (id) => d.releaseSlot(id),
     permissionDecided: (s, x) => d.events.emit('permission', { ...x, session_id: s.id, user_id: s.ownerId }),

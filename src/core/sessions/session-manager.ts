@@ -20,6 +20,7 @@ import type { PreparedMessage } from '../conversations/attachments.js';
 import { Conversations } from '../conversations/conversations.js';
 import { rewindFiles } from '../conversations/rewind.js';
 import { BUILTIN_ADMIN, configDirOf } from '../jail/config-dirs.js';
+import type { ReplicaHooks } from '../replicas/replicas.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 import { Capacity } from './capacity.js';
 import { type CreateContext, startSession } from './create-session.js';
@@ -31,6 +32,7 @@ import { Session, type SessionHost } from './session.js';
 import { sessionHost } from './session-host.js';
 import { SessionList } from './session-list.js';
 import { SessionRegistry } from './session-registry.js';
+import { stateOnLoad } from './session-state.js';
 import { liveSessionViews, type SessionView } from './session-view.js';
 
 export type { AttachmentFile } from '../conversations/conversations.js';
@@ -59,6 +61,8 @@ export interface SessionManagerDeps {
   attachments?: Pick<AttachmentStore, 'save' | 'open'>;
   /** Starts processes (default: real CLI processes); lifecycle unit tests give a fake one. */
   starter?: ProcessStarter;
+  /** Several replicas on one database: leases, handovers (core/replicas); none on one host. */
+  replicas?: ReplicaHooks | undefined;
 }
 
 export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
@@ -104,10 +108,11 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       releaseSlot: (id) => this.capacity.release(id),
       restart: (s, reason, graceMs) => this.restart(s, reason, graceMs),
       cwdOf: (id) => this.cwdOf(id),
+      processEnded: (s, proc) => deps.replicas?.processEnded(s, proc),
     });
     this.registry = new SessionRegistry((id) => {
       const m = repo.get(id);
-      return m ? new Session(m, this.host) : undefined;
+      return m ? new Session(m, this.host, stateOnLoad(m.status)) : undefined;
     });
     this.lists = new SessionList(repo, this.registry);
     const policy = {
@@ -143,6 +148,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       cwdOf: (id) => this.cwdOf(id),
       events: this,
       touch: (x) => this.registry.touch(x),
+      claim: (x) => deps.replicas?.claim(x),
     });
     this.createContext = {
       config,
@@ -158,6 +164,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       workspaces: deps.workspaces,
       shuttingDown: () => this.shuttingDown,
       created: (e) => this.emit('created', e),
+      claimNew: (id) => deps.replicas?.claimNew(id),
     };
   }
 

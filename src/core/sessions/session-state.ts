@@ -38,6 +38,10 @@ export type LifeEvent =
   | { type: 'restart_requested'; reason: 'memory_limit' }
   /** Another session needs its slot (SESSION_EVICTION=idle). */
   | { type: 'evicted' }
+  /** Another replica asked for it (a message for it reached that one): let go between turns. */
+  | { type: 'handed_over' }
+  /** Another replica holds its lease now (this one was paused or cut off): stop at once, write nothing. */
+  | { type: 'lease_lost' }
   /** Ended by a user, an admin or a limit; its process is stopped already. */
   | { type: 'destroyed'; reason: string }
   /** A new session holding a copy of another's conversation, without a process until used. */
@@ -65,6 +69,8 @@ export type Effect =
 export interface Step {
   next: SessionState;
   effects: Effect[];
+  /** The move is neither saved nor announced: the row is another replica's now. */
+  quiet?: true;
 }
 
 /** Where a session came from before `resuming`/`restarting`: a failed start goes back there. */
@@ -73,6 +79,7 @@ export interface StepContext {
 }
 
 const RESTART_MESSAGE = 'Session restarting to maintain performance. Your conversation will be preserved.';
+const MOVED = 'This session moved to another server. Send your message again: the conversation is kept.';
 const NOT_RESTORED = 'This conversation could not be restored. Start a new session to continue.';
 
 /** The next state and its effects; throws InvalidTransitionError for an event the state does not allow. */
@@ -132,8 +139,16 @@ export function step(state: SessionState, ev: LifeEvent, ctx: StepContext = { re
         return to('restarting', [{ kind: 'tell', frame: 'session_restarting', reason: ev.reason, message: RESTART_MESSAGE }]);
       return stay(); // nothing to restart (no process, or already on it)
     case 'evicted':
+    case 'handed_over':
       if (state !== 'ready' && state !== 'idle') return refuse();
       return to('dormant', [{ kind: 'release_process' }, { kind: 'drop_events' }]);
+    case 'lease_lost':
+      if (state === 'creating' || state === 'dormant' || state === 'terminated') return { ...stay(), quiet: true };
+      return {
+        next: 'dormant',
+        effects: [{ kind: 'fail_turn', message: MOVED, action: 'retry' }, { kind: 'release_process' }, { kind: 'drop_events' }],
+        quiet: true,
+      };
     case 'destroyed':
       if (state === 'terminated') return stay();
       // A process starting meanwhile is never adopted: its slot goes now.
@@ -144,6 +159,11 @@ export function step(state: SessionState, ev: LifeEvent, ctx: StepContext = { re
       if (state === 'terminated') return stay();
       return to('terminated', [{ kind: 'release_slot' }, { kind: 'mark_ended', reason: ev.reason, resumable: 'keep' }]);
   }
+}
+
+/** A session loaded from its row has no process here: one stored as working (on another replica, or left by a crash) is idle. */
+export function stateOnLoad(status: SessionStatus): SessionState {
+  return status === 'active' || status === 'creating' ? 'idle' : status;
 }
 
 /** What clients see: a session whose process is being (re)started is working, so it shows active. */

@@ -23,3 +23,11 @@ export function summaryOf(m: SessionMetadata): SessionSummary {
 
 /** A title from a first message (conversations/titles.ts); null when blank. */
 export const defaultTitle = titleFromMessage;
+
+/**
+ * The row of a session taken from another replica (issue 21): the stored one, which that replica kept
+ * up to date, with the turn this replica has begun counted and its first message's title kept.
+ */
+export function takenOver(stored: SessionMetadata, ours: SessionMetadata, turnInFlight: boolean): SessionMetadata {
+  return { ...stored, message_count: stored.message_count + (turnInFlight ? 1 : 0), title: stored.title ?? ours.title };
+}

@@ -10,7 +10,7 @@ import { waitingFor } from '../attention/waiting-for.js';
 import type { ClaudeProcess } from '../cli/claude-process.js';
 import { type BufferedEvent, EventBuffer, type EventInput } from './session-events.js';
 import { type Effect, type LifeEvent, publicStatus, type SessionState, step } from './session-state.js';
-import { defaultTitle, summaryOf } from './session-summary.js';
+import { defaultTitle, summaryOf, takenOver } from './session-summary.js';
 import { type LiveTurn, type SuggestedAction, type Turn, type TurnResult, turnCost, turnEnding } from './turn.js';
 import { TurnTranslator } from './turn-translator.js';
 
@@ -167,7 +167,7 @@ export class Session {
    */
   private dispatch(ev: LifeEvent): void {
     const from = this.state_;
-    const { next, effects } = step(from, ev, { resumedFrom: this.resumedFrom });
+    const { next, effects, quiet } = step(from, ev, { resumedFrom: this.resumedFrom });
     if (next === 'resuming' || next === 'restarting') {
       if (from !== 'resuming' && from !== 'restarting') this.resumedFrom = from;
     } else this.resumedFrom = null;
@@ -177,7 +177,7 @@ export class Session {
       if (e.kind === 'tell') told.push(e);
       else this.apply(e);
     }
-    if (next !== from) {
+    if (next !== from && !quiet) {
       this.host.save(this.record());
       this.host.announce(this.summary());
     }
@@ -279,6 +279,14 @@ export class Session {
   /** Gives the process up to make room: the session stays listed and resumes on its next message. */
   evict(): void {
     this.dispatch({ type: 'evicted' });
+  }
+
+  /** Another replica takes it (asked: between turns; holding its lease already: at once, nothing more written here); adopt: taken from one. */
+  letGo(why: 'handed_over' | 'lease_lost'): void {
+    this.dispatch({ type: why });
+  }
+  adopt(stored: SessionMetadata): void {
+    Object.assign(this.row, takenOver(stored, this.row, this.turn_ !== null));
   }
 
   /** Ends the session: the turn stops, the process goes, the row stays terminated; clients are told why. */
