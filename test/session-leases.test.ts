@@ -8,6 +8,8 @@ import postgres, { type Sql } from 'postgres';
 import { SharedLeases } from '../src/core/replicas/session-leases.js';
 import { fenceCondition } from '../src/db/postgres/fence-sql.js';
 import { PgLeaseRepository } from '../src/db/postgres/lease-repository.js';
+import { migratePostgres } from '../src/db/postgres/migrate.js';
+import { openPostgres } from '../src/db/postgres/open-postgres.js';
 import { freshPgDatabase, pgSkipReason } from '../src/testing/pg-cluster.js';
 
 const skip = pgSkipReason();
@@ -19,7 +21,7 @@ before(async () => {
   if (skip) return;
   sql = postgres(await freshPgDatabase(), { max: 4, onnotice: () => {} });
   repo = new PgLeaseRepository(sql);
-  await Promise.all([repo.ensureTable(), repo.ensureTable(), repo.ensureTable()]); // replicas starting together
+  await migratePostgres(sql);
   await sql`CREATE TABLE notes (session_id text PRIMARY KEY, body text NOT NULL)`;
 });
 after(async () => {
@@ -97,4 +99,56 @@ test('SharedLeases: a replica learns at its next renewal that a lease was taken,
   await a.close();
   await b.close();
   assert.ok(((await repo.get('m1'))?.expires_at.getTime() ?? Infinity) <= Date.now() + 1000, 'closing released it');
+});
+
+test('the PostgreSQL repositories fence a session row, its turns and its conversation copy by the lease', { skip }, async () => {
+  const url = await freshPgDatabase();
+  const epochOf = new Map<string, number>();
+  const as = (owner: string) => (id: string) => ({ owner, epoch: owner === 'A' ? (epochOf.get(id) ?? null) : 2 });
+  const a = await openPostgres(url, { max: 2, fence: as('A') });
+  const b = await openPostgres(url, { max: 2, fence: as('B') });
+  const own = postgres(url, { max: 1, onnotice: () => {} });
+  const leases = new PgLeaseRepository(own);
+  try {
+    const id = 'aaaaaaaa-0000-4000-8000-000000000001';
+    epochOf.set(id, (await leases.acquire(id, 'A', 1))?.epoch ?? 0);
+    const now = new Date().toISOString();
+    const row = {
+      session_id: id,
+      user_id: 'default',
+      status: 'idle' as const,
+      created_at: now,
+      last_active_at: now,
+      subprocess_pid: null,
+      message_count: 2,
+      total_cost_usd: 0,
+      is_resumable: true,
+      terminated_reason: null,
+      title: 'by A',
+    };
+    const turn = { session_id: id, started_at: now, ended_at: now, outcome: 'complete' as const, cost_usd: 0, turn_count: 1 };
+    const msg = (text: string) => ({ type: 'user' as const, text, timestamp: now });
+    await a.sessions.save(row);
+    await a.sessions.recordTurn(turn);
+    await a.history.replaceFrom(id, 0, [msg('first')], { bytes: 1, format: 1, count: 1 });
+    await until(() => leases.acquire(id, 'B', 30)); // A paused past its lease: B holds it at epoch 2
+    await a.sessions.save({ ...row, title: 'late A', message_count: 9 });
+    await a.sessions.recordTurn(turn);
+    await a.history.replaceFrom(id, 0, [msg('late')], { bytes: 2, format: 1, count: 1 });
+    epochOf.delete(id); // A learnt it lost the lease: it holds none now
+    await a.sessions.save({ ...row, title: 'later A' });
+    assert.equal((await b.sessions.get(id))?.title, 'by A', 'no write of A landed');
+    assert.equal((await b.sessions.turnsOf(id)).length, 1);
+    assert.equal((await b.history.all(id)).length, 1);
+    assert.deepEqual(
+      (await b.history.all(id)).map((m) => (m.message as { text?: string }).text),
+      ['first'],
+    );
+    await b.sessions.save({ ...row, title: 'by B', message_count: 4 });
+    await b.sessions.recordTurn(turn);
+    assert.equal((await a.sessions.get(id))?.title, 'by B');
+    assert.equal((await a.sessions.turnsOf(id)).length, 2);
+  } finally {
+    await Promise.all([a.close(), b.close(), own.end()]);
+  }
 });

@@ -165,3 +165,36 @@ test('failTurn ends the turn once: one stream_error, outcome error, waiters woke
   assert.deepEqual(outcomes, ['error']);
   assert.equal(s.turn, null);
 });
+
+test('handed over to another replica: like an eviction, only between turns (issue 21)', () => {
+  for (const st of STATES) {
+    if (st === 'ready' || st === 'idle') {
+      assert.equal(step(st, { type: 'handed_over' }).next, 'dormant');
+      assert.deepEqual(kinds(st, { type: 'handed_over' }), ['release_process', 'drop_events']);
+    } else assert.throws(() => step(st, { type: 'handed_over' }), InvalidTransitionError, st);
+  }
+});
+
+test("a lost lease stops the process at once and writes nothing: the row is another replica's now", () => {
+  for (const st of STATES) {
+    const r = step(st, { type: 'lease_lost' });
+    assert.equal(r.quiet, true, st);
+    if (st === 'creating' || st === 'dormant' || st === 'terminated') assert.deepEqual(r, { next: st, effects: [], quiet: true });
+    else {
+      assert.equal(r.next, 'dormant', st);
+      assert.deepEqual(
+        r.effects.map((e) => e.kind),
+        ['fail_turn', 'release_process', 'drop_events'],
+      );
+    }
+  }
+  const { s, n, frames } = counted('resuming'); // a message waits for a process that is starting
+  s.startTurn('hello');
+  n.save = 0;
+  n.announce = 0;
+  s.letGo('lease_lost');
+  assert.equal(s.state, 'dormant');
+  assert.equal(n.announce, 0, 'not announced');
+  assert.ok(frames.includes('stream_error'), 'the turn in flight fails (retry)');
+  assert.equal(s.turn, null);
+});

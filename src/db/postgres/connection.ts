@@ -1,11 +1,16 @@
 // The connection pool of one PostgreSQL database, shared by its repositories, and the rule every write
 // follows: after close() a write resolves and changes nothing (a child may exit after shutdown).
 import postgres, { type Sql } from 'postgres';
+import type { FenceProvider } from '../leases.js';
 
 export class PgDatabase {
   closed = false;
 
-  constructor(readonly sql: Sql) {}
+  constructor(
+    readonly sql: Sql,
+    /** Several replicas: a session's rows are written only under this replica's lease (db/leases.ts). */
+    readonly fence?: FenceProvider | undefined,
+  ) {}
 
   /** Runs a write unless closed (then resolves to `closedValue`). */
   async write<T>(closedValue: T, fn: (sql: Sql) => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@ import type { HistoryMessage } from '../../protocol/messages.js';
 import type { HistoryRepository, HistorySource, StoredMessage } from '../ports.js';
 import { searchTextOf } from '../search-words.js';
 import type { PgDatabase } from './connection.js';
+import { fenceCondition } from './fence-sql.js';
 import { snippetOf, tsqueryLiteral, tsvectorLiteral } from './search-tokens.js';
 
 /** Rows per INSERT (7 parameters each, under PostgreSQL's 65,535). */
@@ -38,6 +39,10 @@ export class PgHistoryRepository implements HistoryRepository {
         };
       });
       await sql.begin(async (tx) => {
+        // Fenced: the lease row is held still until commit, so it cannot change hands in the middle.
+        await tx`SELECT 1 FROM session_leases WHERE session_id = ${sessionId} FOR SHARE`;
+        const [ok] = await tx`SELECT ${fenceCondition(sql, sessionId, this.db.fence)} AS ok`;
+        if (!ok?.ok) return;
         await tx`DELETE FROM history_messages WHERE session_id = ${sessionId} AND pos >= ${from}`;
         for (let i = 0; i < rows.length; i += BATCH) {
           await tx`INSERT INTO history_messages ${tx(rows.slice(i, i + BATCH), 'session_id', 'pos', 'type', 'body', 'search_text', 'search')}`;

@@ -1,19 +1,8 @@
-// Session leases on PostgreSQL (issue 21 item 4): one row per session ever held, expiry by the
-// database's clock, the epoch bumped whenever the lease changes hands (or is taken again after it
-// expired), each operation one statement.
+// Session leases on PostgreSQL (issue 21 item 4; table session_leases, schema step 2): one row per
+// session ever held, expiry by the database's clock, the epoch bumped whenever the lease changes hands
+// (or is taken again after it expired), each operation one statement.
 import type { Sql } from 'postgres';
 import type { LeaseRepository, LeaseRow } from '../leases.js';
-
-/** The table, idempotent (also a step of the PostgreSQL migrations). */
-export const SESSION_LEASES_DDL = `
-CREATE TABLE IF NOT EXISTS session_leases (
-  session_id text PRIMARY KEY,
-  owner text NOT NULL,
-  epoch bigint NOT NULL,
-  expires_at timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS session_leases_owner ON session_leases (owner, expires_at);
-`;
 
 type Row = { session_id: string; owner: string; epoch: string | number; expires_at: Date };
 
@@ -21,14 +10,6 @@ const lease = (r: Row): LeaseRow => ({ session_id: r.session_id, owner: r.owner,
 
 export class PgLeaseRepository implements LeaseRepository {
   constructor(private readonly sql: Sql) {}
-
-  /** Creates the table when missing (several replicas at once: one at a time, under a transaction lock). */
-  async ensureTable(): Promise<void> {
-    await this.sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(hashtext('csp:session_leases'))`;
-      await tx.unsafe(SESSION_LEASES_DDL);
-    });
-  }
 
   async acquire(sessionId: string, owner: string, ttlSeconds: number): Promise<LeaseRow | undefined> {
     const [r] = await this.sql<Row[]>`

@@ -1,4 +1,5 @@
 // The PostgreSQL engine: one pool for every repository, the schema migrated (once, under a lock) before use.
+import type { FenceProvider } from '../leases.js';
 import type { Repositories } from '../ports.js';
 import { PgAuditRepository } from './audit-repository.js';
 import { connect, PgDatabase } from './connection.js';
@@ -10,8 +11,11 @@ import { PgSessionRemovalRepository, PgWorkspaceRepository } from './session-row
 import { PgUserRepository } from './user-repository.js';
 import { PgWebSessionRepository } from './web-session-repository.js';
 
-/** Opens `url` (postgres:// or postgresql://), applies missing migrations, and returns its repositories. */
-export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Repositories> {
+/**
+ * Opens `url` (postgres:// or postgresql://), applies missing migrations, and returns its repositories.
+ * `fence`: the replica's leases, checked by every write of a session's rows (db/leases.ts).
+ */
+export async function openPostgres(url: string, opts: { max?: number; fence?: FenceProvider } = {}): Promise<Repositories> {
   const sql = connect(url, opts);
   try {
     await migratePostgres(sql);
@@ -19,7 +23,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     await sql.end({ timeout: 1 });
     throw err;
   }
-  const db = new PgDatabase(sql);
+  const db = new PgDatabase(sql, opts.fence);
   return {
     engine: 'postgres',
     sessions: new PgSessionRepository(db),

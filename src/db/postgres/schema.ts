@@ -142,4 +142,12 @@ export const PG_MIGRATIONS: readonly string[] = [
      format      INTEGER NOT NULL,
      count       INTEGER NOT NULL
    );`,
+  // 2: session leases (issue 21 item 4): one owner replica per live session, its epoch, expiry by the database's clock
+  `CREATE TABLE session_leases (
+     session_id ${T} PRIMARY KEY,
+     owner      ${T} NOT NULL,
+     epoch      BIGINT NOT NULL,
+     expires_at TIMESTAMPTZ NOT NULL
+   );
+   CREATE INDEX session_leases_owner ON session_leases (owner, expires_at);`,
 ];

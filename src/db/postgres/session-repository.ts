@@ -1,6 +1,7 @@
 // Session rows, the pids we spawned and turn outcomes on PostgreSQL (ports.ts, SessionRepository).
 import type { ListCursor, SessionMetadata, SessionRepository, SpawnedProcess, TurnRecord } from '../ports.js';
 import { type PgDatabase, query } from './connection.js';
+import { fenceCondition } from './fence-sql.js';
 import { tsvectorLiteral } from './search-tokens.js';
 
 /** A session row with its working folder (title_search is the index's, never read). */
@@ -31,7 +32,8 @@ export class PgSessionRepository implements SessionRepository {
           subprocess_pid = excluded.subprocess_pid, message_count = excluded.message_count,
           total_cost_usd = excluded.total_cost_usd, is_resumable = excluded.is_resumable,
           terminated_reason = excluded.terminated_reason, title = excluded.title, model = excluded.model,
-          permission_mode = excluded.permission_mode, title_search = excluded.title_search`;
+          permission_mode = excluded.permission_mode, title_search = excluded.title_search
+        WHERE ${fenceCondition(sql, m.session_id, this.db.fence)}`;
     });
   }
 
@@ -104,8 +106,9 @@ export class PgSessionRepository implements SessionRepository {
   async recordTurn(t: TurnRecord): Promise<void> {
     await this.db.write(undefined, async (sql) => {
       await sql`INSERT INTO turns (session_id, started_at, ended_at, outcome, cost_usd, turn_count, context_tokens, context_window)
-                VALUES (${t.session_id}, ${t.started_at}, ${t.ended_at}, ${t.outcome}, ${t.cost_usd}, ${t.turn_count},
-                  ${t.context_tokens ?? null}, ${t.context_window ?? null})`;
+                SELECT ${t.session_id}, ${t.started_at}, ${t.ended_at}, ${t.outcome}, ${t.cost_usd}, ${t.turn_count},
+                  ${t.context_tokens ?? null}, ${t.context_window ?? null}
+                WHERE ${fenceCondition(sql, t.session_id, this.db.fence)}`;
     });
   }
 
