@@ -20,7 +20,7 @@ const CORPUS: Record<string, [string | null, string[]]> = {
   's02-cafe': [null, ['Café crème at the ÉCOLE', 'naïve façade résumé']],
   's03-snake': ['snake_case names', ['rename foo_bar to fooBar', 'the variable my_var_name stays']],
   's04-urls': [null, ['see https://example.com/docs/install.html and user@example.org', 'path /usr/local/bin/node-24 v1.2.3']],
-  's05-hyphen': [null, ['a well-known pre-existing issue', "don't stop; it's fine"]],
+  's05-hyphen': ['nul\u0000title', ['a well-known pre-existing issue', "don't stop; it's fine", 'a nul\u0000byte inside']],
   's06-unicode': ['Ελληνικά ΟΔΟΣ', ['ДОМ и Дом', '日本語テキスト', 'Straße İstanbul', 'नमस्ते दुनिया', 'x² and ½']],
   's07-numbers': [null, ['error 404 then 500', 'version 2026 release 3rd']],
   's08-quotes': [null, ['He said "hello world" and left', "quote 'single' and `backtick` code"]],
@@ -121,6 +121,10 @@ const QUERIES = [
   "'; DROP TABLE sessions; --",
   '\u0000deploy',
   'e\u0301cole',
+  'byte',
+  'nul',
+  'nulbyte',
+  'title',
 ];
 
 function messagesOf(texts: string[], id: string): HistoryMessage[] {

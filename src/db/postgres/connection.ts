@@ -26,13 +26,20 @@ export class PgDatabase {
   }
 }
 
-/** A pool for `url`: COUNT(*), BIGINT ids and sums come back as numbers (every value here fits in 2^53). */
+/** PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD, which also separates words in search. */
+const textWithoutNul = (v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '\uFFFD') : String(v));
+
+/**
+ * A pool for `url`: COUNT(*), BIGINT ids and sums come back as numbers (every value here fits in 2^53); text
+ * parameters lose U+0000 (a title or message holding one would otherwise fail its write).
+ */
 export function connect(url: string, opts: { max?: number } = {}): Sql {
   return postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
     types: {
       bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+      text: { to: 25, from: [25, 1043], serialize: textWithoutNul, parse: (v: string) => v },
     },
   });
 }
