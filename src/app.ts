@@ -33,6 +33,7 @@ import { keyCredential, tokenCredential, WebSessions } from './core/identity/web
 import { BUILTIN_ADMIN } from './core/jail/config-dirs.js';
 import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
+import { createReplicas } from './core/replicas/open-replicas.js';
 import { type ReplicaStatusSources, replicaStatus } from './core/replicas/replica-status.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
@@ -114,7 +115,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     config.prewarmPoolSize = 0;
   }
 
-  // 1. Database
+  // 1. Database (and, on PostgreSQL, this replica's leases and channel: the repositories take its fence)
+  const replicas = createReplicas(config, log);
+  cleanups.push(() => replicas.close());
   prepareDataFiles(config.databasePath);
   const repo = new SessionRepository(config.databasePath);
   cleanups.push(() => repo.close());
@@ -184,6 +187,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     rewriteText: (text) => loader.rewriteCommand(text),
     limits,
     workspaces,
+    replicas: replicas.replicas,
   });
   metrics.observe(manager);
   audit.observe(manager);
@@ -200,6 +204,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     manager.on('event', (ev) => notifier.notify(ev));
     cleanups.push(() => notifier.stop());
   }
+  await replicas.start({ registry: manager.registry, events: manager, load: (id) => repo.get(id) });
   await manager.recoverFromPreviousRun();
   void manager.backfillHistory().catch(() => undefined);
 
@@ -264,6 +269,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   });
   const chat = new ChatService(manager, config.attachments, (r) => audit.record(r));
   const hub = new WsHub(chat, log);
+  replicas.replicas.deliverTo({ updated: (s) => hub.summaryChanged(s), relistened: () => hub.resendLists() });
   // A disabled user's sessions end and sockets close; a revoked token's sockets close.
   users.listen({
     userDisabled: async (userId) => {

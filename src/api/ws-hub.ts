@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { ChatService, Watcher } from '../core/chat-service.js';
 import type { Principal } from '../core/identity/principal.js';
-import type { ServerFrame, UnsequencedFrame } from '../protocol/messages.js';
+import type { ServerFrame, SessionSummary, UnsequencedFrame } from '../protocol/messages.js';
 
 /** A client that stops reading is cut off past this much unsent data; it can reconnect losslessly. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -71,10 +71,17 @@ export class WsHub {
     private readonly chat: ChatService,
     private readonly log: Logger,
   ) {
-    // A session's summary is its owner's business only.
-    chat.onSessionUpdated((session) => {
-      for (const c of this.connections) if (c.principal.user_id === session.user_id) c.send({ type: 'session_updated', session });
-    });
+    chat.onSessionUpdated((session) => this.summaryChanged(session));
+  }
+
+  /** A session's summary changed (here, or on another replica): its owner's business only. */
+  summaryChanged(session: SessionSummary): void {
+    for (const c of this.connections) if (c.principal.user_id === session.user_id) c.send({ type: 'session_updated', session });
+  }
+
+  /** Summaries may have been missed (the replica channel reconnected): every socket gets its list again. */
+  resendLists(): void {
+    for (const c of this.connections) c.send({ type: 'session_list', sessions: this.chat.list(c.principal) });
   }
 
   add(socket: WebSocket, principal: Principal): Connection {

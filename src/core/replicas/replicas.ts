@@ -30,6 +30,8 @@ export interface ReplicaHooks {
 export interface ManagedSessions {
   registry: { peek(id: string): Session | undefined; remove(id: string): void };
   events: SessionEventSource;
+  /** The stored row (another replica may have changed it). */
+  load(sessionId: string): Promise<SessionMetadata | undefined> | SessionMetadata | undefined;
 }
 
 export interface ReplicaOptions {
@@ -37,8 +39,6 @@ export interface ReplicaOptions {
   /** Absent on one host. */
   bus?: ReplicaBus | undefined;
   log: Logger;
-  /** The stored row (another replica may have changed it). */
-  load(sessionId: string): Promise<SessionMetadata | undefined> | SessionMetadata | undefined;
   /** How long a message waits for the holder's turn to end before it is refused. */
   handoverWaitMs: number;
 }
@@ -104,7 +104,7 @@ export class Replicas implements ReplicaHooks {
       const r = await this.o.leases.acquire(s.id);
       if (r.held) {
         if (r.fresh) {
-          const stored = await this.o.load(s.id);
+          const stored = await this.sessions?.load(s.id);
           if (stored) s.adopt(stored);
         }
         if (askedAt) this.o.log.info({ session_id: s.id, waited_ms: Date.now() - start }, 'session taken over from another replica');
