@@ -1,7 +1,9 @@
 // The throwaway cluster (src/testing/pg-cluster.ts) and PostgreSQL migrations run exactly once when several
 // replicas start together (an advisory lock inside one transaction).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import postgres from 'postgres';
 import { connect } from '../src/db/postgres/connection.js';
@@ -32,6 +34,43 @@ test('a throwaway cluster starts, gives separate databases, and stop() removes i
   await cluster.stop();
   assert.ok(!fs.existsSync(dataDir), 'stop() removed the cluster folder');
   await assert.rejects(postgres(a, { max: 1, connect_timeout: 2, onnotice: () => {} })`SELECT 1`, 'the cluster no longer answers');
+});
+
+test('a cluster whose test process was killed is stopped and removed by the next start', { skip }, async () => {
+  // A test process that starts a cluster, prints its data folder, and is then killed with SIGKILL (no exit handler runs).
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "import('./src/testing/pg-cluster.ts').then(async (m) => { const c = await m.startPgCluster(); const s = (await import('postgres')).default(c.url, { max: 1 }); const [r] = await s`SELECT current_setting('data_directory') AS d`; console.log(r.d); await s.end(); setInterval(() => {}, 1000); })",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const dataDir = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', () => reject(new Error(`child exited before its cluster was up: ${out}`)));
+  });
+  const port = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(fs.existsSync(dataDir), 'the killed process left its cluster behind');
+  const next = await startPgCluster();
+  try {
+    assert.ok(!fs.existsSync(path.dirname(dataDir)), 'the next start removed it');
+    await assert.rejects(
+      postgres(`postgres://postgres@127.0.0.1:${port}/postgres`, { max: 1, connect_timeout: 2 })`SELECT 1`,
+      'and stopped it',
+    );
+  } finally {
+    await next.stop();
+  }
 });
 
 test('five replicas migrating one fresh database together run each step exactly once', { skip }, async () => {

@@ -56,12 +56,43 @@ function freePort(): Promise<number> {
   });
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Stops and removes clusters whose test process died without its exit handler (SIGKILL, a timeout). */
+function reapOrphans(bin: string): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith('csp-pg-')) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      // No owner file yet: a cluster being created right now.
+      const owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8').trim());
+      if (!owner || alive(owner)) continue;
+      try {
+        execFileSync(path.join(bin, 'pg_ctl'), ['-D', path.join(dir, 'data'), 'stop', '-m', 'immediate', '-w'], {
+          stdio: 'ignore',
+          ...runAs(),
+        });
+      } catch {}
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {}
+  }
+}
+
 /** Starts a new cluster. Throws when the binaries are absent (check pgSkipReason first). */
 export async function startPgCluster(): Promise<PgCluster> {
   const bin = pgBinDir();
   if (!bin) throw new Error(pgSkipReason());
+  reapOrphans(bin);
   const user = runAs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-pg-'));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   if (user) fs.chownSync(dir, user.uid, user.gid);
   const data = path.join(dir, 'data');
   const opts = { cwd: dir, ...user, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } };
