@@ -10,7 +10,8 @@ const COLUMNS = `s.session_id, s.user_id, s.status, s.created_at, s.last_active_
   (SELECT cwd FROM session_workspaces w WHERE w.session_id = s.session_id) AS working_dir`;
 const TURN_COLUMNS = 'session_id, started_at, ended_at, outcome, cost_usd, turn_count, context_tokens, context_window';
 
-const rows = (r: readonly unknown[]) => r as unknown as SessionMetadata[];
+/** Plain arrays (the driver's result is an Array subclass). */
+const rows = (r: readonly unknown[]) => [...r] as SessionMetadata[];
 
 export class PgSessionRepository implements SessionRepository {
   constructor(private readonly db: PgDatabase) {}
