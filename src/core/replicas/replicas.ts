@@ -28,7 +28,7 @@ export interface ReplicaHooks {
 
 /** What the coordinator needs of the session manager. */
 export interface ManagedSessions {
-  registry: { peek(id: string): Session | undefined; remove(id: string): void };
+  registry: { peek(id: string): Session | undefined };
   events: SessionEventSource;
   /** The stored row (another replica may have changed it). */
   load(sessionId: string): Promise<SessionMetadata | undefined> | SessionMetadata | undefined;
@@ -158,9 +158,7 @@ export class Replicas implements ReplicaHooks {
         void this.handOver(m.session_id).catch((err: unknown) => this.o.log.warn({ err, session_id: m.session_id }, 'handover failed'));
         return;
       case 'updated': {
-        // A copy held here without a process is stale now: the next look-up reads the stored row.
-        const s = this.sessions?.registry.peek(m.session.session_id);
-        if (s && !s.hasLiveProcess && !s.awaitsProcess && !s.turn && !this.o.leases.holds(s.id)) this.sessions?.registry.remove(s.id);
+        this.refresh(m.session.session_id);
         this.toSockets?.updated(m.session);
         return;
       }
@@ -190,14 +188,26 @@ export class Replicas implements ReplicaHooks {
     }
   }
 
-  /** This replica no longer holds the session's lease: its process stops now, and its copy leaves memory. */
+  /**
+   * A copy held here of a session another replica changed: it takes the stored row (the same object:
+   * a caller may hold it). Not while it has a process, a start or a turn here.
+   */
+  private refresh(id: string): void {
+    const idle = (s: Session | undefined): s is Session =>
+      s !== undefined && !s.hasLiveProcess && !s.awaitsProcess && !s.turn && !this.o.leases.holds(id);
+    if (!idle(this.sessions?.registry.peek(id))) return;
+    void Promise.resolve(this.sessions?.load(id)).then(
+      (row) => {
+        const s = this.sessions?.registry.peek(id);
+        if (row && idle(s)) s.adopt(row);
+      },
+      (err: unknown) => this.o.log.debug({ err, session_id: id }, 'could not read a changed session'),
+    );
+  }
+
+  /** This replica no longer holds the session's lease: its process stops now (its next claim reads the stored row). */
   private lost(id: string): void {
-    const s = this.sessions?.registry.peek(id);
-    if (!s) return;
-    s.letGo('lease_lost');
-    void s.whenReleased().then(() => {
-      if (!s.hasLiveProcess && !s.awaitsProcess && !this.o.leases.holds(id)) this.sessions?.registry.remove(id);
-    });
+    this.sessions?.registry.peek(id)?.letGo('lease_lost');
   }
 
   async close(): Promise<void> {
