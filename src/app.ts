@@ -34,19 +34,18 @@ import { BUILTIN_ADMIN } from './core/jail/config-dirs.js';
 import { startJail } from './core/jail/jail-start.js';
 import { WebhookNotifier } from './core/notify/webhook-notifier.js';
 import { createReplicas } from './core/replicas/open-replicas.js';
-import { type ReplicaStatusSources, replicaStatus } from './core/replicas/replica-status.js';
+import { startReplicaView } from './core/replicas/replica-view.js';
 import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
 import { SessionRemoval } from './core/sessions/session-removal.js';
 import { SubprocessMonitor } from './core/sessions/subprocess-monitor.js';
-import { type OpenTranscripts, openTranscripts } from './core/transcripts/open-transcripts.js';
-import type { TranscriptMirror } from './core/transcripts/transcript-mirror.js';
 import { WorkspaceService } from './core/workspace/workspace-service.js';
 import { Workspaces } from './core/workspace/workspaces.js';
 import { AuditRepository } from './db/audit-repository.js';
 import { LimitsRepository } from './db/limits-repository.js';
 import { SessionRemovalRepository } from './db/session-removal-repository.js';
 import { SessionRepository } from './db/session-repository.js';
+import { SqliteReplicaRepository } from './db/sqlite/replica-repository.js';
 import { UserRepository } from './db/user-repository.js';
 import { WebSessionRepository } from './db/web-session-repository.js';
 import { WorkspaceRepository } from './db/workspace-repository.js';
@@ -76,8 +75,6 @@ export interface App {
   loader: ExtensionLoader;
   monitor: SubprocessMonitor;
   metrics: Metrics;
-  /** The transcript mirror (DATABASE_URL=postgres://…), else undefined. */
-  transcripts: TranscriptMirror | undefined;
   /** Graceful stop (tell clients, stop the monitor and pool, let turns finish, end processes); then app.close(). */
   shutdown(): Promise<void>;
 }
@@ -178,20 +175,6 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     },
     wsConnections: () => hub.connections.size,
   });
-  // 4a. Transcripts reachable from every replica (DATABASE_URL=postgres://…): mirrored through the SDK's sessionStore.
-  let transcripts: OpenTranscripts | undefined;
-  try {
-    if (config.postgresUrl)
-      transcripts = await openTranscripts(config.postgresUrl, {
-        log,
-        metrics: metrics.transcriptMirror(() => transcripts?.mirror.pendingRepairs ?? 0),
-        fence: replicas.fence,
-      });
-  } catch (e) {
-    for (const c of cleanups.reverse()) await c();
-    throw new StartupError((e as Error).message);
-  }
-  if (transcripts) cleanups.push(() => transcripts?.close());
   // Sent attachments, per user in the data folder; Delete can remove a session's (deleteSessionAttachments).
   const attachmentStore = new AttachmentStore(path.join(path.dirname(config.databasePath), 'attachments'));
   const manager = new SessionManager({
@@ -206,7 +189,6 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     limits,
     workspaces,
     replicas: replicas.replicas,
-    transcripts: transcripts?.mirror,
   });
   metrics.observe(manager);
   audit.observe(manager);
@@ -236,14 +218,17 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     onStarted: (ms) => manager.launcher.recordStartTime(ms),
   });
   manager.setPool(pool);
-  // This replica's own figures (/health/ready, and the replicas view).
-  const replicaSources: ReplicaStatusSources = {
-    replicaId: config.replicaId,
-    maxSessions: config.maxSessions,
+  // This replica's figures (/health/ready), stored for the replicas view (GET /api/v1/replicas, /metrics).
+  const replicaView = await startReplicaView({
+    repo: new SqliteReplicaRepository(repo.database),
+    config,
     liveProcesses: () => manager.liveProcessCount,
     poolDepth: () => pool.depth(),
     draining: () => manager.isShuttingDown,
-  };
+    log,
+    registry: metrics.registry,
+  });
+  cleanups.push(() => replicaView.stop());
   cleanups.push(() => pool.shutdown());
   if (!(await pool.startupFill())) {
     for (const c of cleanups.reverse()) await c();
@@ -337,7 +322,6 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       ownSession: (p, id) => chat.ownSession(p, id),
       deleteAttachments: (id) => attachmentStore.deleteSessionAttachments(id),
       audit: (r) => audit.record(r),
-      deleteStoredTranscript: transcripts && ((id) => transcripts.mirror.store.delete(id)),
     }),
     audit,
     users,
@@ -354,7 +338,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       userExists: (id) => users.get(id) !== undefined,
       signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
     },
-    replica: () => replicaStatus(replicaSources),
+    replica: () => replicaView.status(),
+    replicas: () => replicaView.list(),
     extensions: () => loader.describe(),
     workspace: new WorkspaceService({
       config,
@@ -377,7 +362,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       hub.broadcast({ type: 'server_shutting_down', message: 'The server is shutting down. Your sessions are saved and can be resumed.' });
       monitor.stop();
       await pool.shutdown();
-      await manager.shutdown(config.shutdownGraceSeconds * 1000);
+      const drained = manager.shutdown(config.shutdownGraceSeconds * 1000);
+      void replicaView.beat(); // the replicas view shows it draining
+      await drained;
       // Children that left their CLI's tree (a setsid'd Bash job, a helper re-parented
       // when its CLI died) carry our marker and nothing owns them now: end them too.
       await monitor.sweep().catch((e: unknown) => log.error({ err: e }, 'final orphan sweep failed'));
@@ -408,7 +395,6 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     loader,
     monitor,
     metrics,
-    transcripts: transcripts?.mirror,
     shutdown,
   };
 }

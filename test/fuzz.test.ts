@@ -278,7 +278,7 @@ function request(r: RestRequest): Promise<{ status: number; body: string; conten
   });
 }
 
-const isAuthedPath = (p: string) => /^\/(api\/v1\/(sessions|extensions|me|users|audit)|metrics)(\/|\?|$)/.test(p);
+const isAuthedPath = (p: string) => /^\/(api\/v1\/(sessions|extensions|me|users|audit|replicas)|metrics)(\/|\?|$)/.test(p);
 
 test(`${REQUESTS} generated REST requests: table errors in the one shape, nothing without the key, nothing created`, async () => {
   const statuses = new Map<number, number>();

@@ -39,6 +39,7 @@ const REST_CASES: Record<keyof typeof REST_ROUTES, RestCase | null> = {
   exportSession: { method: 'GET', path: (id) => `/api/v1/sessions/${id}/export?format=json` },
   extensions: null,
   audit: null,
+  listReplicas: null, // admins only, names no session: replicas.test.ts
   me: null,
   listUsers: null,
   createUser: null,

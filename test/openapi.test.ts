@@ -48,6 +48,7 @@ describe('OpenAPI', () => {
       '/api/v1/me/tokens',
       '/api/v1/me/tokens/{id}',
       '/api/v1/models',
+      '/api/v1/replicas',
       '/api/v1/sessions',
       '/api/v1/sessions/{id}',
       '/api/v1/sessions/{id}/archive',
@@ -115,6 +116,8 @@ describe('OpenAPI', () => {
     const audit = await checked('GET', '/api/v1/audit?limit=1', '/api/v1/audit', 200);
     assert.ok(audit.body.next_cursor, 'created and destroyed: more than one entry');
     await checked('GET', '/api/v1/audit?limit=0', '/api/v1/audit', 400);
+    const replicas = await checked('GET', '/api/v1/replicas', '/api/v1/replicas', 200);
+    assert.equal(replicas.body.replicas[0].replica_id, h.built.config.replicaId);
     await checked('PUT', '/api/v1/users/default/limits', '/api/v1/users/{id}/limits', 200, { max_sessions: null, monthly_budget_usd: 10 });
     await checked('PUT', '/api/v1/users/default/limits', '/api/v1/users/{id}/limits', 400, { max_sessions: 0, monthly_budget_usd: null });
     await checked('PUT', '/api/v1/users/nobody/limits', '/api/v1/users/{id}/limits', 404, { max_sessions: null, monthly_budget_usd: null });

@@ -9,6 +9,7 @@ import type { ReplicaStatus } from '../core/replicas/replica-status.js';
 import type { SessionRemoval } from '../core/sessions/session-removal.js';
 import type { WorkspaceService } from '../core/workspace/workspace-service.js';
 import type { CreateSessionResponse, DeleteSessionResponse, ExtensionsResponse } from '../protocol/messages.js';
+import type { ReplicaListResponse } from '../protocol/replicas.js';
 import { REST_ROUTES as R } from '../protocol/rest-routes.js';
 import type { Authentication } from './authenticate.js';
 import { caller, route, SESSION_PARAMS as S, sendError } from './http-errors.js';
@@ -32,6 +33,8 @@ export interface RestDeps {
   signIns: SignInListDeps;
   /** This replica's figures (REPLICA_ID, live processes, MAX_SESSIONS, pool, draining). */
   replica: () => ReplicaStatus;
+  /** Every replica of this database (the replicas view). */
+  replicas: () => Promise<ReplicaListResponse>;
   extensions: () => ExtensionsResponse;
 }
 
@@ -120,6 +123,7 @@ export function registerRest(app: FastifyInstance, d: RestDeps): void {
 
     // The role before the query: a member learns nothing from validation.
     authed.get('/api/v1/audit', { ...route(R.audit), preValidation: adminOnly }, async (req) => d.audit.list(req.query));
+    authed.get('/api/v1/replicas', { ...route(R.listReplicas), preValidation: adminOnly }, () => d.replicas());
 
     registerUserRoutes(authed, d.users);
     registerSignInListRoutes(authed, d.signIns);

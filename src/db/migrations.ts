@@ -178,6 +178,17 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX web_sessions_credential ON web_sessions(credential);`,
   // 14: an archived session (left out of the list, still searchable): when it was archived, NULL when not
   `ALTER TABLE sessions ADD COLUMN archived_at TEXT;`,
+  // 15: replicas of one database (issue 21): each replica's figures and last report (the replicas view), and
+  // which replica spawned each process (a restarted replica ends only its own; NULL: recorded before replicas)
+  `CREATE TABLE replicas (
+     replica_id     TEXT PRIMARY KEY,
+     live_processes INTEGER NOT NULL,
+     max_sessions   INTEGER NOT NULL,
+     pool_depth     INTEGER NOT NULL,
+     draining       INTEGER NOT NULL DEFAULT 0,
+     last_seen      TEXT NOT NULL
+   );
+   ALTER TABLE spawned_processes ADD COLUMN replica_id TEXT;`,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -338,3 +338,29 @@ export interface Repositories {
   /** Waits for writes in flight, then closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }
+
+// ------------------------------------------------------------------ replicas
+
+/** One replica's last report; `seen_seconds_ago` by the database's clock. */
+export interface ReplicaRecord {
+  replica_id: string;
+  live_processes: number;
+  max_sessions: number;
+  pool_depth: number;
+  draining: boolean;
+  last_seen: string;
+  seen_seconds_ago: number;
+}
+
+/** The replicas view: each replica of one database reports its figures to a row of its own. */
+export interface ReplicaRepository {
+  /**
+   * Inserts or replaces this replica's row with last_seen = the database's now, and deletes the rows
+   * of any replica unseen for longer than `pruneAfterSeconds`.
+   */
+  heartbeat(r: Omit<ReplicaRecord, 'last_seen' | 'seen_seconds_ago'>, pruneAfterSeconds: number): Promise<void>;
+  /** Every row, by replica_id. */
+  list(): Promise<ReplicaRecord[]>;
+  /** Deletes a replica's row (its clean stop). */
+  remove(replicaId: string): Promise<void>;
+}

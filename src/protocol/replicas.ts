@@ -11,3 +11,17 @@ export const ReplicaFigures = z.object({
   draining: z.boolean().describe('Stopping: no new sessions or sockets, turns in flight finish'),
 });
 export type ReplicaFigures = z.infer<typeof ReplicaFigures>;
+
+/** A replica as the replicas view shows it: its last report, by the database's clock. */
+export const ReplicaRow = ReplicaFigures.extend({
+  last_seen: z.string().describe('When it last reported (ISO 8601, the database clock)'),
+  seen_seconds_ago: z.number().nonnegative().describe('Seconds since then, by the database clock'),
+  stale: z.boolean().describe('No report for SESSION_LEASE_SECONDS: stopped without saying so, cut off or paused (rows go after an hour)'),
+});
+export type ReplicaRow = z.infer<typeof ReplicaRow>;
+
+export const ReplicaListResponse = z.object({
+  this_replica: z.string().describe('The replica that answered'),
+  replicas: z.array(ReplicaRow).describe('Every replica of this database that reported in the last hour, by replica_id'),
+});
+export type ReplicaListResponse = z.infer<typeof ReplicaListResponse>;

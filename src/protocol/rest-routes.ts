@@ -47,6 +47,7 @@ import {
   UserListResponse,
   UserTokenParams,
 } from './messages.js';
+import { ReplicaListResponse } from './replicas.js';
 import { ArchiveQuery, ChangesResponse, DiffQuery, DiffResponse, FileContentQuery, FileListResponse, FilesQuery } from './workspace.js';
 
 const err = (...codes: (keyof typeof ERRORS)[]) =>
@@ -159,6 +160,13 @@ export const REST_ROUTES = {
     summary: 'The audit log, newest first, filtered and paged (admins only)',
     querystring: AuditQuery,
     response: { 200: AuditListResponse, ...err('unauthorized', 'invalid_message', 'forbidden') },
+  },
+  listReplicas: {
+    ...keyed,
+    tags: ['health'],
+    summary:
+      'Every replica of this database: live processes, MAX_SESSIONS, pool depth, draining, last report and whether it is stale (admins only)',
+    response: { 200: ReplicaListResponse, ...err('unauthorized', 'forbidden') },
   },
   me: {
     ...keyed,

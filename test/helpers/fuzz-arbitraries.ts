@@ -273,6 +273,7 @@ const restPath = fc.oneof(
     '/api/v1/me/tokens',
     '/api/v1/users',
     '/api/v1/users/default',
+    '/api/v1/replicas',
     '/api/v1/auth/session',
     '/api/v1/auth/sign-out',
     '/api/v2/sessions',

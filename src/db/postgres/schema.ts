@@ -150,4 +150,15 @@ export const PG_MIGRATIONS: readonly string[] = [
      expires_at TIMESTAMPTZ NOT NULL
    );
    CREATE INDEX session_leases_owner ON session_leases (owner, expires_at);`,
+  // 3: the replicas view (each replica's figures, last report by the database's clock) and which replica spawned
+  // each process (SQLite step 15)
+  `CREATE TABLE replicas (
+     replica_id     ${T} PRIMARY KEY,
+     live_processes INTEGER NOT NULL,
+     max_sessions   INTEGER NOT NULL,
+     pool_depth     INTEGER NOT NULL,
+     draining       BOOLEAN NOT NULL DEFAULT false,
+     seen_at        TIMESTAMPTZ NOT NULL
+   );
+   ALTER TABLE spawned_processes ADD COLUMN replica_id ${T};`,
 ];

@@ -1,0 +1,114 @@
+// The replicas view (issue 21 item 7): two replicas of one database (REPLICA_ID a and b, one SQLite
+// file here; the same rows on PostgreSQL) each report their figures; GET /api/v1/replicas (admins)
+// and /metrics on either one show both; a draining replica says so, a clean stop removes its row,
+// a replica that stopped reporting goes stale after SESSION_LEASE_SECONDS and its row goes after an hour.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { ScriptedModel } from '../src/demo/scripted-model.js';
+import { type Harness, startHarness, tempDir } from './helpers/harness.js';
+import { createUser } from './helpers/users.js';
+
+describe('replicas view', () => {
+  const model = new ScriptedModel();
+  const dir = tempDir('csp-replicas-');
+  const shared = { DATABASE_URL: `sqlite:///${path.join(dir, 'shared.db')}`, SESSION_LEASE_SECONDS: '2', AGENT_JAIL: 'off' };
+  let a: Harness;
+  let b: Harness;
+  let bClosed = false;
+
+  before(async () => {
+    await model.start();
+    a = await startHarness({ ...shared, REPLICA_ID: 'replica-a', MAX_SESSIONS: '4' }, { model });
+    b = await startHarness({ ...shared, REPLICA_ID: 'replica-b', MAX_SESSIONS: '6' }, { model });
+  });
+  after(async () => {
+    await a?.close();
+    if (!bClosed) await b?.close();
+    await model.close();
+  });
+
+  type Row = { replica_id: string; live_processes: number; max_sessions: number; draining: boolean; stale: boolean };
+  const rows = async (h: Harness): Promise<Row[]> => {
+    const r = await h.api('GET', '/api/v1/replicas');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.replicas;
+  };
+  const row = async (h: Harness, id: string) => (await rows(h)).find((r) => r.replica_id === id);
+
+  test('each replica lists every replica with its figures; /health/ready names its own', async () => {
+    for (const [h, self] of [
+      [a, 'replica-a'],
+      [b, 'replica-b'],
+    ] as const) {
+      const r = await h.api('GET', '/api/v1/replicas');
+      assert.equal(r.body.this_replica, self);
+      const list: Row[] = r.body.replicas;
+      assert.deepEqual(
+        list.map((x) => [x.replica_id, x.max_sessions, x.draining, x.stale]),
+        [
+          ['replica-a', 4, false, false],
+          ['replica-b', 6, false, false],
+        ],
+      );
+      assert.equal((await h.api('GET', '/api/v1/health/ready', undefined, null)).body.replica_id, self);
+    }
+    // A live session on b shows in b's row as seen from a (after b's next report).
+    const c = await b.client();
+    await c.createSession();
+    await b.api('GET', '/api/v1/replicas'); // b reports now
+    assert.equal((await row(a, 'replica-b'))?.live_processes, 1);
+    assert.equal((await row(a, 'replica-a'))?.live_processes, 0);
+  });
+
+  test('/metrics on one replica has a series per replica', async () => {
+    await a.api('GET', '/api/v1/replicas');
+    const text = await fetch(`${a.url}/metrics`, { headers: { 'X-API-Key': a.key } }).then((r) => r.text());
+    assert.match(text, /csp_replica_max_sessions\{replica_id="replica-a"\} 4/);
+    assert.match(text, /csp_replica_max_sessions\{replica_id="replica-b"\} 6/);
+    assert.match(text, /csp_replica_live_processes\{replica_id="replica-b"\} 1/);
+    assert.match(text, /csp_replica_stale\{replica_id="replica-b"\} 0/);
+  });
+
+  test('admins only', async () => {
+    const member = await createUser(a, 'Mia');
+    const r = await member.api('GET', '/api/v1/replicas');
+    assert.equal(r.status, 403);
+    assert.equal(r.body.error, 'forbidden');
+    assert.equal((await a.api('GET', '/api/v1/replicas', undefined, null)).status, 401);
+  });
+
+  test('a silent replica goes stale after the lease and its row goes after an hour', async () => {
+    const db = new Database(path.join(dir, 'shared.db'));
+    try {
+      const stamp = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+      const insert = db.prepare(
+        'INSERT INTO replicas (replica_id, live_processes, max_sessions, pool_depth, draining, last_seen) VALUES (?, 3, 10, 0, 0, ?)',
+      );
+      insert.run('replica-paused', stamp(10));
+      insert.run('replica-long-gone', stamp(2 * 3600));
+    } finally {
+      db.close();
+    }
+    const list = await rows(a);
+    const paused = list.find((r) => r.replica_id === 'replica-paused');
+    assert.equal(paused?.stale, true, 'unseen for longer than SESSION_LEASE_SECONDS');
+    assert.equal(list.find((r) => r.replica_id === 'replica-a')?.stale, false);
+    assert.equal(
+      list.some((r) => r.replica_id === 'replica-long-gone'),
+      false,
+      'pruned at the heartbeat',
+    );
+  });
+
+  test('a draining replica says so; a clean stop removes its row', async () => {
+    await b.built.shutdown();
+    // b's own answer reports first, so it is current.
+    assert.equal((await row(b, 'replica-b'))?.draining, true);
+    assert.equal((await row(a, 'replica-b'))?.draining, true);
+    await b.close();
+    bClosed = true;
+    assert.equal(await row(a, 'replica-b'), undefined);
+  });
+});
