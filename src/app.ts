@@ -39,6 +39,8 @@ import { PreWarmPool } from './core/sessions/prewarm-pool.js';
 import { SessionManager } from './core/sessions/session-manager.js';
 import { SessionRemoval } from './core/sessions/session-removal.js';
 import { SubprocessMonitor } from './core/sessions/subprocess-monitor.js';
+import { type OpenTranscripts, openTranscripts } from './core/transcripts/open-transcripts.js';
+import type { TranscriptMirror } from './core/transcripts/transcript-mirror.js';
 import { WorkspaceService } from './core/workspace/workspace-service.js';
 import { Workspaces } from './core/workspace/workspaces.js';
 import { AuditRepository } from './db/audit-repository.js';
@@ -75,6 +77,8 @@ export interface App {
   loader: ExtensionLoader;
   monitor: SubprocessMonitor;
   metrics: Metrics;
+  /** The transcript mirror (DATABASE_URL=postgres://…), else undefined. */
+  transcripts: TranscriptMirror | undefined;
   /** Graceful stop (tell clients, stop the monitor and pool, let turns finish, end processes); then app.close(). */
   shutdown(): Promise<void>;
 }
@@ -175,6 +179,20 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     },
     wsConnections: () => hub.connections.size,
   });
+  // 4a. Transcripts reachable from every replica (DATABASE_URL=postgres://…): mirrored through the SDK's sessionStore.
+  let transcripts: OpenTranscripts | undefined;
+  try {
+    if (config.postgresUrl)
+      transcripts = await openTranscripts(config.postgresUrl, {
+        log,
+        metrics: metrics.transcriptMirror(() => transcripts?.mirror.pendingRepairs ?? 0),
+        fence: replicas.fence,
+      });
+  } catch (e) {
+    for (const c of cleanups.reverse()) await c();
+    throw new StartupError((e as Error).message);
+  }
+  if (transcripts) cleanups.push(() => transcripts?.close());
   // Sent attachments, per user in the data folder; Delete can remove a session's (deleteSessionAttachments).
   const attachmentStore = new AttachmentStore(path.join(path.dirname(config.databasePath), 'attachments'));
   const manager = new SessionManager({
@@ -189,6 +207,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     limits,
     workspaces,
     replicas: replicas.replicas,
+    transcripts: transcripts?.mirror,
   });
   metrics.observe(manager);
   audit.observe(manager);
@@ -322,6 +341,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       ownSession: (p, id) => chat.ownSession(p, id),
       deleteAttachments: (id) => attachmentStore.deleteSessionAttachments(id),
       audit: (r) => audit.record(r),
+      deleteStoredTranscript: transcripts && ((id) => transcripts.mirror.store.delete(id)),
     }),
     audit,
     users,
@@ -395,6 +415,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     loader,
     monitor,
     metrics,
+    transcripts: transcripts?.mirror,
     shutdown,
   };
 }

@@ -158,6 +158,35 @@ export class Metrics {
     });
   }
 
+  /**
+   * The transcript mirror's figures (DATABASE_URL=postgres://…), registered only when it runs:
+   * failed writes to the store (each SDK attempt and each repair attempt; `fenced`: refused because
+   * another replica holds the lease), repairs, and transcripts waiting for one.
+   */
+  transcriptMirror(pending: () => number): { failed(reason: 'error' | 'fenced'): void; repaired(): void } {
+    const failures = new Counter({
+      name: 'csp_transcript_mirror_failures_total',
+      help: 'Transcript writes to the shared store that failed, by reason (error, fenced)',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+    });
+    for (const reason of ['error', 'fenced'] as const) failures.inc({ reason }, 0);
+    const repairs = new Counter({
+      name: 'csp_transcript_mirror_repairs_total',
+      help: 'Transcripts copied to the shared store again from the local file after a failed write',
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'csp_transcript_mirror_repairs_pending',
+      help: 'Transcripts whose mirror failed and is not repaired yet',
+      registers: [this.registry],
+      collect() {
+        this.set(pending());
+      },
+    });
+    return { failed: (reason) => failures.inc({ reason }), repaired: () => repairs.inc() };
+  }
+
   /** A turn of `userId`'s ended, costing `costUsd`. */
   userTurn(userId: string, costUsd: number): void {
     this.userTurns.inc({ user_id: userId });

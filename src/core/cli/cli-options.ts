@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CanUseTool, Options, PermissionMode, SandboxSettings } from '@anthropic-ai/claude-agent-sdk';
+import type { CanUseTool, Options, PermissionMode, SandboxSettings, SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import type { Config } from '../../config/config.js';
 import { usersRoot } from '../workspace/workspaces.js';
 
@@ -67,6 +67,8 @@ export interface CliOptionsInput {
   configDir?: string;
   /** The CLI runs in its jail: the jail keeps the file system, Bash's sandbox keeps the network. */
   jailed?: boolean;
+  /** Where the SDK mirrors the transcript (DATABASE_URL=postgres://…: core/transcripts/). */
+  sessionStore?: SessionStore | undefined;
 }
 
 /** The mode the CLI gets: bypassPermissions is refused by the CLI as root, so our canUseTool allows everything instead. */
@@ -89,6 +91,10 @@ export function buildCliOptions(i: CliOptionsInput): Options {
   env.CLAUDE_STREAM_IDLE_TIMEOUT_MS ??= String(config.modelTimeoutSeconds * 1000);
   // Marks every process we start (and its children) as ours, for the orphan sweep.
   env[INSTANCE_ENV] = instanceId(config);
+  // The SDK refuses enableFileCheckpointing beside a sessionStore because its own store-backed resume
+  // runs in a temporary config folder without the backups; ours resumes in the owner's folder, where
+  // they are, so the CLI gets the same switch directly (docs/decisions.md, transcripts on PostgreSQL).
+  if (i.sessionStore && config.fileCheckpointing) env.CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING = 'true';
   const model = i.model ?? config.model;
   return {
     ...i.extensions.options,
@@ -105,7 +111,8 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     permissionMode: cliPermissionMode(i.permissionMode ?? config.permissionMode),
     canUseTool: i.canUseTool,
     // Rewind files to a message (Query.rewindFiles): the CLI backs up each file before a tool changes it.
-    ...(config.fileCheckpointing ? { enableFileCheckpointing: true } : {}),
+    ...(config.fileCheckpointing && !i.sessionStore ? { enableFileCheckpointing: true } : {}),
+    ...(i.sessionStore ? { sessionStore: i.sessionStore } : {}),
     ...(model ? { model } : {}),
     ...(CLAUDE_EXECUTABLE ? { pathToClaudeCodeExecutable: CLAUDE_EXECUTABLE } : {}),
     ...(i.resume ? { resume: i.sessionId } : { sessionId: i.sessionId }),

@@ -19,6 +19,8 @@ export interface ConversationsDeps {
   pageSize: number;
   /** Where sent attachments are kept (per user, in the data folder). */
   attachments?: Pick<AttachmentStore, 'open'> | undefined;
+  /** Brings a session's transcript from the shared store into its owner's folder (DATABASE_URL=postgres://…). */
+  fromStore?: ((sessionId: string) => Promise<unknown>) | undefined;
 }
 
 /** An attachment to serve: a stream from the store, or bytes read back from the transcript. */
@@ -39,6 +41,7 @@ export class Conversations {
       projectDir: d.projectDir,
       store: d.repo.history,
       turnsOf: (id) => d.repo.turnsOf(id),
+      fromStore: d.fromStore,
     });
   }
 

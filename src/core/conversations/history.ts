@@ -101,6 +101,8 @@ export class History {
       projectDir: string;
       store: HistoryRepository;
       turnsOf: (sessionId: string) => TurnRecord[];
+      /** Writes the session's transcript into its owner's folder from the shared store, when it has one (replicas). */
+      fromStore?: ((sessionId: string) => Promise<unknown>) | undefined;
     },
   ) {}
 
@@ -110,7 +112,7 @@ export class History {
   }
 
   /** The session's transcript file, if the CLI wrote one (found once, then remembered). */
-  async transcriptPath(sessionId: string): Promise<string | undefined> {
+  async transcriptPath(sessionId: string, fetched = false): Promise<string | undefined> {
     const known = this.files.get(sessionId);
     if (known) return known;
     const projects = path.join(this.opts.configDirOf(sessionId), 'projects');
@@ -120,7 +122,8 @@ export class History {
       dirs = await fs.readdir(projects);
       root = await fs.realpath(projects);
     } catch {
-      return undefined;
+      dirs = [];
+      root = projects;
     }
     for (const d of dirs) {
       const file = path.join(projects, d, `${sessionId}.jsonl`);
@@ -134,6 +137,11 @@ export class History {
       } catch {
         /* not in this project folder */
       }
+    }
+    // Served by another replica so far: its transcript comes from the shared store, then is read here as usual.
+    if (this.opts.fromStore && !fetched) {
+      const got = await this.opts.fromStore(sessionId).catch(() => undefined);
+      if (got === 'from_store') return this.transcriptPath(sessionId, true);
     }
     return undefined;
   }

@@ -10,6 +10,7 @@ import { ClaudeProcess, type SpawnRecord } from '../cli/claude-process.js';
 import { buildCliOptions, type ExtensionOptions } from '../cli/cli-options.js';
 import { isAlive, killTree, procInfo } from '../cli/process-tree.js';
 import { sessionPlacement } from '../jail/session-jail.js';
+import type { TranscriptMirror } from '../transcripts/transcript-mirror.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 
 /** A session's own choices; undefined fields keep what it has (or the server's defaults). */
@@ -44,6 +45,8 @@ export interface LauncherDeps {
   workspaces?: Pick<Workspaces, 'othersOf'> | undefined;
   /** The permission policy of a session's tool calls. */
   canUseToolFor: (sessionId: string) => CanUseTool;
+  /** Transcripts mirrored to PostgreSQL (core/transcripts/); undefined: local transcripts only. */
+  transcripts?: Pick<TranscriptMirror, 'prepare' | 'storeFor'> | undefined;
 }
 
 export class ProcessLauncher implements ProcessStarter {
@@ -61,6 +64,8 @@ export class ProcessLauncher implements ProcessStarter {
     const extensions = this.d.extensions();
     const pluginDirs = (extensions.options.plugins ?? []).map((p) => p.path);
     const { configDir, jail } = sessionPlacement(config, { cwd, ownerId: req.ownerId, pluginDirs });
+    // The owner's folder gets the conversation from the store when another replica served it last.
+    if (req.resume) await this.d.transcripts?.prepare(req.sessionId, configDir);
     const sdkOptions = buildCliOptions({
       config,
       modelBaseUrl: this.d.modelBaseUrl,
@@ -74,6 +79,7 @@ export class ProcessLauncher implements ProcessStarter {
       permissionMode: req.options?.permission_mode,
       configDir,
       jailed: jail !== undefined,
+      sessionStore: this.d.transcripts?.storeFor(configDir),
     });
     return ClaudeProcess.start({
       sdkOptions,

@@ -21,6 +21,7 @@ import { Conversations } from '../conversations/conversations.js';
 import { rewindFiles } from '../conversations/rewind.js';
 import { BUILTIN_ADMIN, configDirOf } from '../jail/config-dirs.js';
 import type { ReplicaHooks } from '../replicas/replicas.js';
+import type { TranscriptMirror } from '../transcripts/transcript-mirror.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 import { Capacity } from './capacity.js';
 import { type CreateContext, startSession } from './create-session.js';
@@ -63,6 +64,8 @@ export interface SessionManagerDeps {
   starter?: ProcessStarter;
   /** Several replicas on one database: leases, handovers (core/replicas); none on one host. */
   replicas?: ReplicaHooks | undefined;
+  /** Transcripts mirrored to PostgreSQL, reachable from every replica (core/transcripts/). */
+  transcripts?: TranscriptMirror | undefined;
 }
 
 export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
@@ -86,7 +89,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
 
   constructor(private readonly deps: SessionManagerDeps) {
     super();
-    const { config, repo, log } = deps;
+    const { config, repo, log, transcripts } = deps;
     this.config = config;
     this.log = log;
     this.capacity = new Capacity(() => config.maxSessions, config.sessionEviction);
@@ -97,6 +100,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       repo,
       pageSize: config.historyPageSize,
       attachments: deps.attachments,
+      fromStore: transcripts && ((id) => transcripts.prepare(id, configDirOf(config, repo.get(id)?.user_id ?? BUILTIN_ADMIN))),
     });
     this.host = sessionHost({
       config,
@@ -130,6 +134,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       extensions: deps.extensions,
       workspaces: deps.workspaces,
       canUseToolFor: (id) => canUseToolFor(policy, id),
+      transcripts: deps.transcripts,
     });
     this.starter = deps.starter ?? this.launcher;
     this.catalog = new CliCatalog({
@@ -363,6 +368,8 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     const cwd = this.cwdOf(src.id);
     const meta = await this.conversations.fork(src, ownerId, cwd, messageId);
     this.deps.workspaces?.record(meta.session_id, cwd);
+    // The new transcript is on this disk only: the other replicas read it from the store.
+    await this.deps.transcripts?.prepare(meta.session_id, configDirOf(this.config, ownerId)).catch(() => undefined);
     const fork = new Session(meta, this.host, 'creating');
     this.registry.add(fork);
     fork.forked();

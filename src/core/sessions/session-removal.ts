@@ -22,6 +22,8 @@ export interface SessionRemovalDeps {
   /** Removes a session's sent attachments; how many files went. */
   deleteAttachments: (sessionId: string) => number;
   audit: (r: AuditRecord) => void;
+  /** Removes the session's transcripts from the shared store (DATABASE_URL=postgres://…). */
+  deleteStoredTranscript?: ((sessionId: string) => Promise<void>) | undefined;
 }
 
 export class SessionRemoval {
@@ -51,6 +53,7 @@ export class SessionRemoval {
     if (s && stopped) await this.d.manager.destroy(s, 'user_deleted', USER_DELETED, p.user_id);
     const transcript = await this.d.manager.transcriptFile(id);
     if (transcript) await fs.rm(transcript, { force: true });
+    await this.d.deleteStoredTranscript?.(id);
     const attachments = this.d.deleteAttachments(id);
     this.d.manager.registry.remove(id);
     this.d.rows.deleteSession(id);
