@@ -112,6 +112,15 @@ describe('transcripts on PostgreSQL', { skip }, () => {
     } finally {
       await b.close();
     }
+    // Back on the first server, whose folder holds turn 1 only: what it reads comes up to the store first.
+    const again = await replica('a', !withoutStore);
+    try {
+      const md = await again.api('GET', `/api/v1/sessions/${id}/export?format=markdown`);
+      assert.equal(md.status, 200);
+      assert.match(md.body, /Which fruit\?/, 'turn 2, served elsewhere, is in the history here');
+    } finally {
+      await again.close();
+    }
   });
 
   test('a failed mirror write is counted in /metrics and repaired from the local transcript', { skip: withoutStore }, async () => {

@@ -122,4 +122,33 @@ describe('transcript store on PostgreSQL', { skip }, () => {
     assert.equal((await store.load(id2))[0]?.entries.length, 2);
     assert.equal(await mirror.prepare('61111111-2222-4333-8444-555555555555', empty), 'none');
   });
+
+  test('figure: a long transcript written to an empty config folder from the store', async () => {
+    const store = new PgTranscriptStore(sql);
+    const mirror = new TranscriptMirror(store, { log });
+    const id = '71111111-2222-4333-8444-555555555555';
+    const k = { projectKey: 'p', sessionId: id };
+    const text = 'x'.repeat(900);
+    for (let b = 0; b < 40; b++)
+      await store.append(
+        k,
+        Array.from({ length: 100 }, (_, i) => line(b * 100 + i, { text })),
+      );
+    const dir = tempDir('csp-tr-');
+    const t0 = performance.now();
+    assert.equal(await mirror.prepare(id, dir), 'from_store');
+    const ms = performance.now() - t0;
+    const bytes = fs.statSync(transcriptFile(dir, k)).size;
+    console.log(
+      `# prepare from the store: 4,000 lines (${(bytes / 1e6).toFixed(1)} MB) into an empty config folder in ${Math.round(ms)} ms`,
+    );
+    const runs: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t1 = performance.now();
+      assert.equal(await mirror.prepare(id, dir), 'in_step');
+      runs.push(performance.now() - t1);
+    }
+    const median = runs.sort((a, b) => a - b)[2] ?? 0;
+    console.log(`# prepare when the folder is in step (same 4,000 lines), median of 5: ${Math.round(median)} ms`);
+  });
 });

@@ -101,7 +101,7 @@ export class History {
       projectDir: string;
       store: HistoryRepository;
       turnsOf: (sessionId: string) => TurnRecord[];
-      /** Writes the session's transcript into its owner's folder from the shared store, when it has one (replicas). */
+      /** Brings the session's transcript in its owner's folder up to the shared store (replicas): absent or behind, it is written from it. */
       fromStore?: ((sessionId: string) => Promise<unknown>) | undefined;
     },
   ) {}
@@ -189,7 +189,9 @@ export class History {
 
   private async syncNow(sessionId: string): Promise<void> {
     const { store } = this.opts;
-    const file = await this.transcriptPath(sessionId);
+    // Another replica may have served the session since this disk last saw it: the store's lines first.
+    if (this.opts.fromStore) await this.opts.fromStore(sessionId).catch(() => undefined);
+    const file = await this.transcriptPath(sessionId, true);
     const src = store.source(sessionId);
     if (!file) {
       // No message yet: recorded as read, so the start-up catch-up does not look again.

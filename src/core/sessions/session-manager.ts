@@ -100,7 +100,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       repo,
       pageSize: config.historyPageSize,
       attachments: deps.attachments,
-      fromStore: transcripts && ((id) => transcripts.prepare(id, configDirOf(config, repo.get(id)?.user_id ?? BUILTIN_ADMIN))),
+      fromStore: transcripts && ((id) => this.transcriptFromStore(transcripts, id)),
     });
     this.host = sessionHost({
       config,
@@ -171,6 +171,16 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       created: (e) => this.emit('created', e),
       claimNew: (id) => deps.replicas?.claimNew(id),
     };
+  }
+
+  /**
+   * Brings a session's local transcript up to the shared store before it is read, unless a process of
+   * this server writes it (that file is the record, and a copy would race the SDK's appends in flight).
+   */
+  private transcriptFromStore(t: TranscriptMirror, id: string): Promise<unknown> {
+    const s = this.registry.peek(id);
+    if (s && (s.hasLiveProcess || s.awaitsProcess)) return Promise.resolve('live');
+    return t.prepare(id, configDirOf(this.config, this.deps.repo.get(id)?.user_id ?? BUILTIN_ADMIN));
   }
 
   setPool(pool: WarmProcessSource): void {

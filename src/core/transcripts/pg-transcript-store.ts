@@ -132,6 +132,18 @@ export class PgTranscriptStore {
     return out;
   }
 
+  /**
+   * What the stored main transcript holds, without its text: the number of lines and their uuids
+   * (undefined when nothing is stored). Enough to tell whether a local file is in step.
+   */
+  async digest(sessionId: string): Promise<{ lines: number; uuids: Set<string> } | undefined> {
+    await this.init();
+    const rows = await this.sql<{ uuid: string | null }[]>`
+      SELECT uuid FROM transcript_entries WHERE session_id = ${sessionId} AND subpath = ''`;
+    if (rows.length === 0) return undefined;
+    return { lines: rows.length, uuids: new Set(rows.flatMap((r) => (r.uuid === null ? [] : [r.uuid]))) };
+  }
+
   /** Whether anything of the session is stored (one indexed probe). */
   async has(sessionId: string): Promise<boolean> {
     await this.init();

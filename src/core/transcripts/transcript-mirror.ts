@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import { findLocalTranscripts, readTranscriptFile, transcriptFile, writeTranscriptFile } from './local-transcripts.js';
-import { FencedOut, type PgTranscriptStore, type StoredTranscript } from './pg-transcript-store.js';
+import { FencedOut, type PgTranscriptStore } from './pg-transcript-store.js';
 
 /** What the mirror reports (the /metrics counters). */
 export interface MirrorMetrics {
@@ -163,9 +163,9 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
   async prepare(sessionId: string, configDir: string): Promise<'from_store' | 'to_store' | 'in_step' | 'none'> {
     return this.locked(sessionId, async () => {
       const localKeys = await findLocalTranscripts(configDir, sessionId);
-      let stored: StoredTranscript[];
+      let stored: { lines: number; uuids: Set<string> } | undefined;
       try {
-        stored = await this.store.load(sessionId);
+        stored = await this.store.digest(sessionId);
       } catch (e) {
         this.opts.metrics?.failed('error');
         if (localKeys.length > 0) {
@@ -177,25 +177,23 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
         }
         throw new Error(`The conversation store is unreachable: ${(e as Error).message}`);
       }
-      const main = stored.find((t) => t.subpath === '');
       const localMain = localKeys[0] ? await readTranscriptFile(transcriptFile(configDir, localKeys[0])) : null;
-      if (!main) {
+      if (!stored) {
         if (!localMain) return 'none';
         await this.copyToStore(configDir, localKeys);
         return 'to_store';
       }
       if (localMain) {
         const local = uuidsOf(localMain);
-        const storeAhead = [...uuidsOf(main.entries)].some((u) => !local.has(u));
+        const storeAhead = [...stored.uuids].some((u) => !local.has(u));
         if (!storeAhead) {
-          const fromStore = uuidsOf(main.entries);
-          const localAhead = [...local].some((u) => !fromStore.has(u)) || localMain.length > main.entries.length;
+          const localAhead = [...local].some((u) => !stored.uuids.has(u)) || localMain.length > stored.lines;
           if (!localAhead) return 'in_step';
           await this.copyToStore(configDir, localKeys);
           return 'to_store';
         }
       }
-      for (const t of stored) {
+      for (const t of await this.store.load(sessionId)) {
         const key: SessionKey = { projectKey: t.projectKey, sessionId, ...(t.subpath ? { subpath: t.subpath } : {}) };
         await writeTranscriptFile(configDir, key, t.entries);
       }
