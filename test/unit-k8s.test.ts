@@ -78,18 +78,23 @@ describe('k8s manifests', () => {
     const ref = env.DATABASE_URL.valueFrom.secretKeyRef;
     const secret = one('Secret', ref.name);
     assert.match(secret.stringData[ref.key], /^postgres(ql)?:\/\//);
-    // /data and /project from one ReadWriteMany claim.
+    // The data folder (./data of the working folder /app, on PostgreSQL) and /project from one ReadWriteMany claim.
     const shared = pod.volumes.find((v: Doc) => v.persistentVolumeClaim);
     const claim = one('PersistentVolumeClaim', shared.persistentVolumeClaim.claimName);
     assert.deepEqual(claim.spec.accessModes, ['ReadWriteMany']);
     for (const [mount, dir] of [
-      ['/data', env.CLAUDE_CONFIG_DIR.value],
+      ['/app/data', env.CLAUDE_CONFIG_DIR.value],
       ['/project', env.PROJECT_DIR.value],
     ])
       assert.ok(
         c.volumeMounts.some((m: Doc) => m.name === shared.name && m.mountPath === mount) && (dir as string).startsWith(mount),
         `${mount} on the shared volume`,
       );
+    // On PostgreSQL the data folder is ./data of the image's working folder: that is the shared mount.
+    const workdir = [
+      ...fs.readFileSync(path.resolve(import.meta.dirname, '../Dockerfile'), 'utf8').matchAll(/^WORKDIR (\S+)/gm),
+    ].pop()?.[1];
+    assert.equal(`${workdir}/data`, '/app/data');
     assert.equal(pod.securityContext.runAsUser, 10001);
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(c.securityContext.readOnlyRootFilesystem, true);
