@@ -29,6 +29,7 @@ interface Block {
 
 describe('attachments', () => {
   let sid = '';
+  let liveIds: (string | undefined)[] = [];
   test('an image, a PDF and a text file reach the model as image, document and text blocks', async () => {
     const c = await h.client();
     sid = await c.createSession();
@@ -43,11 +44,15 @@ describe('attachments', () => {
       ],
     });
     const started = await c.next('turn_started');
+    // Named at once by the ids they are kept under (<message id>.<block>: text, marker, image, marker, PDF, text file).
+    const mid = started.message_id;
+    assert.ok(mid);
     assert.deepEqual(started.attachments, [
-      { name: 'dot.png', media_type: 'image/png', size: Buffer.from(PNG, 'base64').length },
-      { name: 'tiny.pdf', media_type: 'application/pdf', size: Buffer.from(PDF, 'base64').length },
-      { name: 'answer.ts', media_type: 'text/typescript', size: 19 },
+      { name: 'dot.png', media_type: 'image/png', size: Buffer.from(PNG, 'base64').length, id: `${mid}.2` },
+      { name: 'tiny.pdf', media_type: 'application/pdf', size: Buffer.from(PDF, 'base64').length, id: `${mid}.4` },
+      { name: 'answer.ts', media_type: 'text/typescript', size: 19, id: `${mid}.5` },
     ]);
+    liveIds = (started.attachments ?? []).map((a) => a.id);
     await c.next('response_complete', undefined, 60_000);
     const req = await h.model.waitForRequest((r) => r.sessionId === sid && r.stream && r.lastUserText.startsWith('say: got them'));
     const messages = req.body.messages as { role: string; content: Block[] | string }[];
@@ -85,6 +90,11 @@ describe('attachments', () => {
         ['tiny.pdf', 'application/pdf'],
         ['answer.ts', 'text/typescript'],
       ],
+    );
+    // The ids of the live turn_started are those of the history: a page reloaded mid-turn fetches the same files.
+    assert.deepEqual(
+      refs.map((r) => r.id),
+      liveIds,
     );
     const png = refs[0];
     assert.ok(png?.id);

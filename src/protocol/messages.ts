@@ -118,7 +118,7 @@ export const AttachmentRef = z.object({
   name: z.string(),
   media_type: z.string(),
   size: z.number().int().nonnegative().describe('Bytes'),
-  id: z.string().optional().describe('Present once the attachment is in the stored transcript'),
+  id: z.string().optional().describe('Present when the server keeps the file (from turn_started on; absent for some older messages)'),
 });
 export type AttachmentRef = z.infer<typeof AttachmentRef>;
 

@@ -116,6 +116,7 @@ export function App({ boot }: { boot: BootParams }) {
     dispatch,
     link,
     stamp,
+    owner: login.credentials?.me.user_id ?? null,
     onRefused: (sessionId, back, why) => composer.current?.restore(sessionId, back.text, back.files, why),
   });
   const routing = useSessionRouting({

@@ -169,6 +169,15 @@ export function attachmentRefs(uuid: string | undefined, blocks: TranscriptBlock
   return out;
 }
 
+/**
+ * The refs of a message being sent, with the ids it is kept under (`<message uuid>.<block index>`, the
+ * text at 0 as the store saves it): a page reloaded during the turn can fetch its files (thumbnails, Retry).
+ */
+export function refsWithIds(p: PreparedMessage, messageId: string): AttachmentRef[] {
+  const ids = attachmentRefs(messageId, [{ type: 'text', text: '' }, ...p.blocks] as TranscriptBlock[]).map((r) => r.id);
+  return p.refs.map((r, i) => (ids[i] ? { ...r, id: ids[i] } : r));
+}
+
 /** The bytes of one stored attachment block (image, document or inline text), with its media type. */
 export function attachmentContent(block: TranscriptBlock | undefined): { mediaType: string; bytes: Buffer } | null {
   if (!block) return null;

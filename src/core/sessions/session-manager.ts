@@ -16,7 +16,7 @@ import { CliCatalog } from '../agent-policy/catalog.js';
 import { answerRequest, changeOptions, checkMode } from '../agent-policy/session-options.js';
 import type { ExtensionOptions } from '../cli/cli-options.js';
 import type { AttachmentStore } from '../conversations/attachment-store.js';
-import type { PreparedMessage } from '../conversations/attachments.js';
+import { type PreparedMessage, refsWithIds } from '../conversations/attachments.js';
 import { Conversations } from '../conversations/conversations.js';
 import { rewindFiles } from '../conversations/rewind.js';
 import { BUILTIN_ADMIN, configDirOf } from '../jail/config-dirs.js';
@@ -327,7 +327,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     const { text, prepared } = msg;
     // Claim the turn before any await so a second message cannot slip in.
     const messageId = randomUUID();
-    const turn = s.startTurn(text, prepared?.refs, messageId);
+    const turn = s.startTurn(text, prepared && refsWithIds(prepared, messageId), messageId);
     if (prepared?.blocks.length)
       this.deps.attachments?.save(s.ownerId, s.id, messageId, [{ type: 'text', text }, ...prepared.blocks] as never[]);
     if (prepared?.blocks.length)

@@ -3,13 +3,14 @@
 // when the turn ends. Stop sits beside Send and never takes the focus (Esc stops too).
 // The text is a draft per session that survives reloads (useDraft); files come with the
 // message (button, paste, drop: see useAttachments). A refused message comes back here.
-import { forwardRef, type KeyboardEvent, type ReactNode, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
+import { forwardRef, type KeyboardEvent, type ReactNode, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_CHARS, VALIDATION_MESSAGES } from '../../protocol/errors';
 import type { SlashCommandInfo } from '../../protocol/messages';
 import type { PendingAttachment } from '../attachments';
 import { useAttachments } from '../hooks/useAttachments';
 import { useDraft } from '../hooks/useDraft';
 import type { QueuedMessage } from '../hooks/useOutbox';
+import { takeQueued } from '../storage';
 import { AttachButton, AttachmentChips } from './AttachmentChips';
 import './Composer.css';
 import { ComposerQueue } from './ComposerQueue';
@@ -52,17 +53,37 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
   const palette = useSlashPalette(text, setText, commands);
   const ta = useRef<HTMLTextAreaElement>(null);
   const files = useAttachments(sessionKey);
-  /** Said under the box after a refused message came back (cleared by the next edit or send). */
-  const [returned, setReturned] = useState<{ key: string; why: string } | null>(null);
+  /** Said under a session's box after a refused message came back (cleared by the next edit or send there). */
+  const [returned, setReturned] = useState<Record<string, string>>({});
+  const note = returned[sessionKey] ?? null;
+  const clearNote = () => {
+    if (note !== null) setReturned(({ [sessionKey]: _, ...rest }) => rest);
+  };
   useImperativeHandle(ref, () => ({
     focus: () => ta.current?.focus(),
     hasFocus: () => !!ta.current && ta.current.closest('form')?.contains(document.activeElement) === true,
     restore: (key, back, list, why) => {
       draft.setFor(key, (t) => joinText(back, t));
       files.restore(key, list, why);
-      setReturned({ key, why });
+      setReturned((all) => ({ ...all, [key]: why }));
     },
   }));
+
+  // Messages queued when the page was reloaded come back to their boxes, unsent (sending is the
+  // person's act: a queue resent on its own could go out hours later). Their files were not kept.
+  const { setFor } = draft;
+  useEffect(() => {
+    for (const [key, list] of Object.entries(takeQueued())) {
+      const text = list
+        .map((m) => m.text)
+        .filter((t) => t.trim())
+        .join('\n\n');
+      const names = list.flatMap((m) => m.files);
+      setFor(key, (t) => joinText(text, t));
+      const why = `It was still queued when the page reloaded.${names.length ? ` Attach ${names.join(', ')} again.` : ''}`;
+      setReturned((all) => ({ ...all, [key]: why }));
+    }
+  }, [setFor]);
 
   // Grows with its content up to a limit.
   useLayoutEffect(() => {
@@ -80,7 +101,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     if (onSend(text, files.list)) {
       setText('');
       files.clear();
-      setReturned(null);
+      clearNote();
     }
   };
 
@@ -102,7 +123,6 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     }
   };
 
-  const note = returned?.key === sessionKey ? returned.why : null;
   const hint = blockedReason ?? (streaming ? 'Claude is answering. Enter queues your message; Esc stops the answer.' : null);
 
   return (
@@ -128,7 +148,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
           placeholder={blockedReason ?? (streaming ? 'Queue a message…' : 'Message Claude…')}
           onChange={(e) => {
             setText(e.target.value);
-            if (returned) setReturned(null);
+            clearNote();
           }}
           onKeyDown={onKeyDown}
           onPaste={files.onPaste}

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { MeResponse, SignInFailure, SignInStateResponse, SignOutResponse } from '../../protocol/messages';
 import { readBootParams } from '../boot';
 import { type ApiError, api } from '../rest-client';
-import { KEY_STORAGE, tabStorage } from '../storage';
+import { claimTyped, forgetTyped, KEY_STORAGE, tabStorage } from '../storage';
 
 export type Me = MeResponse;
 
@@ -58,6 +58,8 @@ export function useLogin(): Login {
   const [busy, setBusy] = useState(false);
 
   const signedIn = useCallback((me: Me) => {
+    // Drafts and queued messages kept in this browser are this user's only (before the box reads them).
+    claimTyped(me.user_id);
     setCredentials({ me });
     setError(null);
     setStatus('signed_in');
@@ -110,6 +112,8 @@ export function useLogin(): Login {
   }, [connect, check]);
 
   const signOut = useCallback(() => {
+    // The next person on this browser must not find what was typed here.
+    forgetTyped();
     api(SignOutResponse, 'POST', '/api/v1/auth/sign-out')
       .catch(() => undefined)
       .finally(() => signedOut(null));

@@ -3,12 +3,16 @@
 // ends; the server still refuses a mid-turn user_message with query_in_progress. A message
 // the server refuses (budget, limits, rate, capacity, attachments, any error naming the
 // session while it is unconfirmed) comes back to its session's box with its files, together
-// with whatever was queued behind it. Retry resends the last message with its files.
+// with whatever was queued behind it. Retry resends the last message with its files (after a
+// reload, fetched again from the server's copy). The queue is kept in this tab for a reload
+// (the box gets it back, unsent: see Composer) and forgotten when the signed-in user changes.
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
 import type { ServerFrame } from '../../protocol/messages';
 import type { PendingAttachment } from '../attachments';
+import { fetchAgain } from '../refetch-attachments';
 import type { Action } from '../state/actions';
 import type { State, Transcript } from '../state/types';
+import { keepQueued } from '../storage';
 import type { ChatLink } from './useChatConnection';
 import type { Stamp } from './useStamp';
 
@@ -39,6 +43,8 @@ interface Deps {
   dispatch: Dispatch<Action>;
   link: ChatLink;
   stamp: () => Stamp;
+  /** Who is signed in (null: nobody): a change forgets the queue and what Retry would send. */
+  owner: string | null;
   /** A refused message (and those queued after it) goes back to its session's box. */
   onRefused(sessionId: string, back: OutgoingText, why: string): void;
 }
@@ -59,10 +65,17 @@ export function joinBack(list: OutgoingText[]): OutgoingText {
   };
 }
 
-export function useOutbox({ state, dispatch, link, stamp, onRefused }: Deps): Outbox {
+export function useOutbox({ state, dispatch, link, stamp, owner, onRefused }: Deps): Outbox {
   const [queues, setQueues] = useState<Record<string, QueuedMessage[]>>({});
   const queuesRef = useRef(queues);
   queuesRef.current = queues;
+  // Kept in this tab as it changes (not at the first render: what the last page kept is the box's to take).
+  const firstQueues = useRef(queues);
+  useEffect(() => {
+    if (queues === firstQueues.current) return;
+    const kept = Object.entries(queues).filter(([, q]) => q.length > 0);
+    keepQueued(Object.fromEntries(kept.map(([id, q]) => [id, q.map((m) => ({ text: m.text, files: m.files.map((f) => f.name) }))])));
+  }, [queues]);
   /** The message of each session sent and not yet acknowledged (message_received): a refusal or a drop gives it back. */
   const unacked = useRef<Record<string, OutgoingText>>({});
   /** The message of each session sent and not yet started as a turn: an error naming the session gives it back. */
@@ -169,12 +182,41 @@ export function useOutbox({ state, dispatch, link, stamp, onRefused }: Deps): Ou
   };
 
   const retry = (id: string): boolean => {
-    const text = stateRef.current.transcripts[id]?.lastUserText;
-    // The files go again with the message this page sent; one sent elsewhere (or before a reload) goes as text.
+    const t = stateRef.current.transcripts[id];
+    const text = t?.lastUserText;
+    // The message this page sent goes again with its files.
     const mine = last.current[id];
-    const m = mine && (!text || mine.text === text) ? mine : text ? { text, files: [] } : undefined;
-    return !!m && submit(id, m.text, m.files);
+    if (mine && (!text || mine.text === text)) return submit(id, mine.text, mine.files);
+    if (!text) return false;
+    // One sent before a reload (or elsewhere): its files come again from the server's copy.
+    const sent = [...(t?.items ?? [])].reverse().find((it) => it.kind === 'user' && it.text === text);
+    const views = sent?.kind === 'user' ? (sent.attachments ?? []) : [];
+    if (views.length === 0) return submit(id, text, []);
+    if (!link.isOpen()) return false;
+    fetchAgain(views).then(
+      (files) => {
+        if (!submit(id, text, files)) onRefused(id, { text, files }, 'The connection dropped before this was sent.');
+      },
+      () =>
+        onRefused(
+          id,
+          { text, files: [] },
+          `Its files (${views.map((v) => v.name).join(', ')}) could not be fetched again: attach them and send it again.`,
+        ),
+    );
+    return true;
   };
+
+  // Another user signed in (or nobody is): nothing of the last one's is queued or retried.
+  const lastOwner = useRef(owner);
+  useEffect(() => {
+    if (lastOwner.current === owner) return;
+    lastOwner.current = owner;
+    unacked.current = {};
+    unstarted.current = {};
+    last.current = {};
+    setQueues((all) => (Object.keys(all).length ? {} : all));
+  }, [owner]);
 
   return { submit, queued, cancel, retry, onFrame };
 }

@@ -133,8 +133,13 @@ function applySessionEvent(t: Transcript, f: ServerFrame, a: FrameAction): Trans
   switch (f.type) {
     case 'turn_started': {
       const i = items.findIndex((it) => it.kind === 'user' && it.pending && it.text === f.text);
-      // Sent from another tab: its files are shown by name (their bytes are not here).
-      const attachments = f.attachments?.map((x) => ({ name: x.name, media_type: x.media_type, size: x.size }));
+      // Sent from another tab (or before a reload): its files come from the server's copy, by id.
+      const attachments = f.attachments?.map((x) => ({
+        name: x.name,
+        media_type: x.media_type,
+        size: x.size,
+        ...(x.id ? { remote: { sessionId: f.session_id, id: x.id } } : {}),
+      }));
       const next =
         i >= 0
           ? items.map((it, j) => (j === i ? { ...it, pending: false, ...(f.message_id ? { messageId: f.message_id } : {}) } : it))
