@@ -59,6 +59,7 @@ function pausable(real: LeaseRepository) {
     },
     release: (...a) => real.release(...a),
     releaseAll: (...a) => real.releaseAll(...a),
+    othersOf: (...a) => real.othersOf(...a),
     liveCountsByOwner: () => real.liveCountsByOwner(),
   };
   return {
@@ -180,4 +181,16 @@ test('a replica paused past its lease stops the CLI at once when it wakes and fa
   assert.equal(b.leases.holds(sid), false);
   assert.equal(b.starter.started.filter((x) => x.sessionId === sid).length, 1, 'no second process was started for it');
   assert.equal((await other.get(sid))?.owner, 'replica-c', 'the lease stays the new holder’s');
+});
+
+test("start-up recovery ends only what this replica left open, never another replica's sessions", { skip }, async () => {
+  const onB = (await b.manager.createSession('default')).session;
+  const onA = (await a.manager.createSession('default')).session;
+  // As if A had just started again: what the last run left open is stored terminated (server_restart).
+  await a.manager.recoverFromPreviousRun();
+  assert.equal(repo.get(onA.id)?.status, 'terminated');
+  assert.equal(repo.get(onA.id)?.terminated_reason, 'server_restart');
+  assert.notEqual(repo.get(onB.id)?.status, 'terminated', "B's live session is B's");
+  assert.notEqual(repo.get(sid)?.status, 'terminated', 'nor one a third replica took over');
+  assert.equal(b.starter.of(onB.id).state, 'ready');
 });

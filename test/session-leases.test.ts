@@ -62,6 +62,7 @@ test('renewal: one statement for every lease of a replica; those taken meanwhile
   const kept = await repo.renew('C', ['r1', 'r2', 'r3'], 30);
   assert.deepEqual(kept.map((r) => r.session_id).sort(), ['r3']);
   assert.equal(await repo.releaseAll('C'), 1);
+  assert.deepEqual([...(await repo.othersOf('C', ['r1', 'r2', 'r3', 'never']))], ['r1'], "start-up recovery leaves D's session alone");
   assert.equal((await repo.get('r3'))?.owner, 'C');
   assert.equal((await repo.acquire('r3', 'D', 30))?.epoch, 2);
 });

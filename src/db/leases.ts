@@ -48,6 +48,8 @@ export interface LeaseRepository {
   release(sessionId: string, owner: string, epoch: number): Promise<boolean>;
   /** Ends every lease `owner` holds (a replica starting again: its last run's leases are void). */
   releaseAll(owner: string): Promise<number>;
+  /** Of these sessions, those whose lease (live or not) was last another owner's than `owner`. */
+  othersOf(owner: string, sessionIds: string[]): Promise<Set<string>>;
   /** The leases held now, by owner (the replicas view). */
   liveCountsByOwner(): Promise<Map<string, number>>;
 }

@@ -24,6 +24,8 @@ export interface ReplicaHooks {
   claimNew(sessionId: string): Promise<void> | undefined;
   /** The session's process has ended (or is ending): once it is gone, the lease goes. */
   processEnded(s: Session, proc: ClaudeProcess): void;
+  /** Of the sessions stored open, those this replica left open (another replica's are alive, or theirs to recover). */
+  leftHere<T extends { session_id: string }>(open: T[]): Promise<T[]>;
 }
 
 /** What the coordinator needs of the session manager. */
@@ -90,6 +92,11 @@ export class Replicas implements ReplicaHooks {
       },
       (err: unknown) => this.o.log.error({ err, session_id: sessionId }, 'could not lease a new session'),
     );
+  }
+
+  async leftHere<T extends { session_id: string }>(open: T[]): Promise<T[]> {
+    const others = await this.o.leases.othersOf(open.map((m) => m.session_id));
+    return open.filter((m) => !others.has(m.session_id));
   }
 
   claim(s: Session): Promise<void> | undefined {

@@ -23,6 +23,8 @@ export interface SessionLeases {
   /** Lets the lease go (the session's process is gone). */
   release(sessionId: string): Promise<void>;
   holds(sessionId: string): boolean;
+  /** Of these sessions, those another replica held last (its own recovery is not this replica's business). */
+  othersOf(sessionIds: string[]): Promise<Set<string>>;
   /** Starts renewing; `lost` is told the sessions whose lease was not kept. */
   start(lost: (sessionIds: string[]) => void): void;
   /** Stops renewing and lets every lease go. */
@@ -38,6 +40,7 @@ export function oneHostLeases(replicaId: string): SessionLeases {
     acquire: async () => ({ held: true, epoch: 1, fresh: false }),
     release: async () => {},
     holds: () => true,
+    othersOf: async () => new Set(),
     start: () => {},
     close: async () => {},
   };
@@ -76,6 +79,10 @@ export class SharedLeases implements SessionLeases {
 
   holds(sessionId: string): boolean {
     return this.held.has(sessionId);
+  }
+
+  othersOf(sessionIds: string[]): Promise<Set<string>> {
+    return this.o.repo.othersOf(this.replicaId, sessionIds);
   }
 
   acquire(sessionId: string): Promise<Acquired> {

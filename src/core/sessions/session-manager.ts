@@ -196,7 +196,8 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
    * resumable, and CLI processes it spawned that still run are ended.
    */
   async recoverFromPreviousRun(): Promise<void> {
-    for (const m of this.deps.repo.listActive()) new Session(m, this.host).leftByLastRun();
+    const open = this.deps.repo.listActive(); // on PostgreSQL, only those this replica left open (REPLICA_ID)
+    for (const m of this.deps.replicas ? await this.deps.replicas.leftHere(open) : open) new Session(m, this.host).leftByLastRun();
     await this.launcher.endLeftovers();
   }
 

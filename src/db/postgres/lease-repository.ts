@@ -51,6 +51,13 @@ export class PgLeaseRepository implements LeaseRepository {
     return rows.length;
   }
 
+  async othersOf(owner: string, sessionIds: string[]): Promise<Set<string>> {
+    if (sessionIds.length === 0) return new Set();
+    const rows = await this.sql<{ session_id: string }[]>`
+      SELECT session_id FROM session_leases WHERE session_id = ANY(${sessionIds}::text[]) AND owner <> ${owner}`;
+    return new Set(rows.map((r) => r.session_id));
+  }
+
   async liveCountsByOwner(): Promise<Map<string, number>> {
     const rows = await this.sql<{ owner: string; n: string }[]>`
       SELECT owner, count(*) AS n FROM session_leases WHERE expires_at > now() GROUP BY owner`;
