@@ -112,7 +112,9 @@ export function buildCliOptions(i: CliOptionsInput): Options {
     canUseTool: i.canUseTool,
     // Rewind files to a message (Query.rewindFiles): the CLI backs up each file before a tool changes it.
     ...(config.fileCheckpointing && !i.sessionStore ? { enableFileCheckpointing: true } : {}),
-    ...(i.sessionStore ? { sessionStore: i.sessionStore } : {}),
+    // Each transcript line goes to the store as soon as the CLI wrote it (not at the end of the turn): the
+    // SDK's buffer lives in this process, so a replica killed after a turn would otherwise take that turn with it.
+    ...(i.sessionStore ? { sessionStore: i.sessionStore, sessionStoreFlush: 'eager' as const } : {}),
     ...(model ? { model } : {}),
     ...(CLAUDE_EXECUTABLE ? { pathToClaudeCodeExecutable: CLAUDE_EXECUTABLE } : {}),
     ...(i.resume ? { resume: i.sessionId } : { sessionId: i.sessionId }),

@@ -28,7 +28,16 @@ export async function openTranscripts(
   const mirror = new TranscriptMirror(store, { log: deps.log.child({ component: 'transcripts' }), metrics: deps.metrics });
   return {
     mirror,
+    /** After the CLIs stopped: one last try at pending repairs (bounded), then the pool closes. */
     async close() {
+      if (mirror.pendingRepairs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 5000);
+        });
+        await Promise.race([mirror.repairNow().catch(() => undefined), bound]);
+        clearTimeout(timer);
+      }
       mirror.close();
       await sql.end({ timeout: 5 });
     },
