@@ -5,6 +5,8 @@
 // sent meanwhile are lost, so a reconnect is reported and clients are sent their list again.
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import type { FenceProvider } from '../../db/leases.js';
+import { fenceCondition } from '../../db/postgres/fence-sql.js';
 import type { SessionSummary } from '../../protocol/messages.js';
 
 export const REPLICA_CHANNEL = 'csp_replicas';
@@ -59,11 +61,19 @@ export class ReplicaBus {
     this.unlisten = r.unlisten;
   }
 
-  /** Best effort: a lost notification costs a waiting replica its next poll, a client its next refresh. */
-  send(m: ReplicaMessage): void {
+  /**
+   * Best effort: a lost notification costs a waiting replica its next poll, a client its next refresh.
+   * `fence`: sent only while this replica may write the session (a summary from a replica that lost
+   * its lease, paused past it, reaches nobody else).
+   */
+  send(m: ReplicaMessage, fence?: FenceProvider): void {
     let payload = JSON.stringify(m);
     if (payload.length > MAX_PAYLOAD && m.t === 'updated') payload = JSON.stringify({ ...m, session: { ...m.session, title: null } });
-    this.sql.notify(REPLICA_CHANNEL, payload).catch((err: unknown) => this.log.warn({ err, t: m.t }, 'replica notification failed'));
+    const sent =
+      fence && m.t === 'updated'
+        ? this.sql`SELECT pg_notify(${REPLICA_CHANNEL}, ${payload}) WHERE ${fenceCondition(this.sql, m.session.session_id, fence)}`
+        : this.sql.notify(REPLICA_CHANNEL, payload);
+    sent.catch((err: unknown) => this.log.warn({ err, t: m.t }, 'replica notification failed'));
   }
 
   async close(): Promise<void> {

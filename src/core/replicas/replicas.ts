@@ -71,7 +71,7 @@ export class Replicas implements ReplicaHooks {
     if (!this.o.leases.shared) return;
     const bus = this.o.bus;
     if (bus) {
-      sessions.events.on('updated', (session) => bus.send({ t: 'updated', by: bus.replicaId, session }));
+      sessions.events.on('updated', (session) => bus.send({ t: 'updated', by: bus.replicaId, session }, this.o.leases.fence));
       await bus.start({ message: (m) => this.heard(m), relistened: () => this.toSockets?.relistened() });
     }
     this.o.leases.start((ids) => {
