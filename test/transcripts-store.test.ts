@@ -100,6 +100,28 @@ describe('transcript store on PostgreSQL', { skip }, () => {
     mirror.close();
   });
 
+  test('an append the database never answers counts as failed after the bound, and later appends of the session are not held', async () => {
+    const dir = tempDir('csp-tr-');
+    let failures = 0;
+    const id = '81111111-2222-4333-8444-555555555555';
+    const k = { projectKey: 'p', sessionId: id };
+    const store = new PgTranscriptStore(sql);
+    const mirror = new TranscriptMirror(store, {
+      log,
+      metrics: { failed: () => void failures++, repaired: () => {} },
+      repairDelayMs: 60_000,
+      writeTimeoutMs: 200,
+    });
+    const real = store.append.bind(store);
+    store.append = () => new Promise<void>(() => {}); // hangs: no answer, no error
+    await assert.rejects(mirror.storeFor(dir).append(k, [line(1)]), /did not answer within 200 ms/);
+    store.append = real;
+    await mirror.storeFor(dir).append(k, [line(2)]);
+    assert.equal(failures, 1);
+    assert.equal(mirror.pendingRepairs, 1);
+    mirror.close();
+  });
+
   test('prepare: an empty config folder gets the stored transcripts; a folder behind is brought up; a local-only one goes to the store', async () => {
     const store = new PgTranscriptStore(sql);
     const mirror = new TranscriptMirror(store, { log });

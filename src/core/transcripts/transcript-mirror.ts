@@ -29,6 +29,19 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * Rejects when `p` has not settled within `ms`. A hung database would otherwise hold the session's
+ * queue of writes forever (the SDK gives up on its side at 60 s without a word to us); the write may
+ * still land later, which the uuid index and the repair (a copy of the whole file) make harmless.
+ */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the transcript store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 const keyId = (k: SessionKey) => `${k.sessionId}/${k.subpath ?? ''}`;
 
 /** Uuids of the lines that carry one (the SDK's idempotency key). */
@@ -54,9 +67,15 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
       metrics?: MirrorMetrics | undefined;
       /** First repair delay (doubles per attempt up to 30 s). */
       repairDelayMs?: number;
+      /** An append (or the check before a resume) that has not answered by then counts as failed: a database that hangs instead of refusing. Repairs and full loads get three times as long. */
+      writeTimeoutMs?: number;
     },
   ) {
     super();
+  }
+
+  private get timeoutMs(): number {
+    return this.opts.writeTimeoutMs ?? 20_000;
   }
 
   /** Transcripts marked for repair and not yet repaired. */
@@ -83,7 +102,7 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
   storeFor(configDir: string): SessionStore {
     return {
       append: (key, entries) =>
-        this.locked(key.sessionId, () => this.store.append(key, entries)).then(
+        this.locked(key.sessionId, () => bounded(this.store.append(key, entries), this.timeoutMs)).then(
           () => void this.emit('appended', key, entries),
           (e: Error) => {
             this.failed(key, configDir, e);
@@ -126,7 +145,7 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
     try {
       await this.locked(p.key.sessionId, async () => {
         const entries = await readTranscriptFile(transcriptFile(p.configDir, p.key));
-        if (entries) await this.store.replace(p.key, entries);
+        if (entries) await bounded(this.store.replace(p.key, entries), this.timeoutMs * 3);
       });
       this.pending.delete(keyId(p.key));
       this.opts.metrics?.repaired();
@@ -165,7 +184,7 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
       const localKeys = await findLocalTranscripts(configDir, sessionId);
       let stored: { lines: number; uuids: Set<string> } | undefined;
       try {
-        stored = await this.store.digest(sessionId);
+        stored = await bounded(this.store.digest(sessionId), this.timeoutMs);
       } catch (e) {
         this.opts.metrics?.failed('error');
         if (localKeys.length > 0) {
@@ -193,7 +212,7 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
           return 'to_store';
         }
       }
-      for (const t of await this.store.load(sessionId)) {
+      for (const t of await bounded(this.store.load(sessionId), this.timeoutMs * 3)) {
         const key: SessionKey = { projectKey: t.projectKey, sessionId, ...(t.subpath ? { subpath: t.subpath } : {}) };
         await writeTranscriptFile(configDir, key, t.entries);
       }
