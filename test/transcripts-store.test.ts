@@ -146,6 +146,12 @@ describe('transcript store on PostgreSQL', { skip }, () => {
     assert.equal(await mirror.prepare(id2, empty), 'to_store');
     assert.equal((await store.load(id2))[0]?.entries.length, 2);
     assert.equal(await mirror.prepare('61111111-2222-4333-8444-555555555555', empty), 'none');
+    // a project folder linked out of the config folder (the agent writes that folder) is not read
+    const elsewhere = tempDir('csp-tr-');
+    const id3 = 'a1111111-2222-4333-8444-555555555555';
+    await writeTranscriptFile(elsewhere, { projectKey: 'q', sessionId: id3 }, [line(1)]);
+    fs.symlinkSync(path.join(elsewhere, 'projects', 'q'), path.join(empty, 'projects', 'q'));
+    assert.equal(await mirror.prepare(id3, empty), 'none');
   });
 
   test('figure: a long transcript written to an empty config folder from the store', async () => {
