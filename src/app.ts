@@ -43,14 +43,8 @@ import { type OpenTranscripts, openTranscripts } from './core/transcripts/open-t
 import type { TranscriptMirror } from './core/transcripts/transcript-mirror.js';
 import { WorkspaceService } from './core/workspace/workspace-service.js';
 import { Workspaces } from './core/workspace/workspaces.js';
-import { AuditRepository } from './db/audit-repository.js';
-import { LimitsRepository } from './db/limits-repository.js';
-import { SessionRemovalRepository } from './db/session-removal-repository.js';
-import { SessionRepository } from './db/session-repository.js';
-import { SqliteReplicaRepository } from './db/sqlite/replica-repository.js';
-import { UserRepository } from './db/user-repository.js';
-import { WebSessionRepository } from './db/web-session-repository.js';
-import { WorkspaceRepository } from './db/workspace-repository.js';
+import { openRepositories } from './db/open-repositories.js';
+import type { Repositories } from './db/ports.js';
 import { ScriptedModel } from './demo/scripted-model.js';
 import { createLogger, requestId } from './logger.js';
 import { wsMaxFrameBytes } from './protocol/attachments.js';
@@ -64,7 +58,8 @@ export interface App {
   attachments: AttachmentStore;
   chat: ChatService;
   hub: WsHub;
-  repo: SessionRepository;
+  /** The database (SQLite or PostgreSQL), opened here and nowhere else. */
+  repos: Repositories;
   /** Who did what: every part of the server records here (actions: src/protocol/accounting.ts). */
   audit: AuditLog;
   users: UserService;
@@ -90,14 +85,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/web when running compiled, or the same folder when running from src with tsx. */
 const WEB_ROOT = [path.resolve(here, 'web'), path.resolve(here, '../dist/web')].find((p) => fs.existsSync(path.join(p, 'index.html')));
 
-/** The data folder 0700 when we create it, the database file 0600: they hold every conversation. */
-function prepareDataFiles(databasePath: string): void {
-  const dir = path.dirname(databasePath);
-  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.closeSync(fs.openSync(databasePath, 'a', 0o600));
-  fs.chmodSync(databasePath, 0o600);
-}
-
 export async function buildApp(configIn: Config, opts: { logger?: Logger } = {}): Promise<App> {
   const log = opts.logger ?? createLogger(configIn.logLevel);
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -120,38 +107,44 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     config.prewarmPoolSize = 0;
   }
 
-  // 1. Database (and, on PostgreSQL, this replica's leases and channel: the repositories take its fence)
+  // 1. Database: the one place it is opened (the engine follows DATABASE_URL); closed last. On PostgreSQL,
+  // this replica's leases and channel come first: the repositories take its fence.
   const replicas = createReplicas(config, log);
   cleanups.push(() => replicas.close());
-  prepareDataFiles(config.databasePath);
-  const repo = new SessionRepository(config.databasePath);
-  cleanups.push(() => repo.close());
-  const audit = new AuditLog(new AuditRepository(repo.database), log);
-  const userRepo = new UserRepository(repo.database);
+  const repos = await openRepositories(config, { fence: replicas.fence });
+  cleanups.push(() => repos.close());
+  const audit = new AuditLog(repos.audit, log);
+  // Audit entries still being written are stored before the database closes.
+  cleanups.push(() => audit.settled());
   // 1b. The agent jail: on or off here, once, with the reason in the log; refused where team users would run unconfined.
   try {
-    startJail(config, userRepo, (id) => repo.get(id)?.user_id, log);
+    await startJail(config, repos.users, async (id) => (await repos.sessions.get(id))?.user_id, log);
   } catch (e) {
-    repo.close();
+    await repos.close();
     throw new StartupError((e as Error).message);
   }
-  const users = new UserService(userRepo, config.apiKey, { audit: (r) => audit.record(r) });
+  const users = new UserService(repos.users, config.apiKey, { audit: (r) => audit.record(r) });
   const auth = new Authentication().use(secretAuthenticator(users));
-  const limits = new UserLimitsService(new LimitsRepository(repo.database), audit, {
+  const limits = new UserLimitsService(repos.limits, audit, {
     perUser: config.maxSessionsPerUser,
     shared: () => users.hasOtherUsers(),
   });
-  const workspaces = new Workspaces(config, new WorkspaceRepository(repo.database));
+  const workspaces = new Workspaces(config, repos.workspaces);
   // Browser sign-ins; a disabled user's browsers are signed out.
   // A sign-in follows its credential: a revoked token's, or another key's, resolves to nobody.
   const keyCred = keyCredential(config.apiKey);
-  const webSessions = new WebSessions(new WebSessionRepository(repo.database), config.sessionCookieHours * 3_600_000, {
-    credentialValid: (c) => (c.startsWith('token:') ? userRepo.token(c.slice('token:'.length))?.revoked_at === null : c === keyCred),
-    tokenName: (id) => userRepo.token(id)?.name,
+  const tokenOf = (id: string) => repos.users.token(id);
+  const webSessions = new WebSessions(repos.webSessions, config.sessionCookieHours * 3_600_000, {
+    credentialValid: async (c) => (c.startsWith('token:') ? (await tokenOf(c.slice('token:'.length)))?.revoked_at === null : c === keyCred),
+    tokenName: async (id) => (await tokenOf(id))?.name,
   });
-  const endedByNewKey = webSessions.endKeySignInsExcept(keyCred);
+  const endedByNewKey = await webSessions.endKeySignInsExcept(keyCred);
   if (endedByNewKey > 0) log.info({ ended: endedByNewKey }, 'browser sign-ins made with a previous API key ended');
-  users.listen({ userDisabled: (userId) => void webSessions.endAllOf(userId) });
+  users.listen({
+    userDisabled: async (userId) => {
+      await webSessions.endAllOf(userId);
+    },
+  });
 
   // 2. The model: the configured API, or the built-in demo model on loopback
   let demoModel: ScriptedModel | null = null;
@@ -172,9 +165,9 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     liveProcesses: () => manager.liveProcessCount,
     dormantSessions: () => manager.dormantCount,
     poolDepth: () => pool.depth(),
-    sessionsByStatus: () => {
+    sessionsByStatus: async () => {
       const n: Partial<Record<SessionStatus, number>> = {};
-      for (const s of manager.lists.all()) n[s.status] = (n[s.status] ?? 0) + 1;
+      for (const s of await manager.lists.all()) n[s.status] = (n[s.status] ?? 0) + 1;
       return n;
     },
     wsConnections: () => hub.connections.size,
@@ -199,7 +192,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     attachments: attachmentStore,
     metrics,
     config,
-    repo,
+    repo: repos.sessions,
+    history: repos.history,
     log,
     modelBaseUrl,
     extensions: () => loader.loadOptions(),
@@ -216,15 +210,16 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       url: config.notifyWebhookUrl,
       publicUrl: config.publicUrl,
       logger: log.child({ component: 'webhook' }),
-      titleOf: (id) => {
-        const title = manager.find(id)?.summary().title;
-        return title != null && audit.renamedTitle(id) === title ? title : undefined;
+      // Only a title the user gave (the first message's words may hold what should not leave the server).
+      titleOf: async (id) => {
+        const title = (await manager.find(id))?.summary().title;
+        return title != null && (await audit.renamedTitle(id)) === title ? title : undefined;
       },
     });
     manager.on('event', (ev) => notifier.notify(ev));
     cleanups.push(() => notifier.stop());
   }
-  await replicas.start({ registry: manager.registry, events: manager, load: (id) => repo.get(id) });
+  await replicas.start({ registry: manager.registry, events: manager, load: (id) => repos.sessions.get(id) });
   await manager.recoverFromPreviousRun();
   void manager.backfillHistory().catch(() => undefined);
 
@@ -239,7 +234,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   manager.setPool(pool);
   // This replica's figures (/health/ready), stored for the replicas view (GET /api/v1/replicas, /metrics).
   const replicaView = await startReplicaView({
-    repo: new SqliteReplicaRepository(repo.database),
+    repo: repos.replicas,
     config,
     liveProcesses: () => manager.liveProcessCount,
     poolDepth: () => pool.depth(),
@@ -299,10 +294,10 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       hub.closeWhere((p) => p.user_id === userId, 'User disabled');
       await chat.endSessionsOf(userId);
     },
-    tokenRevoked: (tokenId) => {
+    tokenRevoked: async (tokenId) => {
       hub.closeWhere((p) => p.token_id === tokenId, 'Token revoked');
       // Browsers signed in by exchanging the token are signed out with it.
-      for (const id of webSessions.endByCredential(tokenCredential(tokenId)))
+      for (const id of await webSessions.endByCredential(tokenCredential(tokenId)))
         hub.closeWhere((p) => p.web_session_id === id, 'Token revoked');
     },
   });
@@ -315,7 +310,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     auth,
     audit,
     webSessions,
-    external: new ExternalUsers(new UserRepository(repo.database), audit),
+    external: new ExternalUsers(repos.users, audit),
     oidc: config.oidc ? new OidcSignIn(config.oidc) : null,
     signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
   };
@@ -336,8 +331,8 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     chat,
     removal: new SessionRemoval({
       manager,
-      repo,
-      rows: new SessionRemovalRepository(repo.database),
+      repo: repos.sessions,
+      rows: repos.removals,
       ownSession: (p, id) => chat.ownSession(p, id),
       deleteAttachments: (id) => attachmentStore.deleteSessionAttachments(id),
       audit: (r) => audit.record(r),
@@ -348,14 +343,14 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     auth,
     accounting: {
       limits,
-      userExists: (id) => users.get(id) !== undefined,
-      userIds: (p) => users.list(p).map((u) => u.user_id),
+      userExists: async (id) => (await users.get(id)) !== undefined,
+      userIds: async (p) => (await users.list(p)).map((u) => u.user_id),
       openSessionsOf: (id) => manager.openSessionsOf(id),
       sessionsOf: (id) => manager.liveSessionsOf(id),
     },
     signIns: {
       webSessions,
-      userExists: (id) => users.get(id) !== undefined,
+      userExists: async (id) => (await users.get(id)) !== undefined,
       signedOut: (id) => hub.closeWhere((p) => p.web_session_id === id, 'Signed out'),
     },
     replica: () => replicaView.status(),
@@ -405,7 +400,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
     attachments: attachmentStore,
     chat,
     hub,
-    repo,
+    repos,
     audit,
     limits,
     users,

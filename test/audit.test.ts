@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { maskSecrets, summarizeToolInput } from '../src/core/accounting/audit-log.js';
 import type { AuditEntry } from '../src/protocol/accounting.js';
+import { sqliteDatabase } from '../src/testing/sqlite-database.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { createUser } from './helpers/users.js';
 import type { TestClient } from './helpers/ws-client.js';
@@ -24,9 +25,10 @@ async function audit(query = ''): Promise<{ entries: AuditEntry[]; next_cursor: 
 }
 
 describe('audit log', () => {
-  test('append-only: the database refuses to change or remove an entry', () => {
+  test('append-only: the database refuses to change or remove an entry', async () => {
     h.built.audit.record({ actor_user_id: 'default', action: 'limits.changed', target_user_id: 'default', detail: { max_sessions: 1 } });
-    const db = h.built.repo.database;
+    await h.built.audit.settled();
+    const db = sqliteDatabase(h.built.repos);
     assert.throws(() => db.prepare("UPDATE audit_log SET actor_user_id = 'someone-else'").run(), /append-only/);
     assert.throws(() => db.prepare('DELETE FROM audit_log').run(), /append-only/);
     const n = (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;

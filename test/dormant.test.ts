@@ -50,7 +50,7 @@ describe('SESSION_EVICTION=idle, MAX_SESSIONS=2', () => {
     assert.equal(list.find((s) => s.session_id === a)?.status, 'dormant');
     assert.equal(list.find((s) => s.session_id === b)?.status, 'active');
     // its process ends (stopped on purpose, not reported as a crash)
-    await h.built.manager.find(a)?.whenReleased();
+    await (await h.built.manager.find(a))?.whenReleased();
     assert.equal(isAlive(pidA), false);
     assert.equal(c.frames.filter((f) => f.type === 'stream_error').length, 0);
     assert.equal(await metric(h, 'csp_sessions_dormant'), 1);

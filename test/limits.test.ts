@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { usd } from '../src/core/accounting/user-limits.js';
+import { sqliteDatabase } from '../src/testing/sqlite-database.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -25,7 +26,7 @@ const nextMonthFirst = () => {
 
 describe('limits', () => {
   test('over the session limit a create is refused (REST and WS) with its own code; ending one frees a place', async () => {
-    h.built.limits.set(USER, USER, { max_sessions: 1, monthly_budget_usd: null });
+    await h.built.limits.set(USER, USER, { max_sessions: 1, monthly_budget_usd: null });
     const first = await h.api('POST', '/api/v1/sessions', {});
     assert.equal(first.status, 201, JSON.stringify(first.body));
     const second = await h.api('POST', '/api/v1/sessions', {});
@@ -45,16 +46,16 @@ describe('limits', () => {
     const reopened = await c.next('error', (f) => f.session_id === first.body.session_id);
     assert.equal(reopened.code, 'session_limit_reached');
     await h.api('DELETE', `/api/v1/sessions/${again.body.session_id}`);
-    h.built.limits.set(USER, USER, { max_sessions: null, monthly_budget_usd: null });
+    await h.built.limits.set(USER, USER, { max_sessions: null, monthly_budget_usd: null });
   });
 
   test('over the monthly budget a turn is refused with the figure and the reset day; raising it lets the next turn through', async () => {
-    h.built.limits.set(USER, USER, { max_sessions: null, monthly_budget_usd: 0.01 });
+    await h.built.limits.set(USER, USER, { max_sessions: null, monthly_budget_usd: 0.01 });
     const id = await c.createSession();
     const first = await c.turn(id, 'hello');
     assert.ok(first.end.cost_usd > 0.01, `one turn costs more than the budget: ${first.end.cost_usd}`);
 
-    const spent = h.built.repo.database
+    const spent = sqliteDatabase(h.built.repos)
       .prepare("SELECT SUM(cost_usd) AS c FROM turns WHERE ended_at >= strftime('%Y-%m-01', 'now')")
       .get() as { c: number };
     const requests = h.model.requestsFor(id).length;
@@ -64,7 +65,7 @@ describe('limits', () => {
     assert.equal(e.message, `Monthly budget of $0.01 reached ($${spent.c.toFixed(2)} spent). It resets on ${nextMonthFirst()}.`);
     assert.equal(h.model.requestsFor(id).length, requests, 'the refused turn never reached the model');
 
-    h.built.limits.set(USER, USER, { max_sessions: null, monthly_budget_usd: 100 });
+    await h.built.limits.set(USER, USER, { max_sessions: null, monthly_budget_usd: 100 });
     const next = await c.turn(id, 'now it works');
     assert.ok(next.end.cost_usd > 0);
 
@@ -168,7 +169,10 @@ describe('limits and usage routes', () => {
     const all = (await h.api('GET', '/api/v1/usage')).body.users as { user_id: string; month: { turns: number; cost_usd: number } }[];
     assert.deepEqual(all.map((u) => u.user_id).sort(), [alice.user_id, bob.user_id, 'default'].sort());
     const admin = all.find((u) => u.user_id === 'default');
-    const spent = h.built.repo.database.prepare('SELECT COUNT(*) AS n, SUM(cost_usd) AS c FROM turns').get() as { n: number; c: number };
+    const spent = sqliteDatabase(h.built.repos).prepare('SELECT COUNT(*) AS n, SUM(cost_usd) AS c FROM turns').get() as {
+      n: number;
+      c: number;
+    };
     assert.equal(admin?.month.turns, spent.n, 'every turn so far was the admin’s');
     assert.equal(admin?.month.cost_usd, Math.round(spent.c * 1e6) / 1e6);
     const one = (await h.api('GET', `/api/v1/usage?user_id=${bob.user_id}`)).body.users;

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { HistoryRepository, Repositories, SessionMetadata } from '../src/db/ports.js';
 import { openPostgres } from '../src/db/postgres/open-postgres.js';
 import { snippetOf, tokenize, tsqueryLiteral, tsvectorLiteral } from '../src/db/postgres/search-tokens.js';
-import { SessionRepository } from '../src/db/session-repository.js';
+import { openSqlite } from '../src/db/sqlite/open-sqlite.js';
 import type { HistoryMessage } from '../src/protocol/messages.js';
 import { freshPgDatabase, pgSkipReason, sharedPgCluster } from '../src/testing/pg-cluster.js';
 
@@ -158,19 +158,19 @@ function meta(id: string, title: string | null, i: number): SessionMetadata {
   };
 }
 
-let sqlite: SessionRepository;
+let sqlite: Repositories;
 let pg: Repositories;
 
 before(async () => {
   if (skip) return;
-  sqlite = new SessionRepository(':memory:');
+  sqlite = await openSqlite(':memory:');
   pg = await openPostgres(await freshPgDatabase());
   let i = 0;
   for (const [id, [title, texts]] of Object.entries(CORPUS)) {
     const m = meta(id, title, i++);
     const msgs = messagesOf(texts, id);
     const source = { bytes: 1, format: 1, count: msgs.length };
-    await sqlite.save(m);
+    await sqlite.sessions.save(m);
     await sqlite.history.replaceFrom(id, 0, msgs, source);
     await pg.sessions.save(m);
     await pg.history.replaceFrom(id, 0, msgs, source);
@@ -179,13 +179,13 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  sqlite.close();
+  await sqlite.close();
   await pg.close();
   await (await sharedPgCluster()).stop();
 });
 
 /** Sessions found, with whether a message (not only the title) matched. */
-async function found(h: Pick<HistoryRepository, 'search'> | SessionRepository['history'], q: string): Promise<string[]> {
+async function found(h: Pick<HistoryRepository, 'search'>, q: string): Promise<string[]> {
   const hits = await h.search(q);
   return [...hits].map(([id, row]) => `${id}${row === undefined ? ' (title)' : ''}`).sort();
 }

@@ -13,8 +13,7 @@ import { configDirOf, migrateTranscripts } from '../src/core/jail/config-dirs.js
 import { decideJail } from '../src/core/jail/jail-probe.js';
 import { startJail } from '../src/core/jail/jail-start.js';
 import { jailLayoutProblem, sessionJailSpec } from '../src/core/jail/session-jail.js';
-import { SessionRepository } from '../src/db/session-repository.js';
-import { UserRepository } from '../src/db/user-repository.js';
+import { openSqlite } from '../src/db/sqlite/open-sqlite.js';
 import { PlatformError } from '../src/protocol/errors.js';
 import { tempDir } from './helpers/harness.js';
 
@@ -96,7 +95,7 @@ test('AGENT_JAIL: auto follows the probe; a required jail that cannot run refuse
   assert.throws(() => loadConfig({ AGENT_JAIL: 'maybe' }), /AGENT_JAIL must be one of on, off, auto/);
 });
 
-test("old transcripts of team users move to their own config folder; the built-in admin's stay", () => {
+test("old transcripts of team users move to their own config folder; the built-in admin's stay", async () => {
   const dir = tempDir();
   const config = loadConfig({ CLAUDE_CONFIG_DIR: path.join(dir, 'cfg'), DATABASE_URL: `sqlite:///${dir}/data/s.db`, HOME: dir });
   const ids = { bob: '11111111-1111-4111-8111-111111111111', admin: '22222222-2222-4222-8222-222222222222' };
@@ -106,10 +105,7 @@ test("old transcripts of team users move to their own config folder; the built-i
   fs.writeFileSync(path.join(proj, `${ids.admin}.jsonl`), '{"admin":1}\n');
   fs.mkdirSync(path.join(config.claudeConfigDir, 'file-history', ids.bob), { recursive: true });
   const owners: Record<string, string> = { [ids.bob]: 'bob', [ids.admin]: 'default' };
-  assert.equal(
-    migrateTranscripts(config, (id) => owners[id], pino({ level: 'silent' })),
-    1,
-  );
+  assert.equal(await migrateTranscripts(config, async (id) => owners[id], pino({ level: 'silent' })), 1);
   const bobs = configDirOf(config, 'bob');
   assert.equal(fs.readFileSync(path.join(bobs, 'projects', '-srv-project', `${ids.bob}.jsonl`), 'utf8'), '{"bob":1}\n');
   assert.ok(fs.existsSync(path.join(bobs, 'projects', '-srv-project', ids.bob)));
@@ -118,36 +114,37 @@ test("old transcripts of team users move to their own config folder; the built-i
   assert.ok(fs.existsSync(path.join(proj, `${ids.admin}.jsonl`)));
 });
 
-test('without a jail the first team user is refused (jail_required) unless AGENT_JAIL=off; with one in the database the start is refused', () => {
+test('without a jail the first team user is refused (jail_required) unless AGENT_JAIL=off; with one in the database the start is refused', async () => {
   const log = pino({ level: 'silent' });
   const broken = () => 'bwrap cannot create a jail here';
   const admin = { user_id: 'default', name: 'admin', role: 'admin' as const, via: 'key' as const };
   for (const mode of ['auto', 'off'] as const) {
     const dir = tempDir();
     const config = loadConfig({ DATABASE_URL: `sqlite:///${dir}/s.db`, CLAUDE_CONFIG_DIR: `${dir}/cfg`, AGENT_JAIL: mode, HOME: dir });
-    const repo = new SessionRepository(config.databasePath);
+    const repos = await openSqlite(config.databasePath);
+    const nobody = async () => undefined;
     try {
-      const users = new UserRepository(repo.database);
-      startJail(config, users, () => undefined, log, broken);
+      const users = repos.users;
+      await startJail(config, users, nobody, log, broken);
       assert.equal(config.agentJail, 'off', 'an unjailed single-user install still starts');
       const service = new UserService(users, 'k'.repeat(20));
       if (mode === 'auto') {
-        assert.throws(
-          () => service.create(admin, { name: 'bob', role: 'member' }),
+        await assert.rejects(
+          service.create(admin, { name: 'bob', role: 'member' }),
           (e: unknown) => e instanceof PlatformError && e.code === 'jail_required',
         );
-        assert.equal(users.users().length, 1, 'nobody was added');
+        assert.equal((await users.users()).length, 1, 'nobody was added');
       } else {
-        service.create(admin, { name: 'bob', role: 'member' });
+        await service.create(admin, { name: 'bob', role: 'member' });
         // The next start with a member and no jail: refused unless off.
         const again = { ...config, agentJail: 'auto' as const };
-        assert.throws(() => startJail(again, users, () => undefined, log, broken), /besides the built-in admin: refusing to start/);
+        await assert.rejects(startJail(again, users, nobody, log, broken), /besides the built-in admin: refusing to start/);
         const off = { ...config, agentJail: 'off' as const };
-        startJail(off, users, () => undefined, log, broken);
+        await startJail(off, users, nobody, log, broken);
         assert.equal(off.agentJail, 'off');
       }
     } finally {
-      repo.close();
+      await repos.close();
     }
   }
 });

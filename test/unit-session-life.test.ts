@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { SessionManager } from '../src/core/sessions/session-manager.js';
-import { SessionRepository } from '../src/db/session-repository.js';
+import { openSqlite } from '../src/db/sqlite/open-sqlite.js';
 import { FakeStarter } from '../src/testing/fake-process.js';
 
 const dirs: string[] = [];
@@ -18,7 +18,7 @@ after(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function setup(env: Record<string, string> = {}) {
+async function setup(env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-life-'));
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'project'));
@@ -30,23 +30,25 @@ function setup(env: Record<string, string> = {}) {
     PREWARM_POOL_SIZE: '0',
     ...env,
   });
-  const repo = new SessionRepository(path.join(dir, 'sessions.db'));
+  const repos = await openSqlite(path.join(dir, 'sessions.db'));
+  const repo = repos.sessions;
   const starter = new FakeStarter();
   const manager = new SessionManager({
     config,
     repo,
+    history: repos.history,
     log: pino({ level: 'silent' }),
     modelBaseUrl: undefined,
     extensions: () => ({ options: {}, fingerprint: 'none' }),
     starter,
   });
-  return { manager, repo, starter };
+  return { manager, repo, repos, starter };
 }
 
 const create = async (m: SessionManager) => (await m.createSession('default')).session;
 
 test('a full server releases the least recently used idle session; its slot passes on and it resumes on its next message', async () => {
-  const { manager: m, starter } = setup();
+  const { manager: m, starter } = await setup();
   const a = await create(m);
   const b = await create(m);
   assert.equal(m.activeCount, 2);
@@ -55,7 +57,7 @@ test('a full server releases the least recently used idle session; its slot pass
   assert.equal(starter.of(a.id).state, 'dead', 'its process is gone');
   assert.equal(m.activeCount, 2, 'its slot went to the new session');
   assert.equal(b.state, 'ready');
-  m.checkCanSend(a);
+  await m.checkCanSend(a);
   await m.sendMessage(a, { text: 'back' });
   assert.equal(a.state, 'idle');
   assert.equal(starter.started.filter((s) => s.sessionId === a.id).length, 2, 'a second process for a');
@@ -65,7 +67,7 @@ test('a full server releases the least recently used idle session; its slot pass
 });
 
 test('a session mid-turn is never evicted: the server answers capacity_exceeded', async () => {
-  const { manager: m, starter } = setup({ MAX_SESSIONS: '1' });
+  const { manager: m, starter } = await setup({ MAX_SESSIONS: '1' });
   const a = await create(m);
   starter.of(a.id).hold = true;
   const turn = m.sendMessage(a, { text: 'long' });
@@ -77,7 +79,7 @@ test('a session mid-turn is never evicted: the server answers capacity_exceeded'
 });
 
 test('the slot goes with the process: a crash frees it, the next message resumes', async () => {
-  const { manager: m, starter } = setup();
+  const { manager: m, starter } = await setup();
   const a = await create(m);
   assert.equal(m.activeCount, 1);
   starter.of(a.id).crash();
@@ -89,7 +91,7 @@ test('the slot goes with the process: a crash frees it, the next message resumes
 });
 
 test('a crash mid-turn fails the turn (retry) and keeps the session', async () => {
-  const { manager: m, starter } = setup();
+  const { manager: m, starter } = await setup();
   const a = await create(m);
   const frames: string[] = [];
   m.on('event', (e) => frames.push(e.type === 'stream_error' ? `stream_error:${e.suggested_action}` : e.type));
@@ -104,7 +106,7 @@ test('a crash mid-turn fails the turn (retry) and keeps the session', async () =
 });
 
 test('a failed resume goes back where it was and gives its slot back; a lost transcript ends the session for good', async () => {
-  const { manager: m, starter } = setup();
+  const { manager: m, starter } = await setup();
   const a = await create(m);
   await m.sendMessage(a, { text: 'first' });
   await m.destroy(a, 'user_requested', 'bye', 'default');
@@ -126,7 +128,7 @@ test('a failed resume goes back where it was and gives its slot back; a lost tra
 });
 
 test('a restart replaces the process on the same conversation and keeps its slot', async () => {
-  const { manager: m, starter } = setup({ MAX_SESSIONS: '1' });
+  const { manager: m, starter } = await setup({ MAX_SESSIONS: '1' });
   const a = await create(m);
   const first = starter.of(a.id);
   const frames: string[] = [];
@@ -141,7 +143,7 @@ test('a restart replaces the process on the same conversation and keeps its slot
 });
 
 test('a restart asked for mid-turn waits for the turn to end', async () => {
-  const { manager: m, starter } = setup();
+  const { manager: m, starter } = await setup();
   const a = await create(m);
   const first = starter.of(a.id);
   first.hold = true;
@@ -158,7 +160,7 @@ test('a restart asked for mid-turn waits for the turn to end', async () => {
 });
 
 test('destroyed while its process starts: the process is not taken, the slot is given back', async () => {
-  const { manager: m, starter } = setup();
+  const { manager: m, starter } = await setup();
   const a = await create(m);
   await m.sendMessage(a, { text: 'x' });
   starter.of(a.id).crash();
@@ -172,27 +174,30 @@ test('destroyed while its process starts: the process is not taken, the slot is 
 });
 
 test('shutdown and the next start store open sessions terminated and resumable, through the same path', async () => {
-  const { manager: m, repo } = setup();
+  const { manager: m, repo, repos } = await setup();
   const a = await create(m);
   const updates: string[] = [];
   m.on('updated', (x) => updates.push(x.status));
   await m.shutdown(0);
   assert.deepEqual(updates, ['terminated'], 'announced like any other move');
-  assert.equal(repo.get(a.id)?.status, 'terminated');
-  assert.equal(repo.get(a.id)?.terminated_reason, 'server_shutdown');
-  assert.equal(repo.get(a.id)?.is_resumable, true);
+  const stored = await repo.get(a.id);
+  assert.equal(stored?.status, 'terminated');
+  assert.equal(stored?.terminated_reason, 'server_shutdown');
+  assert.equal(stored?.is_resumable, true);
   // as if the server had died without shutting down
-  repo.save({ ...(repo.get(a.id) as NonNullable<ReturnType<typeof repo.get>>), status: 'idle', terminated_reason: null });
+  await repo.save({ ...(stored as NonNullable<typeof stored>), status: 'idle', terminated_reason: null });
   const next = new SessionManager({
     config: loadConfig({ PROJECT_DIR: os.tmpdir(), PREWARM_POOL_SIZE: '0' }),
     repo,
+    history: repos.history,
     log: pino({ level: 'silent' }),
     modelBaseUrl: undefined,
     extensions: () => ({ options: {}, fingerprint: 'none' }),
     starter: new FakeStarter(),
   });
   await next.recoverFromPreviousRun();
-  assert.equal(repo.get(a.id)?.status, 'terminated');
-  assert.equal(repo.get(a.id)?.terminated_reason, 'server_restart');
-  assert.equal(repo.get(a.id)?.is_resumable, true);
+  const restarted = await repo.get(a.id);
+  assert.equal(restarted?.status, 'terminated');
+  assert.equal(restarted?.terminated_reason, 'server_restart');
+  assert.equal(restarted?.is_resumable, true);
 });

@@ -3,12 +3,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { OidcSignIn, SignInError } from '../src/core/identity/oidc-sign-in.js';
 import { WebSessions } from '../src/core/identity/web-sessions.js';
-import { migrate } from '../src/db/migrations.js';
-import { WebSessionRepository } from '../src/db/web-session-repository.js';
+import { openSqlite } from '../src/db/sqlite/open-sqlite.js';
 
 const OIDC = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'chat', PUBLIC_URL: 'https://chat.example.com/' };
 
@@ -34,31 +32,32 @@ test('AUTH_PROXY_HEADER refuses to start without TRUSTED_PROXY_ADDRESSES (it wou
   assert.deepEqual(c.authProxy, { header: 'x-forwarded-user', trustedAddresses: ['127.0.0.1', '10.0.0.0/8'] });
 });
 
-test('cookie sessions: only the hash is stored; expired rows sign no one in and go; sign-out deletes the row', () => {
-  const db = new Database(':memory:');
-  migrate(db);
+test('cookie sessions: only the hash is stored; expired rows sign no one in and go; sign-out deletes the row', async () => {
+  const repos = await openSqlite(':memory:');
+  const db = repos.database;
   let now = Date.parse('2026-11-30T10:00:00Z');
-  const ws = new WebSessions(new WebSessionRepository(db), 3_600_000, () => now);
-  const a = ws.start('alice', 'oidc');
+  const ws = new WebSessions(repos.webSessions, 3_600_000, () => now);
+  const a = await ws.start('alice', 'oidc');
   assert.equal(a.expiresAt.toISOString(), '2026-11-30T11:00:00.000Z');
   const rows = db.prepare('SELECT * FROM web_sessions').all() as { token_hash: string }[];
   assert.equal(rows.length, 1);
   assert.equal(rows[0]?.token_hash, createHash('sha256').update(a.value).digest('hex'));
   assert.ok(!JSON.stringify(rows).includes(a.value), 'the cookie value itself is not stored');
-  assert.equal(ws.resolve(a.value)?.userId, 'alice');
+  assert.equal((await ws.resolve(a.value))?.userId, 'alice');
   // Another value of the same shape (the first character: the last one carries unused bits, and may be 'A' already).
-  assert.equal(ws.resolve(`${a.value[0] === 'A' ? 'B' : 'A'}${a.value.slice(1)}`), null);
-  assert.equal(ws.resolve('short'), null);
-  assert.equal(ws.resolve(42), null);
+  assert.equal(await ws.resolve(`${a.value[0] === 'A' ? 'B' : 'A'}${a.value.slice(1)}`), null);
+  assert.equal(await ws.resolve('short'), null);
+  assert.equal(await ws.resolve(42), null);
   now += 3_600_000;
-  assert.equal(ws.resolve(a.value), null, 'expired at its expiry time');
+  assert.equal(await ws.resolve(a.value), null, 'expired at its expiry time');
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM web_sessions').get() as { n: number }).n, 0);
-  const b = ws.start('bob', 'token');
-  assert.equal(ws.end(b.value), true);
-  assert.equal(ws.resolve(b.value), null);
-  ws.start('carol', 'oidc');
-  ws.start('carol', 'oidc');
-  assert.equal(ws.endAllOf('carol').length, 2);
+  const b = await ws.start('bob', 'token');
+  assert.equal(await ws.end(b.value), true);
+  assert.equal(await ws.resolve(b.value), null);
+  await ws.start('carol', 'oidc');
+  await ws.start('carol', 'oidc');
+  assert.equal((await ws.endAllOf('carol')).length, 2);
+  await repos.close();
 });
 
 test('OIDC claims: name falls back to preferred_username, email, sub; groups from the configured claim; admin and allowed groups', () => {

@@ -14,9 +14,9 @@ import { adminOnly } from './rest-admin.js';
 export interface AccountingDeps {
   limits: UserLimitsService;
   /** Whether a user exists (limits can be set only on one). */
-  userExists: (userId: string) => boolean;
+  userExists: (userId: string) => Promise<boolean>;
   /** Every user id (usage for admins; the caller must be one). */
-  userIds: (caller: Principal) => string[];
+  userIds: (caller: Principal) => Promise<string[]>;
   /** The user's open sessions (what their session limit counts). */
   openSessionsOf: (userId: string) => number;
   /** The user's open sessions in memory (live processes and sleeping sessions are counted apart). */
@@ -27,7 +27,7 @@ export function registerAccountingRoutes(scope: FastifyInstance, d: AccountingDe
   const app = scope.withTypeProvider<ZodTypeProvider>();
 
   app.put('/api/v1/users/:id/limits', { ...route(R.setUserLimits, { id: ['user_not_found'] }), preValidation: adminOnly }, async (req) => {
-    if (!d.userExists(req.params.id)) throw new PlatformError('user_not_found');
+    if (!(await d.userExists(req.params.id))) throw new PlatformError('user_not_found');
     return d.limits.set(caller(req).user_id, req.params.id, req.body);
   });
 

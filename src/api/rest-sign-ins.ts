@@ -10,7 +10,7 @@ import { adminOnly } from './rest-admin.js';
 
 export interface SignInListDeps {
   webSessions: WebSessions;
-  userExists: (userId: string) => boolean;
+  userExists: (userId: string) => Promise<boolean>;
   /** A sign-in ended (its resolved id): its sockets close. */
   signedOut: (webSessionId: string) => void;
 }
@@ -21,8 +21,8 @@ const admin = <S>(schema: S) => ({ ...route(schema, USER), preValidation: adminO
 
 export function registerSignInListRoutes(scope: FastifyInstance, d: SignInListDeps): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const known = (id: string) => {
-    if (!d.userExists(id)) throw new PlatformError('user_not_found');
+  const known = async (id: string) => {
+    if (!(await d.userExists(id))) throw new PlatformError('user_not_found');
     return id;
   };
   const ended = (ids: string[]) => {
@@ -32,25 +32,25 @@ export function registerSignInListRoutes(scope: FastifyInstance, d: SignInListDe
 
   app.get('/api/v1/me/sign-ins', route(R.listMySignIns), async (req) => {
     const p = caller(req);
-    return { sign_ins: d.webSessions.list(p.user_id, p.web_session_id) };
+    return { sign_ins: await d.webSessions.list(p.user_id, p.web_session_id) };
   });
 
   app.delete('/api/v1/me/sign-ins', route(R.endMySignIns), async (req) => {
     const p = caller(req);
-    return ended(d.webSessions.endAllOf(p.user_id, p.web_session_id));
+    return ended(await d.webSessions.endAllOf(p.user_id, p.web_session_id));
   });
 
   app.delete('/api/v1/me/sign-ins/:id', route(R.endMySignIn, SIGN_IN), async (req) => {
-    const gone = d.webSessions.endById(caller(req).user_id, req.params.id);
+    const gone = await d.webSessions.endById(caller(req).user_id, req.params.id);
     if (!gone) throw new PlatformError('not_found', 'Sign-in not found');
     return ended([gone]);
   });
 
   app.get('/api/v1/users/:id/sign-ins', admin(R.listUserSignIns), async (req) => ({
-    sign_ins: d.webSessions.list(known(req.params.id), caller(req).web_session_id),
+    sign_ins: await d.webSessions.list(await known(req.params.id), caller(req).web_session_id),
   }));
 
   app.delete('/api/v1/users/:id/sign-ins', admin(R.endUserSignIns), async (req) =>
-    ended(d.webSessions.endAllOf(known(req.params.id), caller(req).web_session_id)),
+    ended(await d.webSessions.endAllOf(await known(req.params.id), caller(req).web_session_id)),
   );
 }

@@ -22,28 +22,28 @@ export function registerUserRoutes(scope: FastifyInstance, users: UserService): 
     return { user_id: p.user_id, name: p.name, role: p.role, via: p.via };
   });
 
-  app.get('/api/v1/users', route(R.listUsers), async (req) => ({ users: users.list(caller(req)) }));
+  app.get('/api/v1/users', route(R.listUsers), async (req) => ({ users: await users.list(caller(req)) }));
 
-  app.post('/api/v1/users', admin(R.createUser), async (req, reply) => reply.code(201).send(users.create(caller(req), req.body)));
+  app.post('/api/v1/users', admin(R.createUser), async (req, reply) => reply.code(201).send(await users.create(caller(req), req.body)));
 
   app.patch('/api/v1/users/:id', admin(R.updateUser, USER), async (req) => users.update(caller(req), req.params.id, req.body));
 
   app.delete('/api/v1/users/:id', admin(R.deleteUser, USER), async (req) => users.disable(caller(req), req.params.id));
 
-  app.get('/api/v1/me/tokens', route(R.listMyTokens), async (req) => ({ tokens: users.tokens(caller(req)) }));
+  app.get('/api/v1/me/tokens', route(R.listMyTokens), async (req) => ({ tokens: await users.tokens(caller(req)) }));
 
   app.post('/api/v1/me/tokens', route(R.createMyToken), async (req, reply) =>
-    reply.code(201).send(users.createToken(caller(req), req.body.name)),
+    reply.code(201).send(await users.createToken(caller(req), req.body.name)),
   );
 
   app.delete('/api/v1/me/tokens/:id', route(R.deleteMyToken, TOKEN), async (req) => users.revokeToken(caller(req), req.params.id));
 
   app.get('/api/v1/users/:id/tokens', admin(R.listUserTokens, USER), async (req) => ({
-    tokens: users.tokens(caller(req), req.params.id),
+    tokens: await users.tokens(caller(req), req.params.id),
   }));
 
   app.post('/api/v1/users/:id/tokens', admin(R.createUserToken, USER), async (req, reply) =>
-    reply.code(201).send(users.createToken(caller(req), req.body.name, req.params.id)),
+    reply.code(201).send(await users.createToken(caller(req), req.body.name, req.params.id)),
   );
 
   app.delete('/api/v1/users/:id/tokens/:token_id', admin(R.deleteUserToken, USER), async (req) =>

@@ -26,7 +26,7 @@ export function attachmentHeader(name: string): string {
 export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   /** The caller's own session named by the URL (fastify checked its form), or the same 404 as an unknown one. */
-  const own = (req: FastifyRequest): string => d.chat.ownSession(caller(req), (req.params as { id: string }).id);
+  const own = (req: FastifyRequest): Promise<string> => d.chat.ownSession(caller(req), (req.params as { id: string }).id);
   // Files are the agent's: never rendered or run by the browser, never cached by anyone else.
   const untrusted = (reply: FastifyReply) =>
     reply
@@ -35,12 +35,12 @@ export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteD
       .header('cache-control', 'private, no-store');
 
   typed.get('/api/v1/sessions/:id/files', route(R.listFiles, S), async (req) =>
-    d.workspace.list(own(req), req.query.path ?? '', req.query.offset, req.query.limit),
+    d.workspace.list(await own(req), req.query.path ?? '', req.query.offset, req.query.limit),
   );
 
   // Streams are no JSON the type provider could type: these two answer on the plain scope.
   app.get('/api/v1/sessions/:id/files/content', route(R.fileContent, S), async (req, reply) => {
-    const id = own(req);
+    const id = await own(req);
     const q = req.query as z.infer<typeof FileContentQuery>;
     const download = q.download === '1' || q.download === 'true';
     const file = await d.workspace.content(id, q.path, download ? WORKSPACE_MAX_DOWNLOAD_BYTES : WORKSPACE_MAX_VIEW_BYTES);
@@ -55,14 +55,14 @@ export function registerWorkspaceRoutes(app: FastifyInstance, d: WorkspaceRouteD
     '/api/v1/sessions/:id/files/archive',
     { ...route(R.fileArchive, S), ...(d.heavy ? { preHandler: d.heavy } : {}) },
     async (req, reply) => {
-      const id = own(req);
+      const id = await own(req);
       const zip = await d.workspace.archive(id, (req.query as z.infer<typeof ArchiveQuery>).path ?? '');
       untrusted(reply).type('application/zip').header('content-disposition', attachmentHeader(zip.name));
       return reply.send(zip.stream);
     },
   );
 
-  typed.get('/api/v1/sessions/:id/changes', route(R.changes, S), async (req) => d.workspace.changes(own(req)));
+  typed.get('/api/v1/sessions/:id/changes', route(R.changes, S), async (req) => d.workspace.changes(await own(req)));
 
-  typed.get('/api/v1/sessions/:id/changes/diff', route(R.changeDiff, S), async (req) => d.workspace.diff(own(req), req.query.path));
+  typed.get('/api/v1/sessions/:id/changes/diff', route(R.changeDiff, S), async (req) => d.workspace.diff(await own(req), req.query.path));
 }

@@ -80,22 +80,22 @@ export async function registerSignInGuards(app: FastifyInstance, d: SignInDeps):
       );
       return sendError(reply, 'unauthorized', 'The sign-in header is accepted only from a trusted proxy');
     });
-    d.auth.use((req) => {
+    d.auth.use(async (req) => {
       const raw = req.headers[proxy.header];
       const name = typeof raw === 'string' ? raw.trim() : '';
       if (!name || name.length > 200 || !trusted(req.socket.remoteAddress)) return null;
       try {
-        const u = d.external.userFor({ subject: `proxy:${name}`, name, role: null }, 'proxy');
-        return d.users.principalForUser(u.user_id, 'proxy');
+        const u = await d.external.userFor({ subject: `proxy:${name}`, name, role: null }, 'proxy');
+        return await d.users.principalForUser(u.user_id, 'proxy');
       } catch {
         return null; // disabled
       }
     });
   }
 
-  d.auth.use((req) => {
-    const s = d.webSessions.resolve(req.cookies?.[SESSION_COOKIE]);
-    const p = s ? d.users.principalForUser(s.userId, 'cookie') : null;
+  d.auth.use(async (req) => {
+    const s = await d.webSessions.resolve(req.cookies?.[SESSION_COOKIE]);
+    const p = s ? await d.users.principalForUser(s.userId, 'cookie') : null;
     return p && s ? { ...p, web_session_id: s.id, expires_at: s.expiresAt } : null;
   });
 
@@ -126,10 +126,10 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
   };
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.post('/api/v1/auth/session', { schema: R.signIn, preValidation: ourOriginOrNone }, async (req, reply) => {
-    const p = d.users.principalForSecret(req.body.token);
+    const p = await d.users.principalForSecret(req.body.token);
     if (!p) return sendError(reply, 'unauthorized');
     // The sign-in stands on what was exchanged: the key (until the server starts with another) or the token (until revoked).
-    const s = d.webSessions.start(p.user_id, p.via === 'key' ? 'key' : 'token', {
+    const s = await d.webSessions.start(p.user_id, p.via === 'key' ? 'key' : 'token', {
       credential: p.via === 'key' ? keyCredential(config.apiKey) : p.token_id ? tokenCredential(p.token_id) : null,
       userAgent: req.headers['user-agent'],
     });
@@ -140,8 +140,8 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
 
   app.post('/api/v1/auth/sign-out', { schema: R.signOut }, async (req, reply) => {
     const value = req.cookies?.[SESSION_COOKIE];
-    const s = d.webSessions.resolve(value);
-    d.webSessions.end(value);
+    const s = await d.webSessions.resolve(value);
+    await d.webSessions.end(value);
     if (s) d.signedOut?.(s.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(req, config) });
     if (s) d.audit.record({ actor_user_id: s.userId, action: 'auth.sign_out', detail: { method: s.via } });
@@ -185,8 +185,8 @@ export function registerSignInRoutes(app: FastifyInstance, d: SignInDeps): void 
     try {
       const identity = await oidc.finish(req.cookies?.[PENDING_COOKIE], url);
       if (!oidc.allowed(identity)) throw new SignInError('not_allowed', `${identity.subject} is in none of the allowed groups`);
-      const user = d.external.userFor({ subject: identity.subject, name: identity.name, role: oidc.roleOf(identity) }, 'oidc');
-      const s = d.webSessions.start(user.user_id, 'oidc', { userAgent: req.headers['user-agent'] });
+      const user = await d.external.userFor({ subject: identity.subject, name: identity.name, role: oidc.roleOf(identity) }, 'oidc');
+      const s = await d.webSessions.start(user.user_id, 'oidc', { userAgent: req.headers['user-agent'] });
       setSessionCookie(reply, req, config, s.value, s.expiresAt);
       d.audit.record({ actor_user_id: user.user_id, action: 'auth.sign_in', detail: { method: 'oidc' } });
       return reply.redirect('/chat');

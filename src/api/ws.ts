@@ -47,12 +47,18 @@ export function registerWs(app: FastifyInstance, config: Config, chat: ChatServi
       hub.remove(conn);
     });
     socket.on('error', (e) => req.log.debug({ err: e }, 'socket error'));
-    conn.send({ type: 'session_list', sessions: chat.list(principal) });
+    // The list goes first; messages that arrive meanwhile are handled after it, in their order.
+    const listed = chat.list(principal).then(
+      (sessions) => conn.send({ type: 'session_list', sessions }),
+      (e: unknown) => req.log.error({ err: e }, 'could not list the sessions of a new socket'),
+    );
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      handle(conn, data, isBinary).catch((e: unknown) => {
-        req.log.error({ err: e }, 'ws handler failed');
-        sendError(conn, 'internal_error');
-      });
+      listed
+        .then(() => handle(conn, data, isBinary))
+        .catch((e: unknown) => {
+          req.log.error({ err: e }, 'ws handler failed');
+          sendError(conn, 'internal_error');
+        });
     });
   });
 

@@ -70,12 +70,8 @@ export class ChatService {
     this.manager.on('updated', fn);
   }
 
-  onSessionDeleted(fn: (d: { session_id: string; user_id: string }) => void): void {
-    this.manager.on('deleted', fn);
-  }
-
   /** The caller's sessions, newest first; every user's with `all` (admins only: forbidden otherwise). */
-  list(p: Principal, opts: { all?: boolean } = {}): SessionSummary[] {
+  list(p: Principal, opts: { all?: boolean } = {}): Promise<SessionSummary[]> {
     if (opts.all) {
       if (!isAdmin(p)) throw new PlatformError('forbidden');
       return this.manager.lists.all();
@@ -101,7 +97,7 @@ export class ChatService {
         next_cursor: null,
       };
     const cursor = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
-    const { sessions, next } = this.manager.lists.page({ limit, cursor, userId, archived: opts.archived === 'true' });
+    const { sessions, next } = await this.manager.lists.page({ limit, cursor, userId, archived: opts.archived === 'true' });
     return { sessions, next_cursor: next ? encodeCursor(next) : null };
   }
 
@@ -111,7 +107,7 @@ export class ChatService {
     sessionId: string,
     format: ExportFormat,
   ): Promise<{ filename: string; format: ExportFormat; body: string | ExportJsonResponse }> {
-    const s = this.session(p, sessionId);
+    const s = await this.session(p, sessionId);
     const messages: HistoryMessage[] = await this.manager.conversations.all(s);
     this.audit({ actor_user_id: p.user_id, action: 'session.exported', session_id: s.id, detail: { format } });
     const summary = s.summary();
@@ -156,20 +152,20 @@ export class ChatService {
    * The one session lookup: the caller's own session, or, for an admin, anyone's where
    * `admin` grants it. Someone else's answers exactly like an unknown id, on the same path.
    */
-  private session(p: Principal, id: string, admin?: AdminRight): Session {
-    const s = this.manager.find(id);
+  private async session(p: Principal, id: string, admin?: AdminRight): Promise<Session> {
+    const s = await this.manager.find(id);
     if (!s || (s.ownerId !== p.user_id && !(admin && isAdmin(p)))) throw new PlatformError('not_found');
     return s;
   }
 
   /** The id of one of the caller's own sessions (the workspace routes: owner only), or not_found. */
-  ownSession(p: Principal, id: string): string {
-    return this.session(p, id).id;
+  async ownSession(p: Principal, id: string): Promise<string> {
+    return (await this.session(p, id)).id;
   }
 
   /** The summary plus process and memory: the owner's, or any for an admin. */
   async detail(p: Principal, id: string): Promise<SessionDetailResponse> {
-    return sessionDetail(this.session(p, id, 'see'));
+    return sessionDetail(await this.session(p, id, 'see'));
   }
 
   /** A new session of the caller; `watcher` watches it, `onCold` hears a cold start's estimate first. */
@@ -192,8 +188,8 @@ export class ChatService {
     p: Principal,
     m: { watcher: Watcher; sessionId: string; text: string; attachments?: Attachment[] | undefined; accepted: () => void },
   ): Promise<void> {
-    const s = this.session(p, m.sessionId);
-    this.manager.checkCanSend(s);
+    const s = await this.session(p, m.sessionId);
+    await this.manager.checkCanSend(s);
     const prepared = prepareMessage(m.text, m.attachments, this.attachmentLimits);
     this.watch(s.id, m.watcher, true);
     m.accepted();
@@ -213,7 +209,7 @@ export class ChatService {
    */
   async switchTo(p: Principal, to: { watcher: Watcher; sessionId: string; after?: number | undefined }): Promise<void> {
     const { watcher: w, after } = to;
-    const s = this.session(p, to.sessionId);
+    const s = await this.session(p, to.sessionId);
     this.watch(s.id, w, true);
     const missed = after !== undefined ? s.eventsAfter(after) : undefined;
     if (missed) {
@@ -253,7 +249,7 @@ export class ChatService {
     opts: { watcher?: Watcher | undefined; admin?: boolean } = {},
   ): Promise<{ summary: SessionSummary; reason: string }> {
     const w = opts.watcher;
-    const s = this.session(p, sessionId, opts.admin ? 'end' : undefined);
+    const s = await this.session(p, sessionId, opts.admin ? 'end' : undefined);
     const own = s.ownerId === p.user_id;
     const reason = own ? 'user_requested' : 'admin_requested';
     const owner = this.watchers.get(s.id);
@@ -266,14 +262,14 @@ export class ChatService {
 
   /** The page of one of the caller's conversations before position `before` (scrolling back). */
   async loadHistory(p: Principal, w: Watcher, sessionId: string, before: number): Promise<void> {
-    const s = this.session(p, sessionId);
+    const s = await this.session(p, sessionId);
     const page = await this.manager.conversations.before(s, before);
     w.send({ type: 'session_history_page', session_id: s.id, ...page });
   }
 
   /** Renames one of the caller's sessions (any state); the owner's clients are told through session_updated. */
-  rename(p: Principal, sessionId: string, title: string): SessionSummary {
-    const s = this.session(p, sessionId);
+  async rename(p: Principal, sessionId: string, title: string): Promise<SessionSummary> {
+    const s = await this.session(p, sessionId);
     s.rename(title);
     this.audit({ actor_user_id: p.user_id, action: 'session.renamed', session_id: s.id, detail: { title } });
     return s.summary();
@@ -281,7 +277,7 @@ export class ChatService {
 
   /** One attachment of the caller's session's stored messages (for its thumbnail), or null when there is none by that id. */
   async attachment(p: Principal, sessionId: string, attachmentId: string): Promise<AttachmentFile | null> {
-    const s = this.session(p, sessionId);
+    const s = await this.session(p, sessionId);
     const file = await this.manager.conversations.attachment(s, attachmentId);
     if (file)
       this.audit({ actor_user_id: p.user_id, action: 'attachment.fetched', session_id: s.id, detail: { attachment_id: attachmentId } });
@@ -289,7 +285,7 @@ export class ChatService {
   }
 
   async interrupt(p: Principal, sessionId: string): Promise<void> {
-    await this.manager.interrupt(this.session(p, sessionId));
+    await this.manager.interrupt(await this.session(p, sessionId));
   }
 
   /**
@@ -311,12 +307,12 @@ export class ChatService {
 
   /** Changes the caller's session's model and/or permission mode between turns; the owner's clients hear session_updated. */
   async setOptions(p: Principal, sessionId: string, opts: SessionOptions): Promise<SessionSummary> {
-    return this.manager.setOptions(this.session(p, sessionId), opts);
+    return this.manager.setOptions(await this.session(p, sessionId), opts);
   }
 
   /** A new session of the caller with the conversation of their session so far (before `messageId` when given). */
   async fork(p: Principal, sessionId: string, messageId?: string): Promise<{ session_id: string; summary: SessionSummary }> {
-    const from = this.session(p, sessionId);
+    const from = await this.session(p, sessionId);
     const f = await this.manager.fork(from, p.user_id, messageId);
     this.audit({
       actor_user_id: p.user_id,
@@ -329,7 +325,7 @@ export class ChatService {
 
   /** Restores (or previews) the files the agent changed after a message: the owner only. */
   async rewindFiles(p: Principal, sessionId: string, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
-    const s = this.session(p, sessionId);
+    const s = await this.session(p, sessionId);
     const record = (outcome: 'restored' | 'refused' | 'failed', files: string[]) =>
       this.audit({
         actor_user_id: p.user_id,

@@ -4,8 +4,10 @@
 //
 // Shared rules for every engine:
 // - Times are ISO-8601 UTC strings (`2026-01-02T03:04:05.678Z`) in and out; they compare as text.
-// - Writes after close() resolve and change nothing (a child may exit after shutdown closed the
-//   database; its record stays for the next start). Reads after close() may reject.
+// - Writes that record what happened (session rows, turns, spawned processes, conversation copies,
+//   audit entries, last-use touches, sign-ins, limits, working folders, archive and delete) resolve
+//   after close() and change nothing: a child may exit after shutdown closed the database, and its
+//   record stays for the next start. User and token changes and reads after close() may reject.
 // - Every method returns a Promise; a rejected write is the caller's to log, never to leave unhandled.
 import type { HistoryMessage, Role, SessionPermissionMode, SessionStatus, TurnOutcome } from '../protocol/messages.js';
 
@@ -110,7 +112,8 @@ export interface StoredMessage {
  *   first 16 only. Everything else (quotes, `*`, `-`, `:`, parentheses, AND/OR/NOT as operators…) only
  *   separates words: nothing a user types is query syntax. No word: no hits.
  * - Text is split into tokens at every character that is not a letter or digit (`_` separates too).
- *   Matching ignores case and diacritics (`Café` finds `cafe`, `CAFE` finds `café`).
+ *   Matching ignores case (any script) and the diacritics of Latin letters (`Café` finds `cafe`, `CAFE` finds
+ *   `café`, `zurich` finds `Zürich`); other scripts' marks count (`ωμέγα` finds `Ωμέγα`, not `Ωμεγα`).
  * - A query word matches a token it is a prefix of (`deplo` finds `deploy`). A query word the text's
  *   splitting would cut (`foo_bar`) matches its parts as a phrase: adjacent, in order, the last as a prefix.
  * - A session is a hit when ONE of its messages holds every word, or its title does. Only user and
@@ -335,6 +338,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly removals: SessionRemovalRepository;
   readonly workspaces: WorkspaceRepository;
+  readonly replicas: ReplicaRepository;
   /** Waits for writes in flight, then closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 
 import { Session, type SessionHost } from '../core/sessions/session.js';
 import type { SessionState } from '../core/sessions/session-state.js';
-import type { SessionMetadata } from '../db/session-repository.js';
+import type { SessionMetadata } from '../db/ports.js';
 
 export function detachedSession(sessionId: string, host: Partial<SessionHost> = {}, state: SessionState = 'idle'): Session {
   const now = new Date().toISOString();

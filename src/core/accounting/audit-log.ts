@@ -3,7 +3,7 @@
 // Entries are append-only (database triggers refuse UPDATE and DELETE). Details never hold
 // secrets: tool inputs are reduced to a short summary with secret-looking values masked.
 import type { Logger } from 'pino';
-import type { AuditRepository, AuditRow } from '../../db/audit-repository.js';
+import type { AuditRepository, AuditRow } from '../../db/ports.js';
 import { type AuditAction, type AuditEntry, type AuditListResponse, type AuditQuery, SYSTEM_ACTOR } from '../../protocol/accounting.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { SessionEventSource } from '../sessions/lifecycle-events.js';
@@ -67,32 +67,53 @@ const toEntry = (r: AuditRow): AuditEntry => ({
 });
 
 export class AuditLog {
+  /** Appends not yet stored, in order: a read waits for them (what was done is in the page that follows). */
+  private pending: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly repo: AuditRepository,
     private readonly log?: Logger,
   ) {}
 
-  /** Appends one entry. Never throws: a failed write is logged, the action it records goes on. */
+  /**
+   * Appends one entry, after the ones before it. Never throws and never waits: a failed write is
+   * logged, the action it records goes on. An engine whose calls finish synchronously stores it at once.
+   */
   record(r: AuditRecord): void {
-    try {
-      this.repo.append({
-        at: new Date().toISOString(),
-        actor_user_id: r.actor_user_id,
-        action: r.action,
-        target_user_id: r.target_user_id ?? null,
-        session_id: r.session_id ?? null,
-        detail: JSON.stringify(r.detail ?? {}),
-      });
-    } catch (e) {
-      this.log?.error({ err: e, action: r.action }, 'audit log write failed');
-    }
+    const row = {
+      at: new Date().toISOString(),
+      actor_user_id: r.actor_user_id,
+      action: r.action,
+      target_user_id: r.target_user_id ?? null,
+      session_id: r.session_id ?? null,
+      detail: JSON.stringify(r.detail ?? {}),
+    };
+    const append = () =>
+      new Promise<unknown>((resolve) => resolve(this.repo.append(row))).then(
+        () => undefined,
+        (e: unknown) => this.log?.error({ err: e, action: r.action }, 'audit log write failed'),
+      );
+    this.pending = this.idle ? append() : this.pending.then(append);
+    this.idle = false;
+    const mine = this.pending;
+    void mine.then(() => {
+      if (this.pending === mine) this.idle = true;
+    });
+  }
+
+  private idle = true;
+
+  /** Resolves when every entry recorded so far is stored (or its failure logged). */
+  settled(): Promise<void> {
+    return this.pending;
   }
 
   /** One page, newest first, with the cursor of the next (older) page. */
-  list(q: AuditQuery): AuditListResponse {
+  async list(q: AuditQuery): Promise<AuditListResponse> {
+    await this.pending;
     const limit = q.limit ?? 100;
     const iso = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
-    const rows = this.repo.query({
+    const rows = await this.repo.query({
       user_id: q.user_id,
       action: q.action,
       session_id: q.session_id,
@@ -107,8 +128,9 @@ export class AuditLog {
   }
 
   /** The title a user last gave a session (`session.renamed`), if any. */
-  renamedTitle(sessionId: string): string | undefined {
-    const t = this.repo.query({ action: 'session.renamed', session_id: sessionId, limit: 1 })[0];
+  async renamedTitle(sessionId: string): Promise<string | undefined> {
+    await this.pending;
+    const t = (await this.repo.query({ action: 'session.renamed', session_id: sessionId, limit: 1 }))[0];
     const title = t ? (JSON.parse(t.detail) as { title?: unknown }).title : undefined;
     return typeof title === 'string' ? title : undefined;
   }

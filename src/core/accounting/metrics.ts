@@ -11,7 +11,7 @@ export interface MetricsSources {
   liveProcesses: () => number;
   dormantSessions: () => number;
   poolDepth: () => number;
-  sessionsByStatus: () => Partial<Record<SessionStatus, number>>;
+  sessionsByStatus: () => Promise<Partial<Record<SessionStatus, number>>>;
   wsConnections: () => number;
 }
 
@@ -119,9 +119,11 @@ export class Metrics {
       help: 'Sessions by status (terminated ones included, from the database)',
       labelNames: ['status'] as const,
       registers: [this.registry],
-      collect() {
+      // prom-client awaits an async collect before it renders the scrape
+      async collect() {
+        const byStatus = await sources.sessionsByStatus();
         this.reset();
-        for (const [status, n] of Object.entries(sources.sessionsByStatus())) this.set({ status }, n ?? 0);
+        for (const [status, n] of Object.entries(byStatus)) this.set({ status }, n ?? 0);
       },
     });
     new Gauge({

@@ -14,9 +14,9 @@ export interface OpenSessionView {
 
 export interface UsageDeps {
   limits: Pick<UserLimitsService, 'usage'>;
-  userExists(userId: string): boolean;
+  userExists(userId: string): Promise<boolean>;
   /** Every user id the caller may see. */
-  userIds(caller: Principal): string[];
+  userIds(caller: Principal): Promise<string[]>;
   /** The user's open sessions (what their session limit counts). */
   openSessionsOf(userId: string): number;
   /** The user's open sessions held in memory (not terminated). */
@@ -34,9 +34,9 @@ export function sessionCounts(user_id: string, d: Pick<UsageDeps, 'openSessionsO
   return { user_id, live, processes: Math.max(0, live - sleeping), sleeping };
 }
 
-export function usageFor(p: Principal, asked: string | undefined, d: UsageDeps): UsageResponse {
+export async function usageFor(p: Principal, asked: string | undefined, d: UsageDeps): Promise<UsageResponse> {
   if (!isAdmin(p) && asked !== undefined && asked !== p.user_id) throw new PlatformError('forbidden');
-  if (asked !== undefined && !d.userExists(asked)) throw new PlatformError('user_not_found');
-  const ids = !isAdmin(p) ? [p.user_id] : asked !== undefined ? [asked] : d.userIds(p);
+  if (asked !== undefined && !(await d.userExists(asked))) throw new PlatformError('user_not_found');
+  const ids = !isAdmin(p) ? [p.user_id] : asked !== undefined ? [asked] : await d.userIds(p);
   return d.limits.usage(ids.map((user_id) => sessionCounts(user_id, d)));
 }

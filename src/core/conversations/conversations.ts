@@ -3,7 +3,7 @@
 // conversation (export), search, attachments of stored messages, forks, and the
 // start-up catch-up of transcripts stored before their copy existed.
 import type { Readable } from 'node:stream';
-import type { SessionMetadata, SessionRepository } from '../../db/session-repository.js';
+import type { HistoryRepository, SessionMetadata, SessionRepository } from '../../db/ports.js';
 import type { HistoryMessage, SessionSummary } from '../../protocol/messages.js';
 import type { Session } from '../sessions/session.js';
 import type { AttachmentStore } from './attachment-store.js';
@@ -13,9 +13,10 @@ import { forkTitle } from './titles.js';
 
 export interface ConversationsDeps {
   /** The CLI config folder holding a session's transcript. */
-  configDirOf: (sessionId: string) => string;
+  configDirOf: (sessionId: string) => Promise<string>;
   projectDir: string;
   repo: SessionRepository;
+  historyRepo: HistoryRepository;
   pageSize: number;
   /** Where sent attachments are kept (per user, in the data folder). */
   attachments?: Pick<AttachmentStore, 'open'> | undefined;
@@ -39,7 +40,7 @@ export class Conversations {
     this.history = new History({
       configDirOf: d.configDirOf,
       projectDir: d.projectDir,
-      store: d.repo.history,
+      store: d.historyRepo,
       turnsOf: (id) => d.repo.turnsOf(id),
       fromStore: d.fromStore,
     });
@@ -67,9 +68,12 @@ export class Conversations {
     return this.history.all(s.id);
   }
 
-  /** The stored copy catches up with a finished turn, off the turn's path; once more a moment later, for lines the CLI writes after its result. */
-  turnEnded(sessionId: string): void {
-    void this.history.sync(sessionId);
+  /**
+   * The stored copy catches up with a finished turn (once `stored`, the turn's row, is written), off the
+   * turn's path; once more a moment later, for lines the CLI writes after its result.
+   */
+  turnEnded(sessionId: string, stored?: Promise<void>): void {
+    void this.history.sync(sessionId, stored);
     setTimeout(() => void this.history.sync(sessionId), 1000).unref();
   }
 
@@ -80,12 +84,15 @@ export class Conversations {
     summaryOf: (m: SessionMetadata) => SessionSummary,
   ): Promise<(SessionSummary & { snippet?: string })[]> {
     await this.history.settled();
-    const hits = this.d.repo.history.search(q);
-    return this.d.repo.listOf([...hits.keys()], opts).map((m) => {
-      const row = hits.get(m.session_id);
-      const snippet = row === undefined ? undefined : this.d.repo.history.snippet(q, row);
-      return { ...summaryOf(m), ...(snippet ? { snippet } : {}) };
-    });
+    const hits = await this.d.historyRepo.search(q);
+    const rows = await this.d.repo.listOf([...hits.keys()], opts);
+    return Promise.all(
+      rows.map(async (m) => {
+        const row = hits.get(m.session_id);
+        const snippet = row === undefined ? undefined : await this.d.historyRepo.snippet(q, row);
+        return { ...summaryOf(m), ...(snippet ? { snippet } : {}) };
+      }),
+    );
   }
 
   /** One attachment of the session's stored transcript (`<message uuid>.<block index>`), or null. */

@@ -14,8 +14,7 @@ import {
   type SessionStore,
   type SessionStoreEntry,
 } from '@anthropic-ai/claude-agent-sdk';
-import type { HistoryRepository } from '../../db/history-repository.js';
-import type { TurnRecord } from '../../db/session-repository.js';
+import type { HistoryRepository, TurnRecord } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { HistoryMessage } from '../../protocol/messages.js';
 import { historyFromTranscript, withTurnResults } from '../sessions/turn-translator.js';
@@ -97,25 +96,25 @@ export class History {
   constructor(
     private readonly opts: {
       /** The CLAUDE_CONFIG_DIR of the session's user: its transcripts are there. */
-      configDirOf: (sessionId: string) => string;
+      configDirOf: (sessionId: string) => Promise<string>;
       projectDir: string;
       store: HistoryRepository;
-      turnsOf: (sessionId: string) => TurnRecord[];
+      turnsOf: (sessionId: string) => Promise<TurnRecord[]>;
       /** Brings the session's transcript in its owner's folder up to the shared store (replicas): absent or behind, it is written from it. */
       fromStore?: ((sessionId: string) => Promise<unknown>) | undefined;
     },
   ) {}
 
   /** The transcripts of a session's user as the SDK's store (forks write their new transcript through it). */
-  private storeFor(sessionId: string): SessionStore {
-    return transcriptStore(this.opts.configDirOf(sessionId), (id) => this.transcriptPath(id));
+  private async storeFor(sessionId: string): Promise<SessionStore> {
+    return transcriptStore(await this.opts.configDirOf(sessionId), (id) => this.transcriptPath(id));
   }
 
   /** The session's transcript file, if the CLI wrote one (found once, then remembered). */
   async transcriptPath(sessionId: string, fetched = false): Promise<string | undefined> {
     const known = this.files.get(sessionId);
     if (known) return known;
-    const projects = path.join(this.opts.configDirOf(sessionId), 'projects');
+    const projects = path.join(await this.opts.configDirOf(sessionId), 'projects');
     let dirs: string[];
     let root: string;
     try {
@@ -155,10 +154,13 @@ export class History {
     return (await this.transcriptPath(sessionId)) !== undefined;
   }
 
-  /** Brings the stored copy up to the transcript (nothing to do when its size is unchanged). */
-  sync(sessionId: string): Promise<void> {
+  /** Brings the stored copy up to the transcript (nothing to do when its size is unchanged), after `after` when given. */
+  sync(sessionId: string, after?: Promise<void>): Promise<void> {
     const prev = this.syncing.get(sessionId) ?? Promise.resolve();
-    const next = prev.then(() => this.syncNow(sessionId)).catch(() => undefined);
+    const next = prev
+      .then(() => after)
+      .then(() => this.syncNow(sessionId))
+      .catch(() => undefined);
     this.syncing.set(sessionId, next);
     void next.finally(() => {
       if (this.syncing.get(sessionId) === next) this.syncing.delete(sessionId);
@@ -192,10 +194,10 @@ export class History {
     // Another replica may have served the session since this disk last saw it: the store's lines first.
     if (this.opts.fromStore) await this.opts.fromStore(sessionId).catch(() => undefined);
     const file = await this.transcriptPath(sessionId, true);
-    const src = store.source(sessionId);
+    const src = await store.source(sessionId);
     if (!file) {
       // No message yet: recorded as read, so the start-up catch-up does not look again.
-      if (!src) store.replaceFrom(sessionId, 0, [], { bytes: 0, format: HISTORY_FORMAT, count: 0 });
+      if (!src) await store.replaceFrom(sessionId, 0, [], { bytes: 0, format: HISTORY_FORMAT, count: 0 });
       return;
     }
     const stat = await fs.stat(file).catch(() => undefined);
@@ -208,16 +210,20 @@ export class History {
       dir: this.opts.projectDir,
       sessionStore: storeOf(parseLines(complete.toString('utf8'))),
     })) as Parameters<typeof historyFromTranscript>[0];
-    const messages = withTurnResults(historyFromTranscript(raw), this.opts.turnsOf(sessionId));
+    const messages = withTurnResults(historyFromTranscript(raw), await this.opts.turnsOf(sessionId));
     // The transcript only grows: positions before the last stored turn stay; that turn is
     // written again (it may have been stored mid-way, or before its outcome was known).
     let from = 0;
     if (src && src.format === HISTORY_FORMAT && src.count > 0) {
-      from = store.turnStartAtOrBefore(sessionId, src.count - 1);
-      const stored = store.range(sessionId, from, from + 1)[0]?.message;
+      from = await store.turnStartAtOrBefore(sessionId, src.count - 1);
+      const stored = (await store.range(sessionId, from, from + 1))[0]?.message;
       if (!stored || JSON.stringify(stored) !== JSON.stringify(messages[from])) from = 0;
     }
-    store.replaceFrom(sessionId, from, messages.slice(from), { bytes: complete.length, format: HISTORY_FORMAT, count: messages.length });
+    await store.replaceFrom(sessionId, from, messages.slice(from), {
+      bytes: complete.length,
+      format: HISTORY_FORMAT,
+      count: messages.length,
+    });
   }
 
   /**
@@ -232,24 +238,24 @@ export class History {
   ): Promise<HistoryPage> {
     await this.sync(sessionId);
     const { store } = this.opts;
-    const count = store.source(sessionId)?.count ?? 0;
+    const count = (await store.source(sessionId))?.count ?? 0;
     // A turn in flight may be stored in part: the page ends before it (its events follow from the buffer).
-    const flight = opts.inFlight && this.inFlightPosition(sessionId, opts.inFlight);
+    const flight = opts.inFlight && (await this.inFlightPosition(sessionId, opts.inFlight));
     const end = Math.max(0, Math.min(opts.before ?? count, flight ?? count, count));
     let start = Math.max(0, end - opts.limit);
     if (start > 0) {
-      const turnStart = store.turnStartAtOrBefore(sessionId, start);
+      const turnStart = await store.turnStartAtOrBefore(sessionId, start);
       if (end - turnStart <= 2 * opts.limit) start = turnStart;
     }
-    const messages = store.range(sessionId, start, end).map((r) => r.message);
+    const messages = (await store.range(sessionId, start, end)).map((r) => r.message);
     return { messages, first_position: start, has_more: start > 0 };
   }
 
   /** Position of the stored first message of the turn in flight (its text, written after the turn started), if stored. */
-  private inFlightPosition(sessionId: string, turn: { text: string; startedAt: number }): number | undefined {
-    const pos = this.opts.store.lastUserWithText(sessionId, turn.text);
+  private async inFlightPosition(sessionId: string, turn: { text: string; startedAt: number }): Promise<number | undefined> {
+    const pos = await this.opts.store.lastUserWithText(sessionId, turn.text);
     if (pos === undefined) return undefined;
-    const m = this.opts.store.range(sessionId, pos, pos + 1)[0]?.message;
+    const m = (await this.opts.store.range(sessionId, pos, pos + 1))[0]?.message;
     // An earlier message with the same text is not this turn's (the CLI stamps it after we start the turn).
     return m && Date.parse(m.timestamp) >= turn.startedAt - 1000 ? pos : undefined;
   }
@@ -262,7 +268,7 @@ export class History {
   async fork(sessionId: string, cwd: string, beforeMessageId?: string): Promise<string> {
     let upToMessageId: string | undefined;
     if (beforeMessageId) {
-      const chain = await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: this.storeFor(sessionId) });
+      const chain = await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: await this.storeFor(sessionId) });
       const i = chain.findIndex((m) => m.uuid === beforeMessageId && m.type === 'user');
       if (i < 0) throw new PlatformError('invalid_message', 'No user message with that message_id in this session');
       if (i === 0) throw new PlatformError('invalid_message', 'Nothing comes before the first message: start a new session instead');
@@ -271,7 +277,7 @@ export class History {
     try {
       const r = await forkSession(sessionId, {
         dir: cwd,
-        sessionStore: this.storeFor(sessionId),
+        sessionStore: await this.storeFor(sessionId),
         ...(upToMessageId ? { upToMessageId } : {}),
       });
       return r.sessionId;
@@ -288,7 +294,7 @@ export class History {
   /** The whole conversation (export). */
   async all(sessionId: string): Promise<HistoryMessage[]> {
     await this.sync(sessionId);
-    return this.opts.store.all(sessionId).map((r) => r.message);
+    return (await this.opts.store.all(sessionId)).map((r) => r.message);
   }
 
   /**
@@ -297,7 +303,7 @@ export class History {
    */
   async backfill(stopped: () => boolean): Promise<number> {
     let n = 0;
-    for (const id of this.opts.store.unsynced(HISTORY_FORMAT)) {
+    for (const id of await this.opts.store.unsynced(HISTORY_FORMAT)) {
       if (stopped()) break;
       await this.sync(id);
       n++;

@@ -1,5 +1,5 @@
 // The session list's page cursor: opaque to clients (base64url of the last row's order key).
-import type { ListCursor } from '../../db/session-repository.js';
+import type { ListCursor } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 
 export function encodeCursor(c: ListCursor): string {

@@ -2,7 +2,7 @@
 // external subject, created on first sight, refused when disabled. The provider's word on
 // the role is applied at every sign-in when it gives one (OIDC_ADMIN_GROUP is set).
 import { randomUUID } from 'node:crypto';
-import type { UserRepository, UserRow } from '../../db/user-repository.js';
+import type { UserRepository, UserRow } from '../../db/ports.js';
 import type { Role } from '../../protocol/messages.js';
 import type { AuditLog } from '../accounting/audit-log.js';
 import { SignInError } from './oidc-sign-in.js';
@@ -22,9 +22,9 @@ export class ExternalUsers {
   ) {}
 
   /** The user for this identity (created, or role and name brought up to date); disabled users are refused. */
-  userFor(id: ExternalIdentity, via: 'oidc' | 'proxy'): UserRow {
+  async userFor(id: ExternalIdentity, via: 'oidc' | 'proxy'): Promise<UserRow> {
     const now = new Date().toISOString();
-    const found = this.repo.userBySubject(id.subject);
+    let found = await this.repo.userBySubject(id.subject);
     if (!found) {
       const user: UserRow = {
         user_id: randomUUID(),
@@ -35,20 +35,26 @@ export class ExternalUsers {
         created_at: now,
         updated_at: now,
       };
-      this.repo.insertUser(user);
-      this.audit.record({
-        actor_user_id: user.user_id,
-        action: 'user.created',
-        target_user_id: user.user_id,
-        detail: { name: user.name, role: user.role, via },
-      });
-      return user;
+      try {
+        await this.repo.insertUser(user);
+        this.audit.record({
+          actor_user_id: user.user_id,
+          action: 'user.created',
+          target_user_id: user.user_id,
+          detail: { name: user.name, role: user.role, via },
+        });
+        return user;
+      } catch (e) {
+        // Two first sign-ins of one person at once: the other one created the user.
+        found = await this.repo.userBySubject(id.subject);
+        if (!found) throw e;
+      }
     }
     if (found.disabled) throw new SignInError('account_disabled', `user ${found.user_id} is disabled`);
     const role = id.role ?? found.role;
     if (role === found.role && id.name === found.name) return found;
     const next = { ...found, role, name: id.name, updated_at: now };
-    this.repo.updateUser(next);
+    await this.repo.updateUser(next);
     this.audit.record({
       actor_user_id: found.user_id,
       action: 'user.changed',

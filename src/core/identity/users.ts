@@ -3,7 +3,7 @@
 // Tokens are 32 random bytes; only their SHA-256 is stored (docs/decisions.md says why
 // a plain hash is right for random secrets), and a secret is shown once, at creation.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { TokenRow, UserRepository, UserRow } from '../../db/user-repository.js';
+import type { NewToken, TokenRow, UserRepository, UserRow } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { ApiToken, AuthVia, CreateTokenResponse, CreateUserResponse, Role, User } from '../../protocol/messages.js';
 import type { AuditRecord } from '../accounting/audit-log.js';
@@ -16,6 +16,16 @@ const MAX_SECRET_CHARS = 256;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const tokenHash = (secret: string) => sha256(secret).toString('hex');
+
+/** A new personal token: what the caller is shown once, and the row stored (its hash, never the secret). */
+function newToken(userId: string, name: string, now: string): { token: CreateTokenResponse; row: NewToken } {
+  const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const token_id = randomUUID();
+  return {
+    token: { token_id, name, created_at: now, last_used_at: null, revoked_at: null, token: secret },
+    row: { token_id, user_id: userId, name, hash: tokenHash(secret), created_at: now },
+  };
+}
 
 const publicUser = (u: UserRow): User => ({
   user_id: u.user_id,
@@ -82,62 +92,63 @@ export class UserService {
    * The principal of a secret from a header or query: the bootstrap key, or a live
    * personal token of an enabled user. Anything else is null (answered like a wrong key).
    */
-  principalForSecret(secret: unknown): Principal | null {
+  async principalForSecret(secret: unknown): Promise<Principal | null> {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_CHARS) return null;
     if (timingSafeEqual(sha256(secret), this.keyDigest)) return this.bootstrapPrincipal();
     if (!secret.startsWith(TOKEN_PREFIX)) return null;
     // A lookup by the hash of a 256-bit random secret: its timing tells nothing about any stored token.
-    const t = this.repo.tokenByHash(tokenHash(secret));
+    const t = await this.repo.tokenByHash(tokenHash(secret));
     if (!t || t.revoked_at) return null;
-    const u = this.repo.user(t.user_id);
+    const u = await this.repo.user(t.user_id);
     if (!u || u.disabled) return null;
-    this.touch(t);
+    await this.touch(t);
     return { user_id: u.user_id, name: u.name, role: u.role, via: 'token', token_id: t.token_id };
   }
 
   /** The principal of a user proven another way (a sign-in cookie, a trusted proxy header); null when disabled or unknown. */
-  principalForUser(userId: string, via: AuthVia): Principal | null {
-    const u = this.repo.user(userId);
+  async principalForUser(userId: string, via: AuthVia): Promise<Principal | null> {
+    const u = await this.repo.user(userId);
     if (!u || u.disabled) return null;
     return { user_id: u.user_id, name: u.name, role: u.role, via };
   }
 
-  private bootstrapPrincipal(): Principal {
-    const u = this.repo.user(BOOTSTRAP_USER_ID);
+  private async bootstrapPrincipal(): Promise<Principal> {
+    const u = await this.repo.user(BOOTSTRAP_USER_ID);
     return { user_id: BOOTSTRAP_USER_ID, name: u?.name ?? 'admin', role: 'admin', via: 'key' };
   }
 
-  private touch(t: TokenRow): void {
+  /** Writes the token's last use, at most once a minute (one write per minute per token, awaited). */
+  private async touch(t: TokenRow): Promise<void> {
     const now = Date.now();
     if (t.last_used_at && now - Date.parse(t.last_used_at) < LAST_USED_RESOLUTION_MS) return;
-    this.repo.touchToken(t.token_id, new Date(now).toISOString());
+    await this.repo.touchToken(t.token_id, new Date(now).toISOString());
   }
 
   // ------------------------------------------------------------ users (admin)
 
-  private userOrThrow(userId: string): UserRow {
-    const u = this.repo.user(userId);
+  private async userOrThrow(userId: string): Promise<UserRow> {
+    const u = await this.repo.user(userId);
     if (!u) throw new PlatformError('user_not_found');
     return u;
   }
 
   /** Whether anyone besides the built-in admin may use the server (then sessions are shared fairly). */
-  hasOtherUsers(): boolean {
-    return this.repo.activeUsersBesides(BOOTSTRAP_USER_ID) > 0;
+  async hasOtherUsers(): Promise<boolean> {
+    return (await this.repo.activeUsersBesides(BOOTSTRAP_USER_ID)) > 0;
   }
 
-  get(userId: string): User | undefined {
-    const u = this.repo.user(userId);
+  async get(userId: string): Promise<User | undefined> {
+    const u = await this.repo.user(userId);
     return u ? publicUser(u) : undefined;
   }
 
-  list(p: Principal): User[] {
+  async list(p: Principal): Promise<User[]> {
     requireAdmin(p);
-    return this.repo.users().map(publicUser);
+    return (await this.repo.users()).map(publicUser);
   }
 
   /** A new user and their first token (shown once), in one transaction. */
-  create(p: Principal, input: { name: string; role: Role; oidc_subject?: string | null }): CreateUserResponse {
+  async create(p: Principal, input: { name: string; role: Role; oidc_subject?: string | null }): Promise<CreateUserResponse> {
     requireAdmin(p);
     const now = new Date().toISOString();
     const user: UserRow = {
@@ -149,10 +160,8 @@ export class UserService {
       created_at: now,
       updated_at: now,
     };
-    const token = this.repo.transaction(() => {
-      this.repo.insertUser(user);
-      return this.issueToken(user.user_id, 'first token', now);
-    });
+    const { token, row } = newToken(user.user_id, 'first token', now);
+    await this.repo.insertUserWithToken(user, row);
     this.audit({
       action: 'user.created',
       actor_user_id: p.user_id,
@@ -174,10 +183,10 @@ export class UserService {
    */
   async update(p: Principal, userId: string, change: { name?: string; role?: Role; disabled?: boolean }): Promise<User> {
     requireAdmin(p);
-    const u = this.userOrThrow(userId);
-    if (change.role === 'member' && u.role === 'admin') this.keepAnAdmin(u);
+    const u = await this.userOrThrow(userId);
+    if (change.role === 'member' && u.role === 'admin') await this.keepAnAdmin(u);
     if (change.disabled === true && !u.disabled) await this.disable(p, userId);
-    const current = this.userOrThrow(userId);
+    const current = await this.userOrThrow(userId);
     const next = {
       user_id: userId,
       name: change.name ?? current.name,
@@ -185,18 +194,18 @@ export class UserService {
       disabled: change.disabled ?? current.disabled,
       updated_at: new Date().toISOString(),
     };
-    this.repo.updateUser(next);
+    await this.repo.updateUser(next);
     // Disabling was recorded by disable(); what else changed is recorded here (re-enabling included).
     const changed = Object.fromEntries(Object.entries(change).filter(([k, v]) => k !== 'disabled' || (v === false && u.disabled)));
     if (Object.keys(changed).length > 0)
       this.audit({ action: 'user.changed', actor_user_id: p.user_id, target_user_id: userId, detail: changed });
-    return publicUser(this.userOrThrow(userId));
+    return publicUser(await this.userOrThrow(userId));
   }
 
-  private keepAnAdmin(u: UserRow): void {
+  private async keepAnAdmin(u: UserRow): Promise<void> {
     if (u.user_id === BOOTSTRAP_USER_ID)
       throw new PlatformError('user_protected', 'The built-in admin of the API key keeps its role and cannot be disabled');
-    if (!u.disabled && this.repo.activeAdminCount() <= 1) throw new PlatformError('user_protected');
+    if (!u.disabled && (await this.repo.activeAdminCount()) <= 1) throw new PlatformError('user_protected');
   }
 
   /**
@@ -205,48 +214,43 @@ export class UserService {
    */
   async disable(p: Principal, userId: string): Promise<User> {
     requireAdmin(p);
-    const u = this.userOrThrow(userId);
+    const u = await this.userOrThrow(userId);
     // One click must not lock an admin out: someone else disables them.
     if (userId === p.user_id && !u.disabled)
       throw new PlatformError('user_protected', 'You cannot disable yourself: ask another admin to do it');
-    if (u.role === 'admin') this.keepAnAdmin(u);
+    if (u.role === 'admin') await this.keepAnAdmin(u);
     if (!u.disabled) {
-      const now = new Date().toISOString();
-      const revoked = this.repo.transaction(() => {
-        this.repo.updateUser({ ...u, disabled: true, updated_at: now });
-        return this.repo.revokeTokensOf(userId, now);
-      });
+      const revoked = await this.repo.disableUser(userId, new Date().toISOString());
       this.audit({ action: 'user.disabled', actor_user_id: p.user_id, target_user_id: userId, detail: { tokens_revoked: revoked } });
     }
     for (const l of this.listeners) await l.userDisabled?.(userId);
-    return publicUser(this.userOrThrow(userId));
+    return publicUser(await this.userOrThrow(userId));
   }
 
   // ------------------------------------------------------------ tokens
 
-  private issueToken(userId: string, name: string, now: string): CreateTokenResponse {
-    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const token_id = randomUUID();
-    this.repo.insertToken({ token_id, user_id: userId, name, hash: tokenHash(token), created_at: now });
-    return { token_id, name, created_at: now, last_used_at: null, revoked_at: null, token };
+  private async issueToken(userId: string, name: string, now: string): Promise<CreateTokenResponse> {
+    const { token, row } = newToken(userId, name, now);
+    await this.repo.insertToken(row);
+    return token;
   }
 
   /** The caller's own tokens (revoked ones included, with revoked_at), never their secrets. */
-  tokens(p: Principal, userId = p.user_id): ApiToken[] {
+  async tokens(p: Principal, userId = p.user_id): Promise<ApiToken[]> {
     if (userId !== p.user_id) {
       requireAdmin(p);
-      this.userOrThrow(userId);
+      await this.userOrThrow(userId);
     }
-    return this.repo.tokensOf(userId).map(publicToken);
+    return (await this.repo.tokensOf(userId)).map(publicToken);
   }
 
   /** A new token for the caller (an admin may name another user, e.g. after re-enabling them). */
-  createToken(p: Principal, name: string, userId = p.user_id): CreateTokenResponse {
+  async createToken(p: Principal, name: string, userId = p.user_id): Promise<CreateTokenResponse> {
     if (userId !== p.user_id) {
       requireAdmin(p);
-      if (this.userOrThrow(userId).disabled) throw new PlatformError('user_not_found');
+      if ((await this.userOrThrow(userId)).disabled) throw new PlatformError('user_not_found');
     }
-    const t = this.issueToken(userId, name, new Date().toISOString());
+    const t = await this.issueToken(userId, name, new Date().toISOString());
     this.audit({ action: 'token.created', actor_user_id: p.user_id, target_user_id: userId, detail: { token_id: t.token_id, name } });
     return t;
   }
@@ -258,11 +262,11 @@ export class UserService {
   async revokeToken(p: Principal, tokenId: string, userId = p.user_id): Promise<ApiToken> {
     if (userId !== p.user_id) {
       requireAdmin(p);
-      this.userOrThrow(userId);
+      await this.userOrThrow(userId);
     }
-    const t = this.repo.token(tokenId);
+    const t = await this.repo.token(tokenId);
     if (!t || t.user_id !== userId) throw new PlatformError('token_not_found');
-    if (this.repo.revokeToken(tokenId, new Date().toISOString())) {
+    if (await this.repo.revokeToken(tokenId, new Date().toISOString())) {
       this.audit({
         action: 'token.revoked',
         actor_user_id: p.user_id,
@@ -271,6 +275,6 @@ export class UserService {
       });
       for (const l of this.listeners) await l.tokenRevoked?.(tokenId);
     }
-    return publicToken(this.repo.token(tokenId) as TokenRow);
+    return publicToken((await this.repo.token(tokenId)) as TokenRow);
   }
 }

@@ -4,7 +4,7 @@
 // another key, and every one of a user when the user is disabled. An expired, ended or unknown
 // cookie resolves to nobody, and the browser signs in again.
 import { createHash, randomBytes } from 'node:crypto';
-import type { WebSessionRepository, WebSessionRow } from '../../db/web-session-repository.js';
+import type { WebSessionRepository, WebSessionRow } from '../../db/ports.js';
 import type { SignInInfo } from '../../protocol/messages.js';
 
 export type SignInVia = 'oidc' | 'token' | 'proxy' | 'key';
@@ -22,9 +22,9 @@ const USER_AGENT_CHARS = 200;
 export interface WebSessionsOptions {
   now?: () => number;
   /** Whether a sign-in's credential still holds (the token not revoked, the key the current one). */
-  credentialValid?: (credential: string) => boolean;
+  credentialValid?: (credential: string) => boolean | Promise<boolean>;
   /** A personal token's name, for the list. */
-  tokenName?: (tokenId: string) => string | undefined;
+  tokenName?: (tokenId: string) => Promise<string | undefined>;
 }
 
 export class WebSessions {
@@ -41,15 +41,15 @@ export class WebSessions {
   }
 
   /** A new sign-in for the user: the cookie value (shown to the browser only) and when it ends. */
-  start(
+  async start(
     userId: string,
     via: SignInVia,
     extra: { credential?: string | null; userAgent?: string | undefined } = {},
-  ): { value: string; expiresAt: Date } {
+  ): Promise<{ value: string; expiresAt: Date }> {
     const value = randomBytes(32).toString('base64url');
     const created = new Date(this.now());
     const expiresAt = new Date(created.getTime() + this.lifetimeMs);
-    this.rows.insert({
+    await this.rows.insert({
       token_hash: hashOf(value),
       id: randomBytes(12).toString('hex'),
       user_id: userId,
@@ -64,57 +64,58 @@ export class WebSessions {
   }
 
   /** The signed-in user of a cookie value, or null (unknown, malformed, expired or its credential gone: the row goes). */
-  resolve(value: unknown): { id: string; userId: string; via: SignInVia; expiresAt: string } | null {
+  async resolve(value: unknown): Promise<{ id: string; userId: string; via: SignInVia; expiresAt: string } | null> {
     if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(value)) return null;
-    this.purgeNowAndThen();
+    await this.purgeNowAndThen();
     const hash = hashOf(value);
-    const row = this.rows.get(hash);
+    const row = await this.rows.get(hash);
     if (!row) return null;
     const now = this.now();
-    if (Date.parse(row.expires_at) <= now || (row.credential !== null && this.opts.credentialValid?.(row.credential) === false)) {
-      this.rows.delete(hash);
+    if (Date.parse(row.expires_at) <= now || (row.credential !== null && (await this.opts.credentialValid?.(row.credential)) === false)) {
+      await this.rows.delete(hash);
       return null;
     }
-    if (!row.last_used_at || now - Date.parse(row.last_used_at) >= TOUCH_MS) this.rows.touch(hash, new Date(now).toISOString());
+    if (!row.last_used_at || now - Date.parse(row.last_used_at) >= TOUCH_MS) await this.rows.touch(hash, new Date(now).toISOString());
     return { id: hash, userId: row.user_id, via: row.via as SignInVia, expiresAt: row.expires_at };
   }
 
   /** A user's sign-ins, newest first; `currentId` (the caller's resolved id) is marked. */
-  list(userId: string, currentId?: string): SignInInfo[] {
-    return this.rows.of(userId, new Date(this.now()).toISOString()).map((r) => this.info(r, currentId));
+  async list(userId: string, currentId?: string): Promise<SignInInfo[]> {
+    const rows = await this.rows.of(userId, new Date(this.now()).toISOString());
+    return Promise.all(rows.map((r) => this.info(r, currentId)));
   }
 
   /** Sign-out: the row goes, so the cookie signs no one in even if a copy of it was kept. */
-  end(value: unknown): boolean {
-    return typeof value === 'string' && this.rows.delete(hashOf(value));
+  async end(value: unknown): Promise<boolean> {
+    return typeof value === 'string' && (await this.rows.delete(hashOf(value)));
   }
 
   /** Ends one sign-in of the user by its public id; the resolved id (for closing its sockets), or null. */
-  endById(userId: string, id: string): string | null {
-    const row = this.rows.of(userId, new Date(0).toISOString()).find((r) => r.id === id);
-    return row && this.rows.delete(row.token_hash) ? row.token_hash : null;
+  async endById(userId: string, id: string): Promise<string | null> {
+    const row = (await this.rows.of(userId, new Date(0).toISOString())).find((r) => r.id === id);
+    return row && (await this.rows.delete(row.token_hash)) ? row.token_hash : null;
   }
 
   /** Ends all of a user's sign-ins (disabled, or "sign out everywhere"), but `keepId`; the resolved ids ended. */
-  endAllOf(userId: string, keepId?: string): string[] {
+  async endAllOf(userId: string, keepId?: string): Promise<string[]> {
     if (keepId === undefined) return this.rows.deleteAllOf(userId);
     const ended: string[] = [];
-    for (const r of this.rows.of(userId, new Date(0).toISOString()))
-      if (r.token_hash !== keepId && this.rows.delete(r.token_hash)) ended.push(r.token_hash);
+    for (const r of await this.rows.of(userId, new Date(0).toISOString()))
+      if (r.token_hash !== keepId && (await this.rows.delete(r.token_hash))) ended.push(r.token_hash);
     return ended;
   }
 
   /** Ends the sign-ins obtained with a credential (a revoked token); the resolved ids ended. */
-  endByCredential(credential: string): string[] {
+  endByCredential(credential: string): Promise<string[]> {
     return this.rows.deleteByCredential(credential);
   }
 
   /** At start: sign-ins exchanged for a bootstrap key other than the current one end. */
-  endKeySignInsExcept(currentKeyCredential: string): number {
-    return this.rows.deleteKeySignInsExcept(currentKeyCredential).length;
+  async endKeySignInsExcept(currentKeyCredential: string): Promise<number> {
+    return (await this.rows.deleteKeySignInsExcept(currentKeyCredential)).length;
   }
 
-  private info(r: WebSessionRow, currentId?: string): SignInInfo {
+  private async info(r: WebSessionRow, currentId?: string): Promise<SignInInfo> {
     const tokenId = r.credential?.startsWith('token:') ? r.credential.slice('token:'.length) : undefined;
     return {
       id: r.id,
@@ -122,7 +123,7 @@ export class WebSessions {
       last_used_at: r.last_used_at,
       expires_at: r.expires_at,
       method: r.via as SignInInfo['method'],
-      token_name: tokenId ? (this.opts.tokenName?.(tokenId) ?? null) : null,
+      token_name: tokenId ? ((await this.opts.tokenName?.(tokenId)) ?? null) : null,
       token_id: tokenId ?? null,
       user_agent: r.user_agent,
       current: r.token_hash === currentId,
@@ -130,10 +131,10 @@ export class WebSessions {
   }
 
   /** Expired rows are deleted at most once a minute, on the way through. */
-  private purgeNowAndThen(): void {
+  private async purgeNowAndThen(): Promise<void> {
     const now = this.now();
     if (now - this.lastPurge < 60_000) return;
     this.lastPurge = now;
-    this.rows.deleteExpired(new Date(now).toISOString());
+    await this.rows.deleteExpired(new Date(now).toISOString());
   }
 }

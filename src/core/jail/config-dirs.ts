@@ -36,14 +36,18 @@ export function ensureConfigDir(config: DirConfig, userId: string): string {
  * transcripts (and file backups) found there move to their own folder once, at start, so
  * their sessions still resume, fork and rewind, and no other user's jail ever sees them.
  */
-export function migrateTranscripts(config: DirConfig, ownerOf: (sessionId: string) => string | undefined, log: Logger): number {
+export async function migrateTranscripts(
+  config: DirConfig,
+  ownerOf: (sessionId: string) => Promise<string | undefined>,
+  log: Logger,
+): Promise<number> {
   const legacyProjects = path.join(config.claudeConfigDir, 'projects');
   let moved = 0;
   for (const project of safeReaddir(legacyProjects)) {
     const dir = path.join(legacyProjects, project);
     for (const entry of safeReaddir(dir)) {
       const m = entry.match(/^([0-9a-f-]{36})\.jsonl$/i);
-      const owner = m ? ownerOf(m[1] as string) : undefined;
+      const owner = m ? await ownerOf(m[1] as string) : undefined;
       if (!m || !owner || owner === BUILTIN_ADMIN) continue;
       const id = m[1] as string;
       const target = ensureConfigDir(config, owner);

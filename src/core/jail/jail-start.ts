@@ -3,21 +3,21 @@
 // on a server that cannot jail their agents, unless AGENT_JAIL=off was chosen).
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { UserRepository } from '../../db/user-repository.js';
+import type { UserRepository } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import { BUILTIN_ADMIN, migrateTranscripts } from './config-dirs.js';
 import { decideJail, jailUnavailable } from './jail-probe.js';
 import { jailLayoutProblem } from './session-jail.js';
 
 /** Resolves config.agentJail to on or off; throws (the start-up error) where the server must refuse. */
-export function startJail(
+export async function startJail(
   config: Config,
   users: UserRepository,
-  ownerOf: (sessionId: string) => string | undefined,
+  ownerOf: (sessionId: string) => Promise<string | undefined>,
   log: Logger,
   probe?: () => string | null,
-): void {
-  const others = users.users().filter((u) => u.user_id !== BUILTIN_ADMIN && !u.disabled).length;
+): Promise<void> {
+  const others = (await users.users()).filter((u) => u.user_id !== BUILTIN_ADMIN && !u.disabled).length;
   const required =
     config.workspaces === 'per-user'
       ? 'WORKSPACES=per-user'
@@ -38,5 +38,5 @@ export function startJail(
     users.beforeInsert = () => {
       throw new PlatformError('jail_required');
     };
-  migrateTranscripts(config, ownerOf, log);
+  await migrateTranscripts(config, ownerOf, log);
 }

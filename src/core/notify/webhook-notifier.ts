@@ -36,7 +36,8 @@ export interface WebhookOptions {
    * The title the user gave a session (renamed), for the payload; undefined otherwise: a default
    * title is the start of the first message, and message text never leaves in a notification.
    */
-  titleOf: (sessionId: string) => string | undefined;
+  /** The session's title to show, if any (read when the notification is queued). */
+  titleOf: (sessionId: string) => Promise<string | undefined> | string | undefined;
   timeoutMs?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -44,7 +45,8 @@ export interface WebhookOptions {
 }
 
 interface Pending {
-  payload: WebhookPayload;
+  /** Made when queued; its title may take a read (awaited by the sender, in order). */
+  payload: Promise<WebhookPayload>;
   attempt: number;
 }
 
@@ -70,14 +72,33 @@ export class WebhookNotifier {
   }
 
   /** The notification a session event gives, or null (most events give none). */
-  payloadFor(ev: SessionEvent): WebhookPayload | null {
+  payloadFor(ev: SessionEvent): Promise<WebhookPayload> | null {
     if (ev.type !== 'permission_request' && ev.type !== 'response_complete' && ev.type !== 'stream_error') return null;
+    const at = new Date().toISOString();
+    return this.title(ev.session_id).then((title) => this.payloadWith(ev, at, title));
+  }
+
+  /** The title to show: a failed read gives the default one, never a lost notification. */
+  private async title(sessionId: string): Promise<string> {
+    try {
+      return (await this.opts.titleOf(sessionId)) ?? `Session ${sessionId.slice(0, 8)}`;
+    } catch (e) {
+      this.opts.logger.warn({ err: e, session_id: sessionId }, 'webhook: could not read the session title');
+      return `Session ${sessionId.slice(0, 8)}`;
+    }
+  }
+
+  private payloadWith(
+    ev: Extract<SessionEvent, { type: 'permission_request' | 'response_complete' | 'stream_error' }>,
+    at: string,
+    title: string,
+  ): WebhookPayload {
     const base = {
       id: randomUUID(),
       event: ev.type,
-      at: new Date().toISOString(),
+      at,
       session_id: ev.session_id,
-      session_title: this.opts.titleOf(ev.session_id) ?? `Session ${ev.session_id.slice(0, 8)}`,
+      session_title: title,
       link: this.opts.publicUrl ? `${this.opts.publicUrl}/chat?resume=${ev.session_id}` : null,
     };
     if (ev.type === 'permission_request') return { ...base, tool: ev.tool };
@@ -116,7 +137,9 @@ export class WebhookNotifier {
         const next = this.queue.shift();
         if (!next) break;
         next.attempt++;
-        const outcome = await this.post(next.payload);
+        const payload = await next.payload;
+        if (this.stopped) break;
+        const outcome = await this.post(payload);
         if (outcome === 'ok') {
           this.stats.delivered++;
           continue;
@@ -129,7 +152,7 @@ export class WebhookNotifier {
           continue;
         }
         this.stats.failed++;
-        this.opts.logger.warn({ event: next.payload.event, attempts: next.attempt }, 'webhook notification not delivered');
+        this.opts.logger.warn({ event: payload.event, attempts: next.attempt }, 'webhook notification not delivered');
       }
     } finally {
       this.working = false;

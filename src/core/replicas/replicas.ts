@@ -7,7 +7,7 @@
 // writes nothing. Summaries reach the owner's sockets on every replica (replica-bus.ts).
 // One host (SQLite): every hook is a no-op.
 import type { Logger } from 'pino';
-import type { SessionMetadata } from '../../db/session-repository.js';
+import type { SessionMetadata } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { SessionSummary } from '../../protocol/messages.js';
 import type { ClaudeProcess } from '../cli/claude-process.js';

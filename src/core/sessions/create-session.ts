@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { SessionMetadata } from '../../db/session-repository.js';
+import type { SessionMetadata } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { SessionSource } from '../../protocol/messages.js';
 import type { CliCatalog } from '../agent-policy/catalog.js';
@@ -77,7 +77,7 @@ export async function startSession(
   c.capacity.rename(provisional, id);
   const leased = c.claimNew?.(id);
   if (leased) await leased;
-  c.workspaces?.record(id, cwd);
+  await c.workspaces?.record(id, cwd);
   const now = new Date().toISOString();
   const meta: SessionMetadata = {
     session_id: id,

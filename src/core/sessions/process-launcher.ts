@@ -4,7 +4,7 @@
 import type { CanUseTool } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { SessionRepository } from '../../db/session-repository.js';
+import type { SessionRepository } from '../../db/ports.js';
 import type { SessionPermissionMode } from '../../protocol/messages.js';
 import { ClaudeProcess, type SpawnRecord } from '../cli/claude-process.js';
 import { buildCliOptions, type ExtensionOptions } from '../cli/cli-options.js';
@@ -12,6 +12,7 @@ import { isAlive, killTree, procInfo } from '../cli/process-tree.js';
 import { sessionPlacement } from '../jail/session-jail.js';
 import type { TranscriptMirror } from '../transcripts/transcript-mirror.js';
 import type { Workspaces } from '../workspace/workspaces.js';
+import { OrderedWrites } from './ordered-writes.js';
 
 /** A session's own choices; undefined fields keep what it has (or the server's defaults). */
 export interface SessionOptions {
@@ -54,8 +55,12 @@ export class ProcessLauncher implements ProcessStarter {
   private readonly spawned = new Set<number>();
   /** Measured cold starts (ms), for session_creating's estimate. */
   private readonly coldStarts: number[] = [];
+  /** The spawned-process records: a pid's exit is stored after its spawn. */
+  private readonly records: OrderedWrites;
 
-  constructor(private readonly d: LauncherDeps) {}
+  constructor(private readonly d: LauncherDeps) {
+    this.records = new OrderedWrites(d.log);
+  }
 
   /** Async: a config folder that cannot be made fails the start like a CLI that cannot start. */
   async start(req: LaunchRequest): Promise<ClaudeProcess> {
@@ -88,11 +93,13 @@ export class ProcessLauncher implements ProcessStarter {
       logger: this.d.log.child({ session_id: req.sessionId }),
       onSpawn: (r: SpawnRecord) => {
         this.spawned.add(r.pid);
-        this.d.repo.rememberProcess(r.pid, r.startTime, req.sessionId);
+        this.records.enqueue(`${r.pid}:${r.startTime}`, 'a spawned process', () =>
+          this.d.repo.rememberProcess(r.pid, r.startTime, req.sessionId),
+        );
       },
       onExit: (r: SpawnRecord) => {
         this.spawned.delete(r.pid);
-        this.d.repo.forgetProcess(r.pid, r.startTime);
+        this.records.enqueue(`${r.pid}:${r.startTime}`, 'a process exit', () => this.d.repo.forgetProcess(r.pid, r.startTime));
       },
     });
   }
@@ -104,14 +111,19 @@ export class ProcessLauncher implements ProcessStarter {
 
   /** Ends the CLI processes an earlier run of the server spawned that still run. */
   async endLeftovers(): Promise<void> {
-    for (const p of this.d.repo.spawnedProcesses()) {
+    for (const p of await this.d.repo.spawnedProcesses()) {
       const info = procInfo(p.pid);
       if (info && info.startTime === p.start_time && isAlive(p.pid)) {
         this.d.log.warn({ pid: p.pid, session_id: p.session_id }, 'ending CLI process left by an earlier server run');
         await killTree(p.pid);
       }
-      this.d.repo.forgetProcess(p.pid, p.start_time);
+      await this.d.repo.forgetProcess(p.pid, p.start_time);
     }
+  }
+
+  /** Resolves when the spawned-process records made so far are stored (before the database closes). */
+  recordsSettled(): Promise<void> {
+    return this.records.settled();
   }
 
   /** Records how long a CLI start took (cold starts and pool refills alike). */

@@ -4,6 +4,7 @@
 // where the session was, and a lost transcript ends it for good.
 import type { Logger } from 'pino';
 import { PlatformError } from '../../protocol/errors.js';
+import { checkSessionLimit } from '../accounting/user-limits.js';
 import type { History } from '../conversations/history.js';
 import type { LifecycleEmitter } from './lifecycle-events.js';
 import type { ProcessStarter, SessionOptions } from './process-launcher.js';
@@ -11,13 +12,12 @@ import type { Session } from './session.js';
 
 export interface ResumeContext {
   log: Logger;
-  limits?: { checkCreate(userId: string, live: number): void } | undefined;
+  limits?: { sessionLimit(userId: string): Promise<number | null> } | undefined;
   openSessionsOf(userId: string): number;
   /** Takes a slot (evicting an idle session when full, SESSION_EVICTION=idle). */
   reserve(id: string): void;
   starter: ProcessStarter;
   history: Pick<History, 'hasTranscript'>;
-  cwdOf(sessionId: string): string;
   events: LifecycleEmitter;
   /** Restarts a terminated session's time in memory. */
   touch(s: Session): void;
@@ -46,9 +46,12 @@ export class Resumes {
     const claimed = this.c.claim?.(s); // one host: nothing to wait for (the start stays synchronous up to here)
     if (claimed) await claimed;
     if (s.state === 'terminated' && !s.isResumable) throw new PlatformError('session_unavailable');
+    // A terminated session coming back opens one more of the user's sessions (counted once it is resuming).
+    if (s.state === 'terminated') {
+      const max = (await this.c.limits?.sessionLimit(s.ownerId)) ?? null;
+      if (s.state === 'terminated') checkSessionLimit(max, this.c.openSessionsOf(s.ownerId));
+    }
     const restarting = s.state === 'restarting';
-    // A terminated session coming back opens one more of the user's sessions.
-    if (s.state === 'terminated') this.c.limits?.checkCreate(s.ownerId, this.c.openSessionsOf(s.ownerId));
     this.c.reserve(s.id);
     s.resumeRequested();
     let transcriptLost = false;
@@ -58,7 +61,7 @@ export class Resumes {
         .start({
           sessionId: s.id,
           resume: await this.hasConversation(s),
-          cwd: this.c.cwdOf(s.id),
+          cwd: s.workingDir,
           options: sessionOptions(s),
           ownerId: s.ownerId,
         })

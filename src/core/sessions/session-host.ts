@@ -1,26 +1,28 @@
 // What a session needs of the server around it (SessionHost): where its frames,
 // rows and summaries go, what a finished turn records (the turn's row, metrics,
-// the conversation's stored copy), and the slot its process held.
+// the conversation's stored copy), and the slot its process held. Its row and turn
+// writes go through one queue per session (session-writes.ts): stored in order, off its path.
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { SessionRepository } from '../../db/session-repository.js';
+import type { SessionRepository } from '../../db/ports.js';
 import type { Metrics } from '../accounting/metrics.js';
 import type { ClaudeProcess } from '../cli/claude-process.js';
 import type { Conversations } from '../conversations/conversations.js';
 import type { SessionLifecycleEvents } from './lifecycle-events.js';
+import type { OrderedWrites } from './ordered-writes.js';
 import type { Session, SessionHost } from './session.js';
 
 export interface SessionHostDeps {
   config: Config;
   repo: SessionRepository;
+  writes: OrderedWrites;
   log: Logger;
   metrics?: Pick<Metrics, 'turns' | 'userTurn'> | undefined;
   conversations: Conversations;
   events: EventEmitter<SessionLifecycleEvents>;
   releaseSlot(sessionId: string): void;
   restart(s: Session, reason: 'memory_limit', graceMs: number): Promise<void>;
-  cwdOf(sessionId: string): string;
   /** A session's process has ended or is ending (its lease goes once it is gone: core/replicas). */
   processEnded?(s: Session, proc: ClaudeProcess): void;
 }
@@ -28,10 +30,10 @@ export interface SessionHostDeps {
 export function sessionHost(d: SessionHostDeps): SessionHost {
   return {
     publish: (ev) => d.events.emit('event', ev),
-    save: (row) => d.repo.save(row),
+    save: (row) => d.writes.enqueue(row.session_id, 'the session row', () => d.repo.save(row)),
     announce: (summary) => d.events.emit('updated', summary),
     turnEnded: (s, turn, r) => {
-      d.repo.recordTurn({
+      const record = {
         session_id: s.id,
         started_at: new Date(turn.startedAt).toISOString(),
         ended_at: new Date().toISOString(),
@@ -40,10 +42,12 @@ export function sessionHost(d: SessionHostDeps): SessionHost {
         turn_count: r.turn_count,
         context_tokens: r.context_tokens ?? null,
         context_window: r.context_window ?? null,
-      });
+      };
+      d.writes.enqueue(s.id, 'the turn', () => d.repo.recordTurn(record));
       d.metrics?.turns.inc({ outcome: r.outcome });
       d.metrics?.userTurn(s.ownerId, r.cost_usd);
-      d.conversations.turnEnded(s.id);
+      // The stored copy reads the turn's outcome: it catches up once the turn is stored.
+      d.conversations.turnEnded(s.id, d.writes.settled(s.id));
     },
     // after the turn has fully ended (its state move included)
     restartDue: (s, reason) => setImmediate(() => void d.restart(s, reason, d.config.memoryRestartGraceSeconds * 1000)),
@@ -55,6 +59,5 @@ export function sessionHost(d: SessionHostDeps): SessionHost {
     permissionDecided: (s, x) => d.events.emit('permission', { ...x, session_id: s.id, user_id: s.ownerId }),
     permissionTimeoutMs: d.config.permissionTimeoutSeconds * 1000,
     projectDir: d.config.projectDir,
-    cwdOf: (sessionId) => d.cwdOf(sessionId),
   };
 }

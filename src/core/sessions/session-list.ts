@@ -1,6 +1,6 @@
 // The session list: every stored session, newest first, with the fresher summary
 // of the ones held in memory; pages of it behind an opaque cursor.
-import type { ListCursor, SessionMetadata, SessionRepository } from '../../db/session-repository.js';
+import type { ListCursor, SessionMetadata, SessionRepository } from '../../db/ports.js';
 import type { SessionSummary } from '../../protocol/messages.js';
 import { summaryOf } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -12,18 +12,19 @@ export class SessionList {
   ) {}
 
   /** Every session, newest first; only one user's with `userId`. */
-  all(userId?: string): SessionSummary[] {
+  async all(userId?: string): Promise<SessionSummary[]> {
+    const rows = await this.repo.listAll(userId);
     const live = new Map<string, SessionSummary>();
     for (const s of this.registry.values()) live.set(s.id, s.summary());
-    return this.repo.listAll(userId).map((m) => live.get(m.session_id) ?? summaryOf(m));
+    return rows.map((m) => live.get(m.session_id) ?? summaryOf(m));
   }
 
   /** A page of the list, newest first, after `cursor`; one user's only with `userId`. */
-  page(opts: { limit: number; cursor?: ListCursor | undefined; userId?: string | undefined; archived?: boolean }): {
+  async page(opts: { limit: number; cursor?: ListCursor | undefined; userId?: string | undefined; archived?: boolean }): Promise<{
     sessions: SessionSummary[];
     next: ListCursor | null;
-  } {
-    const rows = this.repo.listPage({ ...opts, limit: opts.limit + 1 });
+  }> {
+    const rows = await this.repo.listPage({ ...opts, limit: opts.limit + 1 });
     const more = rows.length > opts.limit;
     const page = rows.slice(0, opts.limit);
     const last = page.at(-1);

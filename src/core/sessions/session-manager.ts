@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { SessionRepository } from '../../db/session-repository.js';
+import type { HistoryRepository, SessionRepository } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { PermissionDecision, QuestionAnswers, RewindFilesResponse, SessionSource, SessionSummary } from '../../protocol/messages.js';
 import type { Metrics } from '../accounting/metrics.js';
+import { checkSessionLimit } from '../accounting/user-limits.js';
 import { canUseToolFor } from '../agent-policy/can-use-tool.js';
 import { CliCatalog } from '../agent-policy/catalog.js';
 import { answerRequest, changeOptions, checkMode } from '../agent-policy/session-options.js';
@@ -26,6 +27,7 @@ import type { Workspaces } from '../workspace/workspaces.js';
 import { Capacity } from './capacity.js';
 import { type CreateContext, startSession } from './create-session.js';
 import type { SessionLifecycleEvents } from './lifecycle-events.js';
+import { OrderedWrites } from './ordered-writes.js';
 import type { WarmProcessSource } from './prewarm-pool.js';
 import { ProcessLauncher, type ProcessStarter, type SessionOptions } from './process-launcher.js';
 import { Resumes } from './resume-session.js';
@@ -45,6 +47,8 @@ const INTERRUPT_SETTLE_MS = 2000;
 export interface SessionManagerDeps {
   config: Config;
   repo: SessionRepository;
+  /** The stored conversations (pages, search, export). */
+  history: HistoryRepository;
   log: Logger;
   modelBaseUrl: string | undefined;
   extensions: () => ExtensionOptions;
@@ -53,11 +57,12 @@ export interface SessionManagerDeps {
   metrics?: Pick<Metrics, 'turns' | 'userTurn'>;
   /** Per-user limits: asked before a turn (budget) and before a session gets a process (live sessions). */
   limits?: {
-    checkTurn(userId: string): void;
-    checkCreate(userId: string, live: number): void;
+    checkTurn(userId: string): Promise<void>;
+    /** The most open sessions the user may have (null: no limit). */
+    sessionLimit(userId: string): Promise<number | null>;
   };
   /** Each session's working folder (WORKSPACES); without it every session works in PROJECT_DIR. */
-  workspaces?: Pick<Workspaces, 'forNewSession' | 'record' | 'cwdOf' | 'othersOf'>;
+  workspaces?: Pick<Workspaces, 'forNewSession' | 'record' | 'othersOf'>;
   /** Where sent attachments are kept and served from (per user, in the data folder). */
   attachments?: Pick<AttachmentStore, 'save' | 'open'>;
   /** Starts processes (default: real CLI processes); lifecycle unit tests give a fake one. */
@@ -78,6 +83,8 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   readonly conversations: Conversations;
   readonly lists: SessionList;
   private readonly resumes: Resumes;
+  /** Each session's row and turn writes, in order (awaited before a delete and at shutdown). */
+  readonly writes: OrderedWrites;
   /** Creates in flight, by user: counted against the user's session limit before their session exists. */
   private readonly creating = new Map<string, number>();
   private pool: WarmProcessSource | null = null;
@@ -93,11 +100,13 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     this.config = config;
     this.log = log;
     this.capacity = new Capacity(() => config.maxSessions, config.sessionEviction);
+    this.writes = new OrderedWrites(log);
     this.conversations = new Conversations({
       // each user's CLI keeps its transcripts in its own config folder (the built-in admin: CLAUDE_CONFIG_DIR)
-      configDirOf: (id) => configDirOf(config, repo.get(id)?.user_id ?? BUILTIN_ADMIN),
+      configDirOf: async (id) => configDirOf(config, (await this.ownerOf(id)) ?? BUILTIN_ADMIN),
       projectDir: config.projectDir,
       repo,
+      historyRepo: deps.history,
       pageSize: config.historyPageSize,
       attachments: deps.attachments,
       fromStore: transcripts && ((id) => this.transcriptFromStore(transcripts, id)),
@@ -105,22 +114,23 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     this.host = sessionHost({
       config,
       repo,
+      writes: this.writes,
       log,
       metrics: deps.metrics,
       conversations: this.conversations,
       events: this,
       releaseSlot: (id) => this.capacity.release(id),
       restart: (s, reason, graceMs) => this.restart(s, reason, graceMs),
-      cwdOf: (id) => this.cwdOf(id),
       processEnded: (s, proc) => deps.replicas?.processEnded(s, proc),
     });
-    this.registry = new SessionRegistry((id) => {
-      const m = repo.get(id);
+    this.registry = new SessionRegistry(async (id) => {
+      const m = await repo.get(id);
       return m ? new Session(m, this.host, stateOnLoad(m.status)) : undefined;
     });
     this.lists = new SessionList(repo, this.registry);
     const policy = {
-      find: (id: string) => this.registry.get(id),
+      // a session asking about a tool call has a live process: it is in memory
+      find: (id: string) => this.registry.peek(id),
       defaultMode: config.permissionMode,
       configDirOf: (userId: string) => configDirOf(config, userId),
       decidedByMode: (s: Session, d: Parameters<NonNullable<SessionHost['permissionDecided']>>[1]) =>
@@ -150,7 +160,6 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       reserve: (id) => this.reserve(id),
       starter: this.starter,
       history: this.conversations.history,
-      cwdOf: (id) => this.cwdOf(id),
       events: this,
       touch: (x) => this.registry.touch(x),
       claim: (x) => deps.replicas?.claim(x),
@@ -187,8 +196,9 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     this.pool = pool;
   }
 
-  private cwdOf(sessionId: string): string {
-    return this.deps.workspaces?.cwdOf(sessionId) ?? this.config.projectDir;
+  /** The owner of a session in memory or stored (undefined: no such session). */
+  private async ownerOf(sessionId: string): Promise<string | undefined> {
+    return this.registry.peek(sessionId)?.ownerId ?? (await this.deps.repo.get(sessionId))?.user_id;
   }
 
   /**
@@ -196,8 +206,9 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
    * resumable, and CLI processes it spawned that still run are ended.
    */
   async recoverFromPreviousRun(): Promise<void> {
-    const open = this.deps.repo.listActive(); // on PostgreSQL, only those this replica left open (REPLICA_ID)
+    const open = await this.deps.repo.listActive(); // on PostgreSQL, only those this replica left open (REPLICA_ID)
     for (const m of this.deps.replicas ? await this.deps.replicas.leftHere(open) : open) new Session(m, this.host).leftByLastRun();
+    await this.writes.settled();
     await this.launcher.endLeftovers();
   }
 
@@ -252,7 +263,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   }
 
   /** A session in memory, or loaded from the database (terminated ones included). */
-  find(id: string): Session | undefined {
+  find(id: string): Promise<Session | undefined> {
     return this.registry.get(id);
   }
 
@@ -291,7 +302,9 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   ): Promise<{ session: Session; source: SessionSource }> {
     const options = opts.options ?? {};
     checkMode(options.permission_mode, this.config.permissionMode);
-    this.deps.limits?.checkCreate(ownerId, this.openSessionsOf(ownerId));
+    const max = (await this.deps.limits?.sessionLimit(ownerId)) ?? null;
+    // Counted in the same step as the check: two creates at once cannot both take the last place.
+    checkSessionLimit(max, this.openSessionsOf(ownerId));
     this.creating.set(ownerId, (this.creating.get(ownerId) ?? 0) + 1);
     try {
       return await startSession(this.createContext, ownerId, opts.onCold, options);
@@ -313,10 +326,14 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   }
 
   /** Throws the error a new message to this session would get, before anything is sent (the budget asked once). */
-  checkCanSend(s: Session): void {
-    if (s.turn) throw new PlatformError('query_in_progress');
-    if (!s.hasLiveProcess && !s.isResumable) throw new PlatformError('session_unavailable');
-    this.deps.limits?.checkTurn(s.ownerId);
+  async checkCanSend(s: Session): Promise<void> {
+    const check = () => {
+      if (s.turn) throw new PlatformError('query_in_progress');
+      if (!s.hasLiveProcess && !s.isResumable) throw new PlatformError('session_unavailable');
+    };
+    check();
+    await this.deps.limits?.checkTurn(s.ownerId);
+    check(); // a message may have started a turn while the budget was read
   }
 
   /**
@@ -376,9 +393,9 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
    */
   async fork(src: Session, ownerId: string, messageId?: string): Promise<Session> {
     // The fork works in its original's folder: the CLI finds a transcript by its working folder.
-    const cwd = this.cwdOf(src.id);
+    const cwd = src.workingDir;
     const meta = await this.conversations.fork(src, ownerId, cwd, messageId);
-    this.deps.workspaces?.record(meta.session_id, cwd);
+    await this.deps.workspaces?.record(meta.session_id, cwd);
     // The new transcript is on this disk only: the other replicas read it from the store.
     await this.deps.transcripts?.prepare(meta.session_id, configDirOf(this.config, ownerId)).catch(() => undefined);
     const fork = new Session(meta, this.host, 'creating');
@@ -392,7 +409,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   rewindFiles(s: Session, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
     const c = this.config;
     const scope = {
-      workspace: this.cwdOf(s.id),
+      workspace: s.workingDir,
       projectDir: c.projectDir,
       databasePath: c.databasePath,
       claudeConfigDir: c.claudeConfigDir,
@@ -417,7 +434,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
 
   /** Memory over the limit. Mid-turn the restart waits for the turn's end, unless `force` (twice the limit). */
   async restartForMemory(id: string, rssMb: number, force: boolean): Promise<void> {
-    const s = this.registry.get(id);
+    const s = this.registry.peek(id);
     if (!s?.hasLiveProcess) return;
     if (s.turn && !force) {
       s.restartAfterThisTurn('memory_limit');
@@ -432,7 +449,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
 
   /** Monitor: the session will reach its duration limit soon. */
   warnDuration(id: string, remainingSeconds: number, message: string): void {
-    this.registry.get(id)?.warnDuration(remainingSeconds, message);
+    this.registry.peek(id)?.warnDuration(remainingSeconds, message);
   }
 
   /**
@@ -449,7 +466,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
 
   /** The monitor's way to end a session it found over a limit. */
   async destroyById(id: string, reason: string, message: string): Promise<void> {
-    const s = this.registry.get(id);
+    const s = await this.registry.get(id);
     if (s) await this.destroy(s, reason, message, null);
   }
 
@@ -468,6 +485,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
       await Promise.race([Promise.all(turns), new Promise((r) => setTimeout(r, graceMs))]);
     }
     await Promise.all(sessions.map((s) => s.serverStopped()));
+    await Promise.all([this.writes.settled(), this.launcher.recordsSettled()]);
     this.capacity.clear();
     this.registry.clear();
   }

@@ -8,9 +8,11 @@ import type { Session } from './session.js';
 export class SessionRegistry extends EventEmitter<{ forgotten: [string] }> {
   private readonly sessions = new Map<string, Session>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Loads in flight: two lookups of one stored session share one Session. */
+  private readonly loading = new Map<string, Promise<Session | undefined>>();
 
   constructor(
-    private readonly load: (id: string) => Session | undefined,
+    private readonly load: (id: string) => Promise<Session | undefined>,
     /** How long a terminated session stays in memory for reconnecting clients. */
     public retentionMs = 60_000,
   ) {
@@ -22,15 +24,28 @@ export class SessionRegistry extends EventEmitter<{ forgotten: [string] }> {
   }
 
   /** In memory, or loaded from the database (terminated ones included, kept for the retention time only). */
-  get(id: string): Session | undefined {
-    let s = this.sessions.get(id);
-    if (!s) {
-      s = this.load(id);
-      if (!s) return undefined;
-      this.sessions.set(id, s);
-    }
-    this.touch(s);
+  async get(id: string): Promise<Session | undefined> {
+    const s = this.sessions.get(id) ?? (await this.loadOnce(id));
+    if (s) this.touch(s);
     return s;
+  }
+
+  private loadOnce(id: string): Promise<Session | undefined> {
+    let p = this.loading.get(id);
+    if (!p) {
+      p = this.load(id).then((loaded) => {
+        // A session added meanwhile (created, forked) wins over the stored row.
+        const s = this.sessions.get(id) ?? loaded;
+        if (s) this.sessions.set(id, s);
+        return s;
+      });
+      this.loading.set(id, p);
+      void p.then(
+        () => this.loading.delete(id),
+        () => this.loading.delete(id),
+      );
+    }
+    return p;
   }
 
   /** The session if it is in memory (never loads one). */

@@ -1,5 +1,5 @@
 // What clients see of a session row, and the title a first message gives it.
-import type { SessionMetadata } from '../../db/session-repository.js';
+import type { SessionMetadata } from '../../db/ports.js';
 import type { SessionSummary } from '../../protocol/messages.js';
 import { titleFromMessage } from '../conversations/titles.js';
 

@@ -3,7 +3,7 @@
 // flight, its permissions and its event log. Only the session changes its state:
 // every move saves it once and announces it once.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { SessionMetadata } from '../../db/session-repository.js';
+import type { SessionMetadata } from '../../db/ports.js';
 import type { AttachmentRef, SessionPermissionMode, SessionSummary } from '../../protocol/messages.js';
 import { type PermissionDecided, PermissionGate } from '../agent-policy/permissions.js';
 import { waitingFor } from '../attention/waiting-for.js';
@@ -21,7 +21,7 @@ export type { SuggestedAction, Turn, TurnResult } from './turn.js';
 export interface SessionHost {
   /** Every event of every session goes through here to its watcher. */
   publish(ev: BufferedEvent): void;
-  /** Stores the session's row (one write). */
+  /** Stores the session's row (one write, queued: stored in order, never awaited by the session). */
   save(row: SessionMetadata): void;
   /** Tells every client the summary changed. */
   announce(summary: SessionSummary): void;
@@ -36,9 +36,8 @@ export interface SessionHost {
   /** A tool call of this session was decided (allowed, denied, timed out...). */
   permissionDecided?(s: Session, d: PermissionDecided): void;
   permissionTimeoutMs: number;
+  /** Where a session without a recorded working folder works. */
   projectDir: string;
-  /** The session's working folder: "Always allow" for file tools covers it only. */
-  cwdOf?(sessionId: string): string;
 }
 
 export class Session {
@@ -78,7 +77,8 @@ export class Session {
     this.state_ = state;
     this.events = new EventBuffer(this.id);
     this.permissions = new PermissionGate({
-      projectDir: host.cwdOf?.(this.id) ?? host.projectDir,
+      // "Always allow" for file tools covers the session's working folder only.
+      projectDir: this.workingDir,
       timeoutMs: host.permissionTimeoutMs,
       emit: (ev) => this.emit(ev),
       decided: (d) => this.host.permissionDecided?.(this, d),
@@ -93,6 +93,11 @@ export class Session {
   /** The user who created it: the only one who may use it. */
   get ownerId(): string {
     return this.row.user_id;
+  }
+
+  /** The folder its agent works in: the one recorded at creation (sessions from before the record: PROJECT_DIR). */
+  get workingDir(): string {
+    return this.row.working_dir ?? this.host.projectDir;
   }
 
   /** The session's own model and permission mode (undefined: the server's defaults). */

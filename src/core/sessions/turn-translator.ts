@@ -1,7 +1,7 @@
 // Turns the SDK's message stream for one turn into protocol frames.
 // Pure apart from the clock, so unit tests drive it with recorded messages.
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { TurnRecord } from '../../db/session-repository.js';
+import type { TurnRecord } from '../../db/ports.js';
 import type { HistoryMessage } from '../../protocol/messages.js';
 import { attachmentRefs, isAttachmentText } from '../conversations/attachments.js';
 import type { EventInput } from './session-events.js';

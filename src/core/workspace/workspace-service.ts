@@ -23,7 +23,7 @@ const MAX_COUNTED = 200;
 export interface WorkspaceDeps {
   config: Pick<Config, 'databasePath' | 'claudeConfigDir' | 'projectDir'>;
   /** The session's working folder. */
-  cwdOf(sessionId: string): string;
+  cwdOf(sessionId: string): Promise<string>;
   /** The session's transcript file, if the CLI wrote one. */
   transcriptOf(sessionId: string): Promise<string | undefined>;
   /** More folders never served (a user's own CLI config folder, when there is one per user). */
@@ -71,7 +71,7 @@ export class WorkspaceService {
       usersRoot(projectDir),
       ...(this.d.moreForbidden?.(sessionId) ?? []),
     ];
-    return ConfinedRoot.open(this.d.cwdOf(sessionId), forbidden);
+    return ConfinedRoot.open(await this.d.cwdOf(sessionId), forbidden);
   }
 
   async list(sessionId: string, rel: string, offset?: number, limit?: number): Promise<FileListResponse> {

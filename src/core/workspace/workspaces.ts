@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/config.js';
-import type { WorkspaceRepository } from '../../db/workspace-repository.js';
+import type { WorkspaceRepository } from '../../db/ports.js';
 
 /** The folder under PROJECT_DIR that holds every user's workspace. */
 export const USERS_DIR = 'users';
@@ -42,13 +42,13 @@ export class Workspaces {
     return dir;
   }
 
-  record(sessionId: string, cwd: string): void {
-    this.repo.record(sessionId, cwd);
+  record(sessionId: string, cwd: string): Promise<void> {
+    return this.repo.record(sessionId, cwd);
   }
 
   /** The folder a session works in: the recorded one; sessions from before this record ran in PROJECT_DIR. */
-  cwdOf(sessionId: string): string {
-    return this.repo.cwdOf(sessionId) ?? this.config.projectDir;
+  async cwdOf(sessionId: string): Promise<string> {
+    return (await this.repo.cwdOf(sessionId)) ?? this.config.projectDir;
   }
 
   /** Other users' folders as they are now (deny rules for the file tools name each). */

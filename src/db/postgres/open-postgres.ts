@@ -6,6 +6,7 @@ import { connect, PgDatabase } from './connection.js';
 import { PgHistoryRepository } from './history-repository.js';
 import { PgLimitsRepository } from './limits-repository.js';
 import { migratePostgres } from './migrate.js';
+import { PgReplicaRepository } from './replica-repository.js';
 import { PgSessionRepository } from './session-repository.js';
 import { PgSessionRemovalRepository, PgWorkspaceRepository } from './session-rows-repository.js';
 import { PgUserRepository } from './user-repository.js';
@@ -34,6 +35,7 @@ export async function openPostgres(url: string, opts: { max?: number; fence?: Fe
     audit: new PgAuditRepository(db),
     removals: new PgSessionRemovalRepository(db),
     workspaces: new PgWorkspaceRepository(db),
+    replicas: new PgReplicaRepository(db),
     close: () => db.close(),
   };
 }

@@ -1,31 +1,9 @@
 // SQL of the audit log (table `audit_log`, append-only by trigger). Inserts and filtered,
 // keyset-paged reads, newest first; nothing here can change or remove an entry.
 import type Database from 'better-sqlite3';
+import type { AuditFilter, AuditRepository, AuditRow } from '../ports.js';
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  actor_user_id: string;
-  action: string;
-  target_user_id: string | null;
-  session_id: string | null;
-  detail: string;
-}
-
-export interface AuditFilter {
-  /** Actor or target. */
-  user_id?: string;
-  action?: string;
-  session_id?: string;
-  /** ISO times: at >= since, at < until. */
-  since?: string;
-  until?: string;
-  /** Only entries older than this id (the page cursor). */
-  before_id?: number;
-  limit: number;
-}
-
-export class AuditRepository {
+export class SqliteAuditRepository implements AuditRepository {
   private readonly insert;
 
   constructor(private readonly db: Database.Database) {
@@ -35,12 +13,21 @@ export class AuditRepository {
     );
   }
 
-  append(row: Omit<AuditRow, 'id'>): number {
+  async append(row: Omit<AuditRow, 'id'>): Promise<number> {
     if (!this.db.open) return 0;
-    return Number(this.insert.run(row).lastInsertRowid);
+    return Number(
+      this.insert.run({
+        at: row.at,
+        actor_user_id: row.actor_user_id,
+        action: row.action,
+        target_user_id: row.target_user_id,
+        session_id: row.session_id,
+        detail: row.detail,
+      }).lastInsertRowid,
+    );
   }
 
-  query(f: AuditFilter): AuditRow[] {
+  async query(f: AuditFilter): Promise<AuditRow[]> {
     const where: string[] = [];
     const args: Record<string, string | number> = { limit: f.limit };
     if (f.user_id !== undefined) {

@@ -1,33 +1,13 @@
-// SQLite persistence of users and their personal API tokens. Shares the session
-// repository's connection (one database file, one WAL). Tokens are stored as the
-// SHA-256 of the secret only: the secret itself is shown once and never kept.
+// SQLite rows of users and their personal API tokens. Tokens are stored as the SHA-256 of the
+// secret only: the secret itself is shown once and never kept.
 import type Database from 'better-sqlite3';
-import type { Role } from '../protocol/messages.js';
-
-export interface UserRow {
-  user_id: string;
-  name: string;
-  role: Role;
-  oidc_subject: string | null;
-  disabled: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface TokenRow {
-  token_id: string;
-  user_id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+import type { NewToken, TokenRow, UserRepository, UserRow } from '../ports.js';
 
 type RawUser = Omit<UserRow, 'disabled'> & { disabled: number };
 const userOf = (r: RawUser): UserRow => ({ ...r, disabled: r.disabled === 1 });
 const TOKEN_COLUMNS = 'token_id, user_id, name, created_at, last_used_at, revoked_at';
 
-export class UserRepository {
+export class SqliteUserRepository implements UserRepository {
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
@@ -42,6 +22,7 @@ export class UserRepository {
       updateUser: db.prepare(
         'UPDATE users SET name = @name, role = @role, disabled = @disabled, updated_at = @updated_at WHERE user_id = @user_id',
       ),
+      disable: db.prepare('UPDATE users SET disabled = 1, updated_at = ? WHERE user_id = ?'),
       activeAdmins: db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0"),
       activeOthers: db.prepare('SELECT COUNT(*) AS n FROM users WHERE user_id != ? AND disabled = 0'),
       insertToken: db.prepare(
@@ -56,73 +37,83 @@ export class UserRepository {
     };
   }
 
-  user(userId: string): UserRow | undefined {
+  async user(userId: string): Promise<UserRow | undefined> {
     const r = this.stmts.user.get(userId) as RawUser | undefined;
     return r ? userOf(r) : undefined;
   }
 
-  userBySubject(subject: string): UserRow | undefined {
+  async userBySubject(subject: string): Promise<UserRow | undefined> {
     const r = this.stmts.userBySubject.get(subject) as RawUser | undefined;
     return r ? userOf(r) : undefined;
   }
 
-  users(): UserRow[] {
+  async users(): Promise<UserRow[]> {
     return (this.stmts.users.all() as RawUser[]).map(userOf);
   }
 
-  /** Asked before a user is added (throws to refuse: the server cannot confine a new user's agents). */
   beforeInsert: () => void = () => {};
 
-  insertUser(u: UserRow): void {
+  private insertUserNow(u: UserRow): void {
     this.beforeInsert();
     this.stmts.insertUser.run({ ...u, disabled: u.disabled ? 1 : 0 });
   }
 
-  updateUser(u: Pick<UserRow, 'user_id' | 'name' | 'role' | 'disabled' | 'updated_at'>): void {
-    this.stmts.updateUser.run({ ...u, disabled: u.disabled ? 1 : 0 });
+  async insertUser(u: UserRow): Promise<void> {
+    this.insertUserNow(u);
   }
 
-  activeAdminCount(): number {
+  async insertUserWithToken(u: UserRow, t: NewToken): Promise<void> {
+    this.db.transaction(() => {
+      this.insertUserNow(u);
+      this.stmts.insertToken.run({ token_id: t.token_id, user_id: t.user_id, name: t.name, hash: t.hash, created_at: t.created_at });
+    })();
+  }
+
+  async updateUser(u: Pick<UserRow, 'user_id' | 'name' | 'role' | 'disabled' | 'updated_at'>): Promise<void> {
+    this.stmts.updateUser.run({ user_id: u.user_id, name: u.name, role: u.role, disabled: u.disabled ? 1 : 0, updated_at: u.updated_at });
+  }
+
+  async disableUser(userId: string, at: string): Promise<number> {
+    return this.db.transaction(() => {
+      this.stmts.disable.run(at, userId);
+      return this.stmts.revokeAllOf.run(at, userId).changes;
+    })();
+  }
+
+  async activeAdminCount(): Promise<number> {
     return (this.stmts.activeAdmins.get() as { n: number }).n;
   }
 
-  /** Enabled users other than this one. */
-  activeUsersBesides(userId: string): number {
+  async activeUsersBesides(userId: string): Promise<number> {
     return (this.stmts.activeOthers.get(userId) as { n: number }).n;
   }
 
-  insertToken(t: Omit<TokenRow, 'last_used_at' | 'revoked_at'> & { hash: string }): void {
-    this.stmts.insertToken.run(t);
+  async insertToken(t: NewToken): Promise<void> {
+    this.stmts.insertToken.run({ token_id: t.token_id, user_id: t.user_id, name: t.name, hash: t.hash, created_at: t.created_at });
   }
 
-  tokenByHash(hash: string): TokenRow | undefined {
+  async tokenByHash(hash: string): Promise<TokenRow | undefined> {
     return this.stmts.tokenByHash.get(hash) as TokenRow | undefined;
   }
 
-  token(tokenId: string): TokenRow | undefined {
+  async token(tokenId: string): Promise<TokenRow | undefined> {
     return this.stmts.token.get(tokenId) as TokenRow | undefined;
   }
 
-  tokensOf(userId: string): TokenRow[] {
+  async tokensOf(userId: string): Promise<TokenRow[]> {
     return this.stmts.tokensOf.all(userId) as TokenRow[];
   }
 
-  /** True when the token was live and is now revoked. */
-  revokeToken(tokenId: string, at: string): boolean {
+  async revokeToken(tokenId: string, at: string): Promise<boolean> {
     return this.stmts.revoke.run(at, tokenId).changes > 0;
   }
 
-  revokeTokensOf(userId: string, at: string): number {
+  async revokeTokensOf(userId: string, at: string): Promise<number> {
     return this.stmts.revokeAllOf.run(at, userId).changes;
   }
 
-  touchToken(tokenId: string, at: string): void {
+  async touchToken(tokenId: string, at: string): Promise<void> {
     if (!this.db.open) return;
     this.stmts.touch.run(at, tokenId);
-  }
-
-  /** Runs fn in one transaction (a user and their first token are created together or not at all). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
   }
 }

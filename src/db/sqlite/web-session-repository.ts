@@ -1,26 +1,14 @@
 // SQLite rows of browser sign-ins (cookie sessions). The cookie value is a random secret that
 // is never stored: rows are keyed by its SHA-256, so a copy of the database signs no one in.
 import type Database from 'better-sqlite3';
+import type { WebSessionRepository, WebSessionRow } from '../ports.js';
 
-export interface WebSessionRow {
-  token_hash: string;
-  /** The public id (lists, ending one). */
-  id: string;
-  user_id: string;
-  /** How the browser signed in: oidc, proxy, key (the bootstrap key exchanged), token (a personal token exchanged). */
-  via: string;
-  /** What the sign-in stands on besides its user: `key:<fingerprint>`, `token:<token id>`; null for oidc/proxy. */
-  credential: string | null;
-  user_agent: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string;
-}
+const hashes = (rows: unknown[]) => (rows as { token_hash: string }[]).map((r) => r.token_hash);
 
-export class WebSessionRepository {
+export class SqliteWebSessionRepository implements WebSessionRepository {
   private readonly stmts;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO web_sessions (token_hash, id, user_id, via, credential, user_agent, created_at, last_used_at, expires_at)
@@ -39,43 +27,46 @@ export class WebSessionRepository {
     };
   }
 
-  insert(row: WebSessionRow): void {
+  async insert(row: WebSessionRow): Promise<void> {
+    if (!this.db.open) return;
     this.stmts.insert.run(row);
   }
 
-  get(tokenHash: string): WebSessionRow | undefined {
+  async get(tokenHash: string): Promise<WebSessionRow | undefined> {
     return this.stmts.get.get(tokenHash) as WebSessionRow | undefined;
   }
 
-  /** A user's sign-ins not yet expired at `now`, newest first. */
-  of(userId: string, now: string): WebSessionRow[] {
+  async of(userId: string, now: string): Promise<WebSessionRow[]> {
     return this.stmts.of.all(userId, now) as WebSessionRow[];
   }
 
-  delete(tokenHash: string): boolean {
+  async delete(tokenHash: string): Promise<boolean> {
+    if (!this.db.open) return false;
     return this.stmts.delete.run(tokenHash).changes > 0;
   }
 
-  /** Removes a user's sign-ins; returns the hashes removed. */
-  deleteAllOf(userId: string): string[] {
-    return (this.stmts.deleteOf.all(userId) as { token_hash: string }[]).map((r) => r.token_hash);
+  async deleteAllOf(userId: string): Promise<string[]> {
+    if (!this.db.open) return [];
+    return hashes(this.stmts.deleteOf.all(userId));
   }
 
-  deleteByCredential(credential: string): string[] {
-    return (this.stmts.deleteByCredential.all(credential) as { token_hash: string }[]).map((r) => r.token_hash);
+  async deleteByCredential(credential: string): Promise<string[]> {
+    if (!this.db.open) return [];
+    return hashes(this.stmts.deleteByCredential.all(credential));
   }
 
-  /** Sign-ins obtained with a bootstrap key other than the one with this credential. */
-  deleteKeySignInsExcept(credential: string): string[] {
-    return (this.stmts.deleteKeyExcept.all(credential) as { token_hash: string }[]).map((r) => r.token_hash);
+  async deleteKeySignInsExcept(credential: string): Promise<string[]> {
+    if (!this.db.open) return [];
+    return hashes(this.stmts.deleteKeyExcept.all(credential));
   }
 
-  touch(tokenHash: string, at: string): void {
+  async touch(tokenHash: string, at: string): Promise<void> {
+    if (!this.db.open) return;
     this.stmts.touch.run(at, tokenHash);
   }
 
-  /** Removes rows expired at `now` (ISO time); returns how many. */
-  deleteExpired(now: string): number {
+  async deleteExpired(now: string): Promise<number> {
+    if (!this.db.open) return 0;
     return this.stmts.expire.run(now).changes;
   }
 }

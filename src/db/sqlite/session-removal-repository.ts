@@ -1,12 +1,13 @@
 // The two writes the session list's Archive and Delete need, outside the session's own row
 // writes (save never touches archived_at, and a deleted session's rows go here at once).
 import type Database from 'better-sqlite3';
+import type { SessionRemovalRepository } from '../ports.js';
 
-export class SessionRemovalRepository {
+export class SqliteSessionRemovalRepository implements SessionRemovalRepository {
   private readonly archive;
   private readonly purge;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.archive = db.prepare('UPDATE sessions SET archived_at = ? WHERE session_id = ?');
     const deletes = [
       'DELETE FROM sessions WHERE session_id = ?',
@@ -23,12 +24,14 @@ export class SessionRemovalRepository {
   }
 
   /** Archives (`at`: when) or restores (null) a session. */
-  setArchived(sessionId: string, at: string | null): void {
+  async setArchived(sessionId: string, at: string | null): Promise<void> {
+    if (!this.db.open) return;
     this.archive.run(at, sessionId);
   }
 
   /** Every stored row of a session: its metadata, turns, conversation copy and search entries. */
-  deleteSession(sessionId: string): void {
+  async deleteSession(sessionId: string): Promise<void> {
+    if (!this.db.open) return;
     this.purge(sessionId);
   }
 }

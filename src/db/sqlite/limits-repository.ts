@@ -1,22 +1,11 @@
 // SQL of per-user limits (table `user_limits`) and of usage, read from sessions and turns.
 import type Database from 'better-sqlite3';
+import type { LimitsRepository, LimitsRow, UsageRow } from '../ports.js';
 
-export interface LimitsRow {
-  user_id: string;
-  max_sessions: number | null;
-  monthly_budget_usd: number | null;
-}
-
-export interface UsageRow {
-  sessions: number;
-  turns: number;
-  cost_usd: number;
-}
-
-export class LimitsRepository {
+export class SqliteLimitsRepository implements LimitsRepository {
   private readonly s;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.s = {
       get: db.prepare('SELECT user_id, max_sessions, monthly_budget_usd FROM user_limits WHERE user_id = ?'),
       set: db.prepare(
@@ -45,26 +34,32 @@ export class LimitsRepository {
     };
   }
 
-  get(userId: string): LimitsRow | undefined {
+  async get(userId: string): Promise<LimitsRow | undefined> {
     return this.s.get.get(userId) as LimitsRow | undefined;
   }
 
-  set(row: LimitsRow): void {
-    this.s.set.run({ ...row, at: new Date().toISOString() });
+  async set(row: LimitsRow): Promise<void> {
+    if (!this.db.open) return;
+    this.s.set.run({
+      user_id: row.user_id,
+      max_sessions: row.max_sessions,
+      monthly_budget_usd: row.monthly_budget_usd,
+      at: new Date().toISOString(),
+    });
   }
 
   /** Cost of the user's turns that ended at or after `since` (ISO). */
-  costSince(userId: string, since: string): number {
+  async costSince(userId: string, since: string): Promise<number> {
     return (this.s.cost.get(userId, since) as { cost: number }).cost;
   }
 
-  usageSince(userId: string, since: string): UsageRow {
+  async usageSince(userId: string, since: string): Promise<UsageRow> {
     const t = this.s.turns.get(userId, since) as { turns: number; cost_usd: number };
     const n = (this.s.sessions.get(userId, since) as { n: number }).n;
     return { sessions: n, turns: t.turns, cost_usd: t.cost_usd };
   }
 
-  usageByDay(userId: string, since: string): (UsageRow & { day: string })[] {
+  async usageByDay(userId: string, since: string): Promise<(UsageRow & { day: string })[]> {
     const days = new Map<string, UsageRow & { day: string }>();
     const day = (d: string) => {
       let r = days.get(d);
@@ -78,7 +73,7 @@ export class LimitsRepository {
   }
 
   /** Every user id that has a session or limits. */
-  knownUsers(): string[] {
+  async knownUsers(): Promise<string[]> {
     return (this.s.users.all() as { user_id: string }[]).map((r) => r.user_id);
   }
 }

@@ -1,8 +1,9 @@
 // Each session's working folder (table `session_workspaces`), written once at creation so a
 // resume runs in the same folder (the CLI keeps transcripts per folder) whatever WORKSPACES says now.
 import type Database from 'better-sqlite3';
+import type { WorkspaceRepository } from '../ports.js';
 
-export class WorkspaceRepository {
+export class SqliteWorkspaceRepository implements WorkspaceRepository {
   private readonly s;
 
   constructor(private readonly db: Database.Database) {
@@ -12,11 +13,11 @@ export class WorkspaceRepository {
     };
   }
 
-  cwdOf(sessionId: string): string | undefined {
+  async cwdOf(sessionId: string): Promise<string | undefined> {
     return (this.s.get.get(sessionId) as { cwd: string } | undefined)?.cwd;
   }
 
-  record(sessionId: string, cwd: string): void {
+  async record(sessionId: string, cwd: string): Promise<void> {
     if (!this.db.open) return;
     this.s.set.run(sessionId, cwd);
   }

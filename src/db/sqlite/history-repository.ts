@@ -2,33 +2,20 @@
 // step with it (see core/conversations/history.ts), so a page of a long conversation is one indexed
 // read, and message text is searchable (FTS5) with the session titles.
 import type Database from 'better-sqlite3';
-import type { HistoryMessage } from '../protocol/messages.js';
-import { searchTextOf, searchWords } from './search-words.js';
-
-export interface HistorySource {
-  /** Bytes of the transcript already read (complete lines only). */
-  bytes: number;
-  /** Version of the conversion from transcript to messages: another one reads the transcript again. */
-  format: number;
-  /** Messages stored. */
-  count: number;
-}
-
-export interface StoredMessage {
-  pos: number;
-  message: HistoryMessage;
-}
+import type { HistoryMessage } from '../../protocol/messages.js';
+import type { HistoryRepository, HistorySource, StoredMessage } from '../ports.js';
+import { searchTextOf, searchWords } from '../search-words.js';
 
 /**
  * A search box's words as an FTS5 query: every word must occur, each as a prefix
  * ("deplo" finds "deploy"). Only letters and digits pass, so no input is FTS5 syntax.
  */
-export function ftsQuery(q: string): string | null {
+function ftsQuery(q: string): string | null {
   const words = searchWords(q);
   return words.length > 0 ? words.map((w) => `"${w}"*`).join(' ') : null;
 }
 
-export class HistoryRepository {
+export class SqliteHistoryRepository implements HistoryRepository {
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
@@ -55,19 +42,21 @@ export class HistoryRepository {
          FROM history_fts JOIN history_messages m ON m.id = history_fts.rowid
          WHERE history_fts MATCH ? GROUP BY m.session_id`,
       ),
+      // The cast matters: a JS number is bound as a REAL, and FTS5 then ignores the rowid constraint
+      // (every matching message came back, and .get() took the first: another message's snippet).
       snippet: db.prepare(
-        "SELECT snippet(history_fts, 0, '', '', '…', 16) AS snippet FROM history_fts WHERE history_fts MATCH ? AND rowid = ?",
+        "SELECT snippet(history_fts, 0, '', '', '…', 16) AS snippet FROM history_fts WHERE history_fts MATCH ? AND rowid = CAST(? AS INTEGER)",
       ),
       searchTitles: db.prepare('SELECT session_id FROM title_fts WHERE title_fts MATCH ? LIMIT 2000'),
     };
   }
 
-  source(sessionId: string): HistorySource | undefined {
+  async source(sessionId: string): Promise<HistorySource | undefined> {
     return this.stmts.source.get(sessionId) as HistorySource | undefined;
   }
 
   /** Replaces the messages from position `from` on with `messages` (positions from, from+1, ...) and records the source. */
-  replaceFrom(sessionId: string, from: number, messages: HistoryMessage[], source: HistorySource): void {
+  async replaceFrom(sessionId: string, from: number, messages: HistoryMessage[], source: HistorySource): Promise<void> {
     if (!this.db.open) return;
     this.db.transaction(() => {
       this.stmts.deleteFrom.run(sessionId, from);
@@ -79,24 +68,24 @@ export class HistoryRepository {
   }
 
   /** Where the turn holding position `pos` starts (0 when no user message comes before it). */
-  turnStartAtOrBefore(sessionId: string, pos: number): number {
+  async turnStartAtOrBefore(sessionId: string, pos: number): Promise<number> {
     return ((this.stmts.turnStart.get(sessionId, pos) as { pos: number | null }).pos ?? 0) as number;
   }
 
   /** Position of the newest user message with exactly this text, if stored. */
-  lastUserWithText(sessionId: string, text: string): number | undefined {
+  async lastUserWithText(sessionId: string, text: string): Promise<number | undefined> {
     return ((this.stmts.lastUser.get(sessionId, text) as { pos: number | null }).pos ?? undefined) as number | undefined;
   }
 
   /** Messages at positions [from, to). */
-  range(sessionId: string, from: number, to: number): StoredMessage[] {
+  async range(sessionId: string, from: number, to: number): Promise<StoredMessage[]> {
     return (this.stmts.range.all(sessionId, from, to) as { pos: number; body: string }[]).map((r) => ({
       pos: r.pos,
       message: JSON.parse(r.body) as HistoryMessage,
     }));
   }
 
-  all(sessionId: string): StoredMessage[] {
+  async all(sessionId: string): Promise<StoredMessage[]> {
     return (this.stmts.all.all(sessionId) as { pos: number; body: string }[]).map((r) => ({
       pos: r.pos,
       message: JSON.parse(r.body) as HistoryMessage,
@@ -104,7 +93,7 @@ export class HistoryRepository {
   }
 
   /** Sessions whose conversation was never read (or read by an older conversion), most recently used first. */
-  unsynced(format: number): string[] {
+  async unsynced(format: number): Promise<string[]> {
     if (!this.db.open) return [];
     return (this.stmts.unsynced.all(format) as { session_id: string }[]).map((r) => r.session_id);
   }
@@ -113,7 +102,7 @@ export class HistoryRepository {
    * Sessions whose title or one message has every word of `q`: for each, the row id of
    * its newest matching message (undefined when only the title matched).
    */
-  search(q: string): Map<string, number | undefined> {
+  async search(q: string): Promise<Map<string, number | undefined>> {
     const hits = new Map<string, number | undefined>();
     const match = ftsQuery(q);
     if (!match) return hits;
@@ -124,7 +113,7 @@ export class HistoryRepository {
   }
 
   /** Words around the match of `q` in one message (a row id from search). */
-  snippet(q: string, id: number): string | undefined {
+  async snippet(q: string, id: number): Promise<string | undefined> {
     const match = ftsQuery(q);
     if (!match) return undefined;
     return (this.stmts.snippet.get(match, id) as { snippet: string } | undefined)?.snippet;
