@@ -16,9 +16,10 @@ import { Replicas } from '../src/core/replicas/replicas.js';
 import { SharedLeases } from '../src/core/replicas/session-leases.js';
 import { SessionManager } from '../src/core/sessions/session-manager.js';
 import type { LeaseRepository } from '../src/db/leases.js';
+import type { Repositories } from '../src/db/ports.js';
 import { PgLeaseRepository } from '../src/db/postgres/lease-repository.js';
 import { migratePostgres } from '../src/db/postgres/migrate.js';
-import { SessionRepository } from '../src/db/session-repository.js';
+import { openSqlite } from '../src/db/sqlite/open-sqlite.js';
 import type { SessionSummary } from '../src/protocol/messages.js';
 import { FakeStarter } from '../src/testing/fake-process.js';
 import { freshPgDatabase, pgSkipReason } from '../src/testing/pg-cluster.js';
@@ -27,7 +28,7 @@ const skip = pgSkipReason();
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 let url: string;
 let dir: string;
-let repo: SessionRepository;
+let repos: Repositories;
 const closers: (() => Promise<void>)[] = [];
 
 before(async () => {
@@ -38,11 +39,11 @@ before(async () => {
   await sql.end();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-handover-'));
   fs.mkdirSync(path.join(dir, 'project'));
-  repo = new SessionRepository(path.join(dir, 'sessions.db'));
+  repos = await openSqlite(path.join(dir, 'sessions.db'));
 });
 after(async () => {
   for (const c of closers.reverse()) await c();
-  repo?.close();
+  await repos?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,7 +89,8 @@ async function replica(name: string, ttlSeconds: number) {
   const starter = new FakeStarter();
   const manager = new SessionManager({
     config,
-    repo,
+    repo: repos.sessions,
+    history: repos.history,
     log,
     modelBaseUrl: undefined,
     extensions: () => ({ options: {}, fingerprint: 'none' }),
@@ -97,7 +99,7 @@ async function replica(name: string, ttlSeconds: number) {
   });
   const heard: SessionSummary[] = [];
   replicas.deliverTo({ updated: (s) => heard.push(s), relistened: () => {} });
-  await replicas.attach({ registry: manager.registry, events: manager, load: (id) => repo.get(id) });
+  await replicas.attach({ registry: manager.registry, events: manager, load: (id) => repos.sessions.get(id) });
   closers.push(async () => {
     leaseRepo.resume();
     await manager.shutdown(0);
@@ -121,10 +123,10 @@ test('a message for a session another replica holds: the holder hands it over at
   // A turn in flight on A when B is asked: B waits for it.
   a.starter.of(sid).hold = true;
   const aTurn = a.manager.sendMessage(s, { text: 'two' });
-  const onB = b.manager.find(sid);
+  const onB = await b.manager.find(sid);
   assert.ok(onB);
   assert.equal(onB.state, 'idle', 'a session live elsewhere loads without a process here');
-  b.manager.checkCanSend(onB);
+  await b.manager.checkCanSend(onB);
   const listener = postgres(url, { max: 1, onnotice: () => {} });
   closers.push(() => listener.end());
   let heardAsk = () => {};
@@ -154,7 +156,7 @@ test('a message for a session another replica holds: the holder hands it over at
 });
 
 test('a replica paused past its lease stops the CLI at once when it wakes and fails the turn in flight', { skip }, async () => {
-  const onB = b.manager.find(sid);
+  const onB = await b.manager.find(sid);
   assert.ok(onB && b.leases.holds(sid));
   const failed: string[] = [];
   b.manager.on('event', (ev) => {
@@ -188,9 +190,10 @@ test("start-up recovery ends only what this replica left open, never another rep
   const onA = (await a.manager.createSession('default')).session;
   // As if A had just started again: what the last run left open is stored terminated (server_restart).
   await a.manager.recoverFromPreviousRun();
-  assert.equal(repo.get(onA.id)?.status, 'terminated');
-  assert.equal(repo.get(onA.id)?.terminated_reason, 'server_restart');
-  assert.notEqual(repo.get(onB.id)?.status, 'terminated', "B's live session is B's");
-  assert.notEqual(repo.get(sid)?.status, 'terminated', 'nor one a third replica took over');
+  const get = (id: string) => repos.sessions.get(id);
+  assert.equal((await get(onA.id))?.status, 'terminated');
+  assert.equal((await get(onA.id))?.terminated_reason, 'server_restart');
+  assert.notEqual((await get(onB.id))?.status, 'terminated', "B's live session is B's");
+  assert.notEqual((await get(sid))?.status, 'terminated', 'nor one a third replica took over');
   assert.equal(b.starter.of(onB.id).state, 'ready');
 });

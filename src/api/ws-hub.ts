@@ -81,7 +81,11 @@ export class WsHub {
 
   /** Summaries may have been missed (the replica channel reconnected): every socket gets its list again. */
   resendLists(): void {
-    for (const c of this.connections) c.send({ type: 'session_list', sessions: this.chat.list(c.principal) });
+    for (const c of this.connections)
+      void this.chat.list(c.principal).then(
+        (sessions) => c.send({ type: 'session_list', sessions }),
+        (err: unknown) => this.log.warn({ err }, 'could not send a socket its session list again'),
+      );
   }
 
   add(socket: WebSocket, principal: Principal): Connection {

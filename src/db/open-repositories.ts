@@ -20,7 +20,10 @@ export interface OpenOptions {
   fence?: FenceProvider | undefined;
 }
 
-export async function openRepositories(config: Pick<Config, 'databasePath' | 'postgresUrl'>, _opts: OpenOptions = {}): Promise<Repositories> {
+export async function openRepositories(
+  config: Pick<Config, 'databasePath' | 'postgresUrl'>,
+  _opts: OpenOptions = {},
+): Promise<Repositories> {
   // Engine choice (branch point): DATABASE_URL=postgres://… or postgresql://… (config.postgresUrl) opens
   // PostgreSQL here (db/postgres/, with opts.fence); anything else is the SQLite file the configuration resolved.
   prepareDataFiles(config.databasePath);

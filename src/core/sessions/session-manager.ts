@@ -186,10 +186,10 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
    * Brings a session's local transcript up to the shared store before it is read, unless a process of
    * this server writes it (that file is the record, and a copy would race the SDK's appends in flight).
    */
-  private transcriptFromStore(t: TranscriptMirror, id: string): Promise<unknown> {
+  private async transcriptFromStore(t: TranscriptMirror, id: string): Promise<unknown> {
     const s = this.registry.peek(id);
-    if (s && (s.hasLiveProcess || s.awaitsProcess)) return Promise.resolve('live');
-    return t.prepare(id, configDirOf(this.config, this.deps.repo.get(id)?.user_id ?? BUILTIN_ADMIN));
+    if (s && (s.hasLiveProcess || s.awaitsProcess)) return 'live';
+    return t.prepare(id, configDirOf(this.config, (await this.ownerOf(id)) ?? BUILTIN_ADMIN));
   }
 
   setPool(pool: WarmProcessSource): void {
