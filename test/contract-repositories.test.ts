@@ -4,12 +4,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import postgres from 'postgres';
+import type { Repositories } from '../src/db/ports.js';
+import { openPostgres } from '../src/db/postgres/open-postgres.js';
 import { openSqlite } from '../src/db/sqlite/open-sqlite.js';
+import { freshPgDatabase, pgSkipReason, sharedPgCluster } from '../src/testing/pg-cluster.js';
 import { sqliteDatabase } from '../src/testing/sqlite-database.js';
 import { type Engine, repositoryContract } from './helpers/repository-contract.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csp-contract-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (!pgSkipReason()) await (await sharedPgCluster()).stop();
+});
+/** Each PostgreSQL case's database, for exec(). */
+const urls = new WeakMap<Repositories, string>();
 let n = 0;
 
 // ---------------------------------------------------------------- the engines
@@ -26,11 +35,22 @@ const ENGINES: Engine[] = [
   },
   {
     name: 'postgres',
-    // The PostgreSQL engine (src/db/postgres/) plugs in here: open() gives a fresh database on a
-    // throwaway cluster, exec() runs the statement on its own connection.
-    skip: 'no PostgreSQL engine yet',
-    open: () => Promise.reject(new Error('no PostgreSQL engine yet')),
-    exec: () => Promise.reject(new Error('no PostgreSQL engine yet')),
+    // A fresh database on a throwaway cluster per case; skipped where Debian's PostgreSQL is not installed.
+    skip: pgSkipReason(),
+    open: async () => {
+      const url = await freshPgDatabase();
+      const r = await openPostgres(url);
+      urls.set(r, url);
+      return r;
+    },
+    exec: async (r, text) => {
+      const sql = postgres(urls.get(r) as string, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(text);
+      } finally {
+        await sql.end();
+      }
+    },
   },
 ];
 
