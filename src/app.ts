@@ -336,7 +336,7 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
       ownSession: (p, id) => chat.ownSession(p, id),
       deleteAttachments: (id) => attachmentStore.deleteSessionAttachments(id),
       audit: (r) => audit.record(r),
-      deleteStoredTranscript: transcripts && ((id) => transcripts.mirror.store.delete(id)),
+      deleteStoredTranscript: transcripts && ((id) => transcripts.mirror.deleteSession(id)),
     }),
     audit,
     users,

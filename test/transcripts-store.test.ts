@@ -97,6 +97,8 @@ describe('transcript store on PostgreSQL', { skip }, () => {
       ['u-1', 'u-2', 'u-3'],
     );
     assert.equal(await sdkStore.load(k), null, 'the SDK never materialises a resume itself');
+    await mirror.deleteSession(id);
+    assert.deepEqual(await broken.load(id), []);
     mirror.close();
   });
 

@@ -163,6 +163,16 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
     }
   }
 
+  /** Removes a deleted session's stored transcripts, after the writes already queued for it (and forgets its repairs). */
+  async deleteSession(sessionId: string): Promise<void> {
+    for (const [id, p] of this.pending)
+      if (p.key.sessionId === sessionId) {
+        if (p.timer) clearTimeout(p.timer);
+        this.pending.delete(id);
+      }
+    await this.locked(sessionId, () => this.store.delete(sessionId));
+  }
+
   /** Repairs every marked transcript now (tests; shutdown). */
   async repairNow(): Promise<void> {
     for (const p of [...this.pending.values()]) {
