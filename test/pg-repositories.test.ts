@@ -92,6 +92,13 @@ test('processes and turns', { skip }, async () => {
   assert.deepEqual(await r.sessions.spawnedProcesses(), [{ pid: 42, start_time: 'st', session_id: 'p2' }]);
   await r.sessions.forgetProcess(42, 'st');
   assert.deepEqual(await r.sessions.spawnedProcesses(), []);
+  // Each replica reads its own records (pids mean something on their host only).
+  await r.sessions.rememberProcess(7, 'a', null, 'replica-a');
+  await r.sessions.rememberProcess(8, 'b', 's', 'replica-b');
+  assert.deepEqual(await r.sessions.spawnedProcesses('replica-a'), [{ pid: 7, start_time: 'a', session_id: null }]);
+  assert.deepEqual((await r.sessions.spawnedProcesses()).map((p) => p.pid).sort(), [7, 8]);
+  await r.sessions.forgetProcess(7, 'a');
+  await r.sessions.forgetProcess(8, 'b');
   const turn = { session_id: 'p1', started_at: t(1), ended_at: t(2), outcome: 'complete' as const, cost_usd: 0.5, turn_count: 2 };
   await r.sessions.recordTurn(turn);
   await r.sessions.recordTurn({ ...turn, started_at: t(3), ended_at: t(4), context_tokens: 100, context_window: 200 });

@@ -77,10 +77,14 @@ export interface SessionRepository {
   listPage(opts: { limit: number; cursor?: ListCursor; userId?: string; archived?: boolean }): Promise<SessionMetadata[]>;
   /** These sessions (those of `userId` only, when given; archived ones included), newest first, at most `limit`. */
   listOf(ids: string[], opts: { limit: number; userId?: string }): Promise<SessionMetadata[]>;
-  /** Records a process we spawned (replacing a record with the same pid and start time). */
-  rememberProcess(pid: number, startTime: string, sessionId: string | null): Promise<void>;
+  /**
+   * Records a process we spawned (replacing a record with the same pid and start time), with the replica that
+   * spawned it (REPLICA_ID): pids mean something only on their own host.
+   */
+  rememberProcess(pid: number, startTime: string, sessionId: string | null, replicaId?: string): Promise<void>;
   forgetProcess(pid: number, startTime: string): Promise<void>;
-  spawnedProcesses(): Promise<SpawnedProcess[]>;
+  /** The records of `replicaId` and those with no replica (made before replicas); every record without it. */
+  spawnedProcesses(replicaId?: string): Promise<SpawnedProcess[]>;
   recordTurn(t: TurnRecord): Promise<void>;
   /** A session's turns, oldest first (null context fields when not reported). */
   turnsOf(sessionId: string): Promise<TurnRecord[]>;

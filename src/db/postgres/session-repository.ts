@@ -86,11 +86,12 @@ export class PgSessionRepository implements SessionRepository {
     return rows(r);
   }
 
-  async rememberProcess(pid: number, startTime: string, sessionId: string | null): Promise<void> {
+  async rememberProcess(pid: number, startTime: string, sessionId: string | null, replicaId?: string): Promise<void> {
     await this.db.write(undefined, async (sql) => {
-      await sql`INSERT INTO spawned_processes (pid, start_time, session_id, spawned_at)
-                VALUES (${pid}, ${startTime}, ${sessionId}, ${new Date().toISOString()})
-                ON CONFLICT (pid, start_time) DO UPDATE SET session_id = excluded.session_id, spawned_at = excluded.spawned_at`;
+      await sql`INSERT INTO spawned_processes (pid, start_time, session_id, spawned_at, replica_id)
+                VALUES (${pid}, ${startTime}, ${sessionId}, ${new Date().toISOString()}, ${replicaId ?? null})
+                ON CONFLICT (pid, start_time) DO UPDATE SET session_id = excluded.session_id, spawned_at = excluded.spawned_at,
+                  replica_id = excluded.replica_id`;
     });
   }
 
@@ -100,8 +101,9 @@ export class PgSessionRepository implements SessionRepository {
     });
   }
 
-  async spawnedProcesses(): Promise<SpawnedProcess[]> {
-    return [...(await this.sql<SpawnedProcess[]>`SELECT pid, start_time, session_id FROM spawned_processes`)];
+  async spawnedProcesses(replicaId?: string): Promise<SpawnedProcess[]> {
+    const mine = replicaId === undefined ? this.sql`` : this.sql`WHERE replica_id = ${replicaId} OR replica_id IS NULL`;
+    return [...(await this.sql<SpawnedProcess[]>`SELECT pid, start_time, session_id FROM spawned_processes ${mine}`)];
   }
 
   async recordTurn(t: TurnRecord): Promise<void> {
