@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { isAlive } from '../src/core/cli/process-tree.js';
 import { ScriptedModel } from '../src/demo/scripted-model.js';
 import { type Harness, startHarness, tempDir } from './helpers/harness.js';
 import { createUser } from './helpers/users.js';
@@ -17,6 +18,7 @@ describe('replicas view', () => {
   let a: Harness;
   let b: Harness;
   let bClosed = false;
+  let bSession = '';
 
   before(async () => {
     await model.start();
@@ -56,7 +58,7 @@ describe('replicas view', () => {
     }
     // A live session on b shows in b's row as seen from a (after b's next report).
     const c = await b.client();
-    await c.createSession();
+    bSession = await c.createSession();
     await b.api('GET', '/api/v1/replicas'); // b reports now
     assert.equal((await row(a, 'replica-b'))?.live_processes, 1);
     assert.equal((await row(a, 'replica-a'))?.live_processes, 0);
@@ -100,6 +102,15 @@ describe('replicas view', () => {
       false,
       'pruned at the heartbeat',
     );
+  });
+
+  test("restarting one replica leaves another's CLI processes running (start-up ends only its own)", async () => {
+    const pid = (await b.api('GET', `/api/v1/sessions/${bSession}`)).body.subprocess_pid as number;
+    assert.ok(pid > 0 && isAlive(pid));
+    await a.close();
+    a = await startHarness({ ...shared, REPLICA_ID: 'replica-a', MAX_SESSIONS: '4' }, { model });
+    assert.equal(isAlive(pid), true, "replica-b's CLI survived replica-a's start-up");
+    assert.equal((await row(a, 'replica-b'))?.live_processes, 1);
   });
 
   test('a draining replica says so; a clean stop removes its row', async () => {

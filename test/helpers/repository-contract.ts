@@ -256,6 +256,22 @@ export function repositoryContract(engine: Engine): void {
       assert.deepEqual(await r.sessions.spawnedProcesses(), [{ pid: 100, start_time: 'start-b', session_id: null }]);
     });
 
+    it("spawned processes by replica: each replica reads its own records and those made before replicas, not another's", async (r) => {
+      await r.sessions.rememberProcess(200, 'a', 's1', 'replica-a');
+      await r.sessions.rememberProcess(201, 'b', null, 'replica-b');
+      await r.sessions.rememberProcess(202, 'old', null);
+      const pids = async (replica?: string) => (await r.sessions.spawnedProcesses(replica)).map((p) => p.pid).sort();
+      assert.deepEqual(await pids('replica-a'), [200, 202]);
+      assert.deepEqual(await pids('replica-b'), [201, 202]);
+      assert.deepEqual(await pids(), [200, 201, 202]);
+      for (const [pid, st] of [
+        [200, 'a'],
+        [201, 'b'],
+        [202, 'old'],
+      ] as const)
+        await r.sessions.forgetProcess(pid, st);
+    });
+
     it('turns: oldest first, context figures null when not reported; turnsBetween is [from, to)', async (r) => {
       const id = sid();
       await r.sessions.save(meta({ session_id: id }));

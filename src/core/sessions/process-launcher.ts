@@ -94,7 +94,7 @@ export class ProcessLauncher implements ProcessStarter {
       onSpawn: (r: SpawnRecord) => {
         this.spawned.add(r.pid);
         this.records.enqueue(`${r.pid}:${r.startTime}`, 'a spawned process', () =>
-          this.d.repo.rememberProcess(r.pid, r.startTime, req.sessionId),
+          this.d.repo.rememberProcess(r.pid, r.startTime, req.sessionId, config.replicaId),
         );
       },
       onExit: (r: SpawnRecord) => {
@@ -109,9 +109,9 @@ export class ProcessLauncher implements ProcessStarter {
     return [...this.spawned];
   }
 
-  /** Ends the CLI processes an earlier run of the server spawned that still run. */
+  /** Ends the CLI processes an earlier run of this replica spawned that still run (other replicas' records stay). */
   async endLeftovers(): Promise<void> {
-    for (const p of await this.d.repo.spawnedProcesses()) {
+    for (const p of await this.d.repo.spawnedProcesses(this.d.config.replicaId)) {
       const info = procInfo(p.pid);
       if (info && info.startTime === p.start_time && isAlive(p.pid)) {
         this.d.log.warn({ pid: p.pid, session_id: p.session_id }, 'ending CLI process left by an earlier server run');

@@ -34,9 +34,12 @@ export class SqliteSessionRepository implements SessionRepository {
       // The list leaves archived sessions out (search and ?archived=true find them).
       listAll: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE archived_at IS NULL ORDER BY last_active_at DESC`),
       listOf: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND archived_at IS NULL ORDER BY last_active_at DESC`),
-      remember: db.prepare('INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at) VALUES (?, ?, ?, ?)'),
+      remember: db.prepare(
+        'INSERT OR REPLACE INTO spawned_processes (pid, start_time, session_id, spawned_at, replica_id) VALUES (?, ?, ?, ?, ?)',
+      ),
       forget: db.prepare('DELETE FROM spawned_processes WHERE pid = ? AND start_time = ?'),
       spawned: db.prepare('SELECT pid, start_time, session_id FROM spawned_processes'),
+      spawnedBy: db.prepare('SELECT pid, start_time, session_id FROM spawned_processes WHERE replica_id = ? OR replica_id IS NULL'),
       recordTurn: db.prepare(
         `INSERT INTO turns (session_id, started_at, ended_at, outcome, cost_usd, turn_count, context_tokens, context_window)
          VALUES (@session_id, @started_at, @ended_at, @outcome, @cost_usd, @turn_count, @context_tokens, @context_window)`,
@@ -112,9 +115,9 @@ export class SqliteSessionRepository implements SessionRepository {
     return (rows as Row[]).map(fromRow);
   }
 
-  async rememberProcess(pid: number, startTime: string, sessionId: string | null): Promise<void> {
+  async rememberProcess(pid: number, startTime: string, sessionId: string | null, replicaId?: string): Promise<void> {
     if (!this.db.open) return;
-    this.stmts.remember.run(pid, startTime, sessionId, new Date().toISOString());
+    this.stmts.remember.run(pid, startTime, sessionId, new Date().toISOString(), replicaId ?? null);
   }
 
   async forgetProcess(pid: number, startTime: string): Promise<void> {
@@ -123,8 +126,8 @@ export class SqliteSessionRepository implements SessionRepository {
     this.stmts.forget.run(pid, startTime);
   }
 
-  async spawnedProcesses(): Promise<SpawnedProcess[]> {
-    return this.stmts.spawned.all() as SpawnedProcess[];
+  async spawnedProcesses(replicaId?: string): Promise<SpawnedProcess[]> {
+    return (replicaId === undefined ? this.stmts.spawned.all() : this.stmts.spawnedBy.all(replicaId)) as SpawnedProcess[];
   }
 
   async recordTurn(t: TurnRecord): Promise<void> {
