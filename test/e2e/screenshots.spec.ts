@@ -276,6 +276,11 @@ test.describe('screenshots', () => {
       fs.mkdirSync(OUT, { recursive: true });
       await page.getByRole('button', { name: 'New session', exact: true }).click();
       await expect(page.getByText('New conversation')).toBeVisible();
+      // The empty state of a new session names the folder Claude works in; the hint under the box.
+      await expect(page.locator('.empty-folder')).toHaveText(path.join(server.dir, 'project'));
+      await expect(page.locator('#composer-hint')).toContainText('Keyboard shortcuts');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(OUT, 'chat-empty.png') });
       await send(page, 'run: touch CHANGELOG.md');
       await expect(page.getByRole('button', { name: 'Allow', exact: true })).toBeVisible();
       await page.getByRole('button', { name: 'New session', exact: true }).click();

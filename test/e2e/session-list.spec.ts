@@ -73,3 +73,35 @@ test('a fork of a long conversation opens at its end, even when the original was
   await expect.poll(() => scroller.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop)).toBeLessThan(2);
   await expect(page.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0);
 });
+
+test('on a phone, where the row icons always show, no title runs under them', async ({ page, browser, server }) => {
+  await openChat(page, server);
+  for (const words of ['Explain how the pre-warm pool works', 'Add a readiness probe to the Dockerfile']) {
+    await newSession(page);
+    await send(page, `say: ${words}`);
+    await expectAnswered(page, 1);
+  }
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const p = await phone.newPage();
+  try {
+    await openChat(p, server);
+    await p.getByRole('button', { name: 'Open sessions' }).click();
+    const nav = p.getByRole('navigation', { name: 'Sessions' });
+    await expect(nav.getByText('Explain how the pre-warm pool works')).toBeVisible();
+    await expect(nav.getByText('Add a readiness probe to the Dockerfile')).toBeVisible();
+    await expect(nav.locator('li.session-item:not(.current) .session-actions .icon-btn').first()).toBeVisible();
+    // Each title's text box ends left of its row's icons.
+    const overlaps = await nav.locator('li.session-item').evaluateAll((rows) =>
+      rows.map((row) => {
+        const title = row.querySelector('.session-title') as HTMLElement;
+        const icons = row.querySelector('.session-icons') as HTMLElement;
+        const textRight = title.getBoundingClientRect().right - Number.parseFloat(getComputedStyle(title).paddingRight);
+        return textRight - icons.getBoundingClientRect().left;
+      }),
+    );
+    expect(overlaps.length).toBeGreaterThanOrEqual(2);
+    for (const o of overlaps) expect(o).toBeLessThanOrEqual(1);
+  } finally {
+    await phone.close();
+  }
+});
