@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { FenceProvider } from './leases.js';
 import type { Repositories } from './ports.js';
+import { openPostgres } from './postgres/open-postgres.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 
 /** The data folder 0700 when we create it, the database file 0600: they hold every conversation. */
@@ -22,10 +23,15 @@ export interface OpenOptions {
 
 export async function openRepositories(
   config: Pick<Config, 'databasePath' | 'postgresUrl'>,
-  _opts: OpenOptions = {},
+  opts: OpenOptions = {},
 ): Promise<Repositories> {
-  // Engine choice (branch point): DATABASE_URL=postgres://… or postgresql://… (config.postgresUrl) opens
-  // PostgreSQL here (db/postgres/, with opts.fence); anything else is the SQLite file the configuration resolved.
+  // DATABASE_URL=postgres://… or postgresql://… (config.postgresUrl): PostgreSQL, fenced by the replica's
+  // leases; the data folder still holds this server's local files. Anything else: the SQLite file.
+  if (config.postgresUrl) {
+    const dir = path.dirname(config.databasePath);
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return openPostgres(config.postgresUrl, { fence: opts.fence });
+  }
   prepareDataFiles(config.databasePath);
   return openSqlite(config.databasePath);
 }
