@@ -2,6 +2,7 @@
 // idempotency, the fence, repair of a dropped batch from the local file, and a config folder
 // brought up to the store before a resume.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +11,7 @@ import postgres from 'postgres';
 import { transcriptFile, writeTranscriptFile } from '../src/core/transcripts/local-transcripts.js';
 import { FencedOut, PgTranscriptStore } from '../src/core/transcripts/pg-transcript-store.js';
 import { TranscriptMirror } from '../src/core/transcripts/transcript-mirror.js';
-import { freshPgDatabase, pgSkipReason } from '../src/testing/pg-cluster.js';
+import { freshPgDatabase, pgBinDir, pgSkipReason } from '../src/testing/pg-cluster.js';
 import { tempDir } from './helpers/harness.js';
 
 const skip = pgSkipReason();
@@ -21,8 +22,10 @@ const line = (i: number, extra: Record<string, unknown> = {}) => ({ type: 'user'
 
 describe('transcript store on PostgreSQL', { skip }, () => {
   let sql: postgres.Sql;
+  let url: string;
   before(async () => {
-    sql = postgres(await freshPgDatabase(), { max: 4, onnotice: () => {} });
+    url = await freshPgDatabase();
+    sql = postgres(url, { max: 4, onnotice: () => {} });
   });
   after(() => sql?.end());
 
@@ -145,6 +148,12 @@ describe('transcript store on PostgreSQL', { skip }, () => {
     assert.equal(await mirror.prepare(id2, empty), 'to_store');
     assert.equal((await store.load(id2))[0]?.entries.length, 2);
     assert.equal(await mirror.prepare('61111111-2222-4333-8444-555555555555', empty), 'none');
+    // a project folder linked out of the config folder (the agent writes that folder) is not read
+    const elsewhere = tempDir('csp-tr-');
+    const id3 = 'a1111111-2222-4333-8444-555555555555';
+    await writeTranscriptFile(elsewhere, { projectKey: 'q', sessionId: id3 }, [line(1)]);
+    fs.symlinkSync(path.join(elsewhere, 'projects', 'q'), path.join(empty, 'projects', 'q'));
+    assert.equal(await mirror.prepare(id3, empty), 'none');
   });
 
   test('figure: a long transcript written to an empty config folder from the store', async () => {
@@ -174,5 +183,32 @@ describe('transcript store on PostgreSQL', { skip }, () => {
     }
     const median = runs.sort((a, b) => a - b)[2] ?? 0;
     console.log(`# prepare when the folder is in step (same 4,000 lines), median of 5: ${Math.round(median)} ms`);
+  });
+
+  test('pg_dump, then a restore into a fresh database: a config folder gets the same transcript from the copy', async () => {
+    const id = '91111111-2222-4333-8444-555555555555';
+    const k = { projectKey: 'p', sessionId: id };
+    const entries = [line(1, { text: 'tab\there, quote " and NUL \u0000' }), { type: 'ai-title', title: 'no uuid' }, line(2)];
+    await new PgTranscriptStore(sql).append(k, entries);
+    const bin = pgBinDir() as string;
+    const dump = execFileSync(path.join(bin, 'pg_dump'), ['--no-owner', '-d', url], { maxBuffer: 1 << 28 });
+    const restored = await freshPgDatabase();
+    execFileSync(path.join(bin, 'psql'), ['-q', '-v', 'ON_ERROR_STOP=1', '-d', restored], {
+      input: dump,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    const sql2 = postgres(restored, { max: 1, onnotice: () => {} });
+    try {
+      const dir = tempDir('csp-tr-');
+      assert.equal(await new TranscriptMirror(new PgTranscriptStore(sql2), { log }).prepare(id, dir), 'from_store');
+      const back = fs
+        .readFileSync(transcriptFile(dir, k), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(back, entries);
+    } finally {
+      await sql2.end();
+    }
   });
 });

@@ -50,14 +50,19 @@ export async function readTranscriptFile(file: string): Promise<SessionStoreEntr
 export async function findLocalTranscripts(configDir: string, sessionId: string): Promise<SessionKey[]> {
   const projects = path.join(configDir, 'projects');
   let dirs: string[];
+  let root: string;
   try {
     dirs = await fs.readdir(projects);
+    root = await fs.realpath(projects);
   } catch {
     return [];
   }
   for (const projectKey of dirs) {
     const key = { projectKey, sessionId };
     if (!safeKey(key)) continue;
+    // A project folder the agent replaced by a link out of its config folder is not followed.
+    const real = await fs.realpath(path.join(projects, projectKey)).catch(() => '');
+    if (!real.startsWith(root + path.sep)) continue;
     const main = transcriptFile(configDir, key);
     const st = await fs.lstat(main).catch(() => undefined);
     if (!st?.isFile()) continue;

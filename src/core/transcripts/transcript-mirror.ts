@@ -222,10 +222,16 @@ export class TranscriptMirror extends EventEmitter<MirrorEvents> {
           return 'to_store';
         }
       }
-      for (const t of await bounded(this.store.load(sessionId), this.timeoutMs * 3)) {
+      const t0 = performance.now();
+      const transcripts = await bounded(this.store.load(sessionId), this.timeoutMs * 3);
+      for (const t of transcripts) {
         const key: SessionKey = { projectKey: t.projectKey, sessionId, ...(t.subpath ? { subpath: t.subpath } : {}) };
         await writeTranscriptFile(configDir, key, t.entries);
       }
+      this.opts.log.info(
+        { session_id: sessionId, lines: transcripts.reduce((n, t) => n + t.entries.length, 0), ms: Math.round(performance.now() - t0) },
+        'transcript written from the store',
+      );
       return 'from_store';
     });
   }
