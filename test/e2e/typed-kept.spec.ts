@@ -22,6 +22,15 @@ test('a message queued when the page reloads comes back to its box, unsent', asy
   await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
   await send(page, 'queued before the reload');
   await expect(page.getByRole('list', { name: 'Queued messages' })).toContainText('queued before the reload');
+  // Settings and back is not a reload: the message stays queued, and the box stays empty.
+  await page
+    .getByRole('navigation', { name: 'Account' })
+    .getByRole('button', { name: /^Signed in as/ })
+    .click();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Back to chat' }).click();
+  await expect(page.getByRole('list', { name: 'Queued messages' })).toContainText('queued before the reload');
+  await expect(messageBox(page)).toHaveValue('');
   await page.reload();
   await expectConnected(page);
   await expect(page.getByRole('navigation', { name: 'Sessions' }).locator('[aria-current="page"]')).toHaveAttribute('data-session-id', id);

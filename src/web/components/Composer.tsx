@@ -42,6 +42,9 @@ interface Props {
   onShortcuts?: () => void;
 }
 
+/** The queue kept for a reload is taken back once per page load (the box mounts again after Settings). */
+let keptQueueTaken = false;
+
 const joinText = (first: string, then: string) => (first.trim() && then.trim() ? `${first}\n\n${then}` : first.trim() ? first : then);
 
 export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
@@ -73,6 +76,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
   // person's act: a queue resent on its own could go out hours later). Their files were not kept.
   const { setFor } = draft;
   useEffect(() => {
+    if (keptQueueTaken) return;
+    keptQueueTaken = true;
     for (const [key, list] of Object.entries(takeQueued())) {
       const text = list
         .map((m) => m.text)
