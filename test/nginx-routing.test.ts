@@ -137,6 +137,14 @@ describe('nginx routing (deploy/nginx) in front of three replicas', { skip: NGIN
     assert.ok(new Set(byCred.values()).size >= 2, 'credentials spread over the replicas');
   });
 
+  test('the session list and a create pass through as they are (no redirect to a trailing slash)', async () => {
+    const created = await fetch(`${nginx.url}/api/v1/sessions`, { method: 'POST', headers: { 'X-API-Key': key() }, redirect: 'manual' });
+    assert.equal(created.status, 201, await created.text());
+    const list = await fetch(`${nginx.url}/api/v1/sessions`, { headers: { 'X-API-Key': key() }, redirect: 'manual' });
+    assert.equal(list.status, 200);
+    await list.arrayBuffer();
+  });
+
   test('killing one replica moves only its keys', async () => {
     // The replica holding the most keys goes, so the move is seen on many.
     const load = new Map<string, number>();
