@@ -47,7 +47,7 @@ after(async () => {
   await h?.close();
 });
 
-/** A raw connection that hands out server frames in order (broadcast session_updated frames are skipped). */
+/** A raw connection that hands out server frames in order (broadcast session_updated and session_deleted frames are skipped). */
 class FrameReader {
   private readonly queue: unknown[] = [];
   private waiter: ((v: unknown) => void) | null = null;
@@ -56,7 +56,7 @@ class FrameReader {
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const f = JSON.parse(data.toString()) as { type?: string };
-      if (f.type === 'session_updated') return;
+      if (f.type === 'session_updated' || f.type === 'session_deleted') return;
       this.push(f);
     });
     ws.on('close', (code, reason) => {

@@ -43,9 +43,12 @@ describe('archive', () => {
     await c.turn(shelved, 'say: quokka sightings');
     assert.ok((await ids()).includes(shelved));
 
+    const otherTab = await h.client();
     const r = await h.api('POST', `/api/v1/sessions/${shelved}/archive`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.archived, true);
+    // The owner's other tabs hear it at once.
+    await otherTab.next('session_updated', (f) => f.session.session_id === shelved && f.session.archived === true);
     assert.deepEqual(
       (await ids()).filter((id) => id === shelved || id === kept),
       [kept],
@@ -69,7 +72,9 @@ describe('archive', () => {
     }
     const back = await h.api('POST', `/api/v1/sessions/${shelved}/unarchive`);
     assert.equal(back.status, 200, JSON.stringify(back.body));
-    assert.equal(back.body.archived, undefined);
+    assert.equal(back.body.archived, false);
+    await otherTab.next('session_updated', (f) => f.session.session_id === shelved && f.session.archived === false);
+    await otherTab.close();
     assert.ok((await ids()).includes(shelved), 'restored to the list');
     assert.deepEqual(await ids('?archived=true'), []);
     const audit = await h.api('GET', `/api/v1/audit?session_id=${shelved}`);
@@ -103,9 +108,18 @@ describe('delete', () => {
     assert.deepEqual((await ids('?q=wombat')).sort(), [sid, other].sort());
 
     assert.equal((await bob.api('POST', `/api/v1/sessions/${sid}/delete`)).status, 404, 'another user');
+    const otherTab = await h.client();
+    const bobTab = await bob.client();
     const r = await h.api('POST', `/api/v1/sessions/${sid}/delete`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body, { session_id: sid, deleted: true });
+    // The owner's other tabs drop it at once; nobody else hears of it.
+    await otherTab.next('session_deleted', (f) => f.session_id === sid);
+    await otherTab.close();
+    bobTab.send({ type: 'interrupt', session_id: sid });
+    await bobTab.next('error');
+    assert.ok(!bobTab.frames.some((f) => f.type === 'session_deleted'), 'not to another user');
+    await bobTab.close();
 
     assert.throws(() => process.kill(pid, 0), 'the process was stopped');
     assert.equal((await h.api('GET', `/api/v1/sessions/${sid}`)).status, 404, 'no detail');

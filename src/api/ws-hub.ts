@@ -72,6 +72,11 @@ export class WsHub {
     private readonly log: Logger,
   ) {
     chat.onSessionUpdated((session) => this.summaryChanged(session));
+    // A deleted session leaves its owner's lists (on this replica; others' get it with their next list).
+    chat.onSessionDeleted((d) => {
+      for (const c of this.connections)
+        if (c.principal.user_id === d.user_id) c.send({ type: 'session_deleted', session_id: d.session_id });
+    });
   }
 
   /** A session's summary changed (here, or on another replica): its owner's business only. */

@@ -70,6 +70,10 @@ export class ChatService {
     this.manager.on('updated', fn);
   }
 
+  onSessionDeleted(fn: (d: { session_id: string; user_id: string }) => void): void {
+    this.manager.on('deleted', fn);
+  }
+
   /** The caller's sessions, newest first; every user's with `all` (admins only: forbidden otherwise). */
   list(p: Principal, opts: { all?: boolean } = {}): Promise<SessionSummary[]> {
     if (opts.all) {

@@ -92,7 +92,9 @@ export const SessionSummary = z.object({
   archived: z
     .boolean()
     .optional()
-    .describe('Archived: left out of the list (still found by search, listed with ?archived=true); absent: no'),
+    .describe(
+      'Archived: left out of the list (still found by search, listed with ?archived=true). Archive and unarchive announce it (true / false) in session_updated; absent: not archived, or not said (a status change)',
+    ),
   waiting_for: WaitingFor.nullable()
     .optional()
     .describe(
@@ -335,6 +337,9 @@ export const SessionHistoryPageFrame = frame('session_history_page', {
   first_position: HistoryPosition,
 });
 export const SessionUpdatedFrame = frame('session_updated', { session: SessionSummary });
+export const SessionDeletedFrame = frame('session_deleted', {
+  session_id: SessionId.describe('Deleted for good by its owner: every list drops it'),
+});
 export const SessionOpenedElsewhereFrame = frame('session_opened_elsewhere', {
   session_id: SessionId,
   message: z.string(),
@@ -365,6 +370,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PermissionRequestFrame,
   SessionHistoryFrame,
   SessionUpdatedFrame,
+  SessionDeletedFrame,
   SessionOpenedElsewhereFrame,
   ServerShuttingDownFrame,
   ErrorFrame,

@@ -50,3 +50,47 @@ test('archive hides a session and Archived restores it; delete asks first and re
   await expect(rowOf(alpha)).toHaveCount(1);
   await expect(rowOf(beta)).toHaveCount(0);
 });
+
+test('another tab drops an archived or deleted session at once, and shows a restored one again', async ({ page, server }) => {
+  await openChat(page, server);
+  const alpha = await newSession(page);
+  await send(page, 'say: alpha notes');
+  await expectAnswered(page, 1);
+  const beta = await newSession(page);
+  await send(page, 'say: beta notes');
+  await expectAnswered(page, 1);
+  const other = await page.context().newPage();
+  try {
+    await openChat(other, server);
+    const rowIn = (p: typeof page, id: string) =>
+      p.getByRole('navigation', { name: 'Sessions' }).locator('li.session-item', { has: p.locator(`[data-session-id="${id}"]`) });
+    await expect(rowIn(other, alpha)).toHaveCount(1);
+    await expect(rowIn(other, beta)).toHaveCount(1);
+
+    // Archived here: gone from the other tab without a reload; restored here: back there.
+    await rowIn(page, alpha).hover();
+    await rowIn(page, alpha)
+      .getByRole('button', { name: /^Archive / })
+      .click();
+    await expect(rowIn(page, alpha)).toHaveCount(0);
+    await expect(rowIn(other, alpha)).toHaveCount(0);
+    const nav = page.getByRole('navigation', { name: 'Sessions' });
+    await nav.getByRole('button', { name: 'Archived', exact: true }).click();
+    const archived = page.getByRole('dialog', { name: 'Archived sessions' });
+    await archived.getByRole('button', { name: /^Restore / }).click();
+    await archived.getByRole('button', { name: 'Close' }).click();
+    await expect(rowIn(other, alpha)).toHaveCount(1);
+
+    // Deleted here: gone there too.
+    await rowIn(page, beta).hover();
+    await rowIn(page, beta)
+      .getByRole('button', { name: /^Delete / })
+      .click();
+    await page.getByRole('dialog', { name: 'Delete this session?' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(rowIn(page, beta)).toHaveCount(0);
+    await expect(rowIn(other, beta)).toHaveCount(0);
+    await expect(rowIn(other, alpha)).toHaveCount(1);
+  } finally {
+    await other.close();
+  }
+});

@@ -9,6 +9,8 @@ export interface SessionLifecycleEvents {
   /** Every frame of every session, numbered. */
   event: [BufferedEvent];
   updated: [SessionSummary];
+  /** A session was deleted for good by its owner. */
+  deleted: [{ session_id: string; user_id: string }];
   /** A new session is ready: how it was served and how long it took. */
   created: [{ session_id: string; user_id: string; source: SessionSource; seconds: number; cwd: string }];
   /** A session was ended; actor_user_id null: by the server itself (a limit, a failed resume). */

@@ -42,7 +42,10 @@ export class SessionRemoval {
     this.d.audit({ actor_user_id: p.user_id, action: archived ? 'session.archived' : 'session.unarchived', session_id: id });
     const row = await this.d.repo.get(id);
     if (!row) throw new PlatformError('not_found');
-    return this.d.manager.lists.summary(row);
+    // Said either way, so the owner's other tabs drop or bring back the row at once.
+    const summary = { ...this.d.manager.lists.summary(row), archived };
+    this.d.manager.emit('updated', summary);
+    return summary;
   }
 
   async purge(p: Principal, sessionId: string): Promise<PurgeSessionResponse> {
@@ -59,6 +62,7 @@ export class SessionRemoval {
     await this.d.manager.writes.settled(id);
     await this.d.rows.deleteSession(id);
     this.d.audit({ actor_user_id: p.user_id, action: 'session.deleted', session_id: id, detail: { attachments, stopped } });
+    this.d.manager.emit('deleted', { session_id: id, user_id: p.user_id });
     return { session_id: id, deleted: true };
   }
 }

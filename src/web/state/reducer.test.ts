@@ -196,6 +196,39 @@ describe('pure reducers', () => {
   });
 });
 
+describe('archive and delete heard from another tab', () => {
+  const OTHER = '3f2504e0-4f89-41d3-9a0c-0305e82c3302';
+  const listed = () =>
+    reducer(apply([{ type: 'session_list', seq: 1, sessions: [summary('idle'), { ...summary('idle'), session_id: OTHER }] }]), {
+      type: 'select',
+      sessionId: SID,
+    });
+  const ids = (s: State) => s.sessions.list.map((x) => x.session_id);
+
+  it('archived: the row leaves at once and stays out through status changes and a new list; restored: it comes back', () => {
+    let s = apply([{ type: 'session_updated', seq: 2, session: { ...summary('idle'), session_id: OTHER, archived: true } }], listed());
+    expect(ids(s)).toEqual([SID]);
+    s = apply([{ type: 'session_updated', seq: 3, session: { ...summary('active'), session_id: OTHER } }], s);
+    expect(ids(s)).toEqual([SID]);
+    s = apply([{ type: 'session_list', seq: 4, sessions: [summary('idle')] }], s);
+    s = apply([{ type: 'session_updated', seq: 5, session: { ...summary('idle'), session_id: OTHER } }], s);
+    expect(ids(s)).toEqual([SID]);
+    s = apply([{ type: 'session_updated', seq: 6, session: { ...summary('idle'), session_id: OTHER, archived: false } }], s);
+    expect(ids(s).sort()).toEqual([SID, OTHER].sort());
+  });
+
+  it('archiving the open session keeps it open; deleting it closes it and forgets its conversation', () => {
+    let s = apply([{ ...base, type: 'turn_started', event_id: 1, text: 'hi' }], listed());
+    s = apply([{ type: 'session_updated', seq: 2, session: { ...summary('idle'), archived: true } }], s);
+    expect(ids(s)).toEqual([OTHER]);
+    expect(s.sessions.currentId).toBe(SID);
+    s = apply([{ type: 'session_deleted', seq: 3, session_id: SID }], s);
+    expect(s.sessions.currentId).toBeNull();
+    expect(s.transcripts[SID]).toBeUndefined();
+    expect(ids(s)).toEqual([OTHER]);
+  });
+});
+
 describe('history with stored turn results', () => {
   it('shows cost and turns, Stopped., and tool durations after a reload', () => {
     const items = itemsFromHistory([

@@ -17,6 +17,16 @@ export function upsertSession(list: SessionSummary[], s: SessionSummary): Sessio
   return sortSessions(copy);
 }
 
+/** Takes a session out of the list (archived or deleted); `close`: it is not the open one any more either. */
+function hide(s: SessionsState, id: string, close: boolean): SessionsState {
+  return {
+    ...s,
+    list: s.list.filter((x) => x.session_id !== id),
+    hidden: s.hidden?.includes(id) ? s.hidden : [...(s.hidden ?? []), id],
+    currentId: close && s.currentId === id ? null : s.currentId,
+  };
+}
+
 export function sessionsReducer(s: SessionsState, a: Action): SessionsState {
   switch (a.type) {
     case 'conn':
@@ -27,12 +37,7 @@ export function sessionsReducer(s: SessionsState, a: Action): SessionsState {
     case 'resume_not_found':
       return { ...s, currentId: null };
     case 'session_hidden':
-      return {
-        ...s,
-        list: s.list.filter((x) => x.session_id !== a.sessionId),
-        hidden: [...(s.hidden ?? []), a.sessionId],
-        currentId: s.currentId === a.sessionId ? null : s.currentId,
-      };
+      return hide(s, a.sessionId, true);
     case 'session_shown':
       return { ...s, list: upsertSession(s.list, a.session), hidden: (s.hidden ?? []).filter((id) => id !== a.session.session_id) };
     case 'creating_requested':
@@ -43,12 +48,22 @@ export function sessionsReducer(s: SessionsState, a: Action): SessionsState {
       return s;
   }
   const f = a.frame;
-  // The server's list leaves archived and deleted sessions out; until it comes, their updates are ignored here.
+  // Archived or restored in another tab (or this one): the row leaves the list, or comes back, at once.
+  if (f.type === 'session_updated' && f.session.archived === true) return hide(s, f.session.session_id, false);
+  if (f.type === 'session_updated' && f.session.archived === false)
+    return { ...s, list: upsertSession(s.list, f.session), hidden: (s.hidden ?? []).filter((id) => id !== f.session.session_id) };
+  if (f.type === 'session_deleted') return hide(s, f.session_id, true);
+  // The server's list leaves archived and deleted sessions out; their later updates (a status change) are ignored here.
   if ('session' in f && f.session && s.hidden?.includes(f.session.session_id)) return s;
   if (f.type === 'session_terminated' && s.hidden?.includes(f.session_id)) return s;
   switch (f.type) {
     case 'session_list':
-      return { ...s, list: sortSessions(f.sessions), hidden: [] };
+      // What the list leaves out stays hidden (a live archived session's status changes do not say it is archived).
+      return {
+        ...s,
+        list: sortSessions(f.sessions),
+        hidden: (s.hidden ?? []).filter((id) => !f.sessions.some((x) => x.session_id === id)),
+      };
     case 'session_updated':
       return { ...s, list: upsertSession(s.list, f.session) };
     case 'session_history':

@@ -260,6 +260,11 @@ function onFrame(s: Record<string, Transcript>, a: FrameAction): Record<string, 
     }
     case 'session_ready':
       return { ...s, [f.session_id]: { ...emptyTranscript(), loaded: true } };
+    case 'session_deleted': {
+      if (!(f.session_id in s)) return s;
+      const { [f.session_id]: _, ...rest } = s;
+      return rest;
+    }
     case 'session_history': {
       const prev = s[f.session_id] ?? emptyTranscript();
       // Messages typed but not yet confirmed by turn_started stay visible.
