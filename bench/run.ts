@@ -11,6 +11,7 @@ import { killEverything, type ServerProc, serverMode, startModel, startServer } 
 import { type Json, loadavg, machine, round } from './lib/util.js';
 import { concurrency, wsFanout } from './sections/concurrency.js';
 import { dormant } from './sections/dormant.js';
+import { engines } from './sections/engines.js';
 import { history } from './sections/history.js';
 import { jail } from './sections/jail.js';
 import { micro } from './sections/micro.js';
@@ -162,6 +163,10 @@ async function main() {
         log('[workspace] GET /files of a 10,000-file folder and GET /changes of a 10,000-file git repository');
         result.workspace = await workspace(cfg, server, log);
       });
+    }
+    if (has('engines')) {
+      log(`[engines] SQLite and PostgreSQL through the same repositories: ${cfg.listSessions} sessions stored, list pages and search`);
+      result.engines = await engines(cfg, log);
     }
     if (has('jail')) {
       log(`[jail] AGENT_JAIL on vs off, ${cfg.startSamples} samples each, alternating: pre-warmed and cold creates, first deltas`);

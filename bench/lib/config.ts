@@ -53,6 +53,7 @@ export const ALL_SECTIONS = [
   'history',
   'jail',
   'workspace',
+  'engines',
 ];
 
 export function benchConfig(argv: string[] = process.argv.slice(2), env = process.env): BenchConfig {
