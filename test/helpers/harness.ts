@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { type App, buildApp } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { ScriptedModel } from '../../src/demo/scripted-model.js';
 import { TestClient } from './ws-client.js';
 
@@ -50,7 +50,7 @@ export function tempDir(prefix = 'csp-test-'): string {
 
 export async function startHarness(
   overrides: Record<string, string> = {},
-  opts: { model?: ScriptedModel; dir?: string; logger?: Logger; configure?: (c: Config) => void } = {},
+  opts: { model?: ScriptedModel; dir?: string; logger?: Logger } = {},
 ): Promise<Harness> {
   const dir = opts.dir ?? tempDir();
   const projectDir = path.join(dir, 'project');
@@ -61,7 +61,6 @@ export async function startHarness(
   const key = 'test-key-0123456789';
   const env: Record<string, string> = { ...testEnv(dir, model.url, key), PROJECT_DIR: projectDir, PORT: '0', ...overrides };
   const config = loadConfig(env);
-  opts.configure?.(config);
   const built = await buildApp(config, { logger: opts.logger ?? pino({ level: config.logLevel }) });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const addr = built.app.server.address();
