@@ -57,6 +57,7 @@ describe('metrics', () => {
     await h.built.monitor.sweep();
 
     const text = await (await scrape({ Authorization: `Bearer ${h.key}` })).text();
+    const self = `replica_id="${h.built.config.replicaId}"`;
     const moved: [string, string, (v: number) => boolean][] = [
       ['csp_session_create_seconds_count', 'source="pre-warmed"', (v) => v === 1],
       ['csp_session_create_seconds_count', 'source="cold"', (v) => v === 1],
@@ -81,6 +82,13 @@ describe('metrics', () => {
       ['csp_user_cost_usd_total', 'user_id="default"', (v) => v > 0],
       ['csp_session_processes_live', '', (v) => v === 1],
       ['csp_sessions_dormant', '', (v) => v === 0],
+      // The replicas view: this replica's row as of its last heartbeat.
+      ['csp_replica_max_sessions', self, (v) => v === h.built.config.maxSessions],
+      ['csp_replica_live_processes', self, (v) => v >= 0],
+      ['csp_replica_pool_depth', self, (v) => v >= 0],
+      ['csp_replica_draining', self, (v) => v === 0],
+      ['csp_replica_stale', self, (v) => v === 0],
+      ['csp_replica_seen_seconds_ago', self, (v) => v >= 0],
     ];
     for (const [name, labels, ok] of moved) {
       const v = sample(text, name, labels);
