@@ -61,7 +61,7 @@ export class Resumes {
         .start({
           sessionId: s.id,
           resume: await this.hasConversation(s),
-          cwd: s.workingDir,
+          cwd: s.record().working_dir ?? undefined, // recorded at creation (none: PROJECT_DIR)
           options: sessionOptions(s),
           ownerId: s.ownerId,
         })

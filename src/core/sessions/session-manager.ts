@@ -196,6 +196,11 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     this.pool = pool;
   }
 
+  /** The folder a session's agent works in: the one recorded at its creation (none: PROJECT_DIR). */
+  private cwdOf(s: Session): string {
+    return s.record().working_dir ?? this.config.projectDir;
+  }
+
   /** The owner of a session in memory or stored (undefined: no such session). */
   private async ownerOf(sessionId: string): Promise<string | undefined> {
     return this.registry.peek(sessionId)?.ownerId ?? (await this.deps.repo.get(sessionId))?.user_id;
@@ -393,7 +398,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
    */
   async fork(src: Session, ownerId: string, messageId?: string): Promise<Session> {
     // The fork works in its original's folder: the CLI finds a transcript by its working folder.
-    const cwd = src.workingDir;
+    const cwd = this.cwdOf(src);
     const meta = await this.conversations.fork(src, ownerId, cwd, messageId);
     await this.deps.workspaces?.record(meta.session_id, cwd);
     // The new transcript is on this disk only: the other replicas read it from the store.
@@ -409,7 +414,7 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   rewindFiles(s: Session, messageId: string, dryRun: boolean): Promise<RewindFilesResponse> {
     const c = this.config;
     const scope = {
-      workspace: s.workingDir,
+      workspace: this.cwdOf(s),
       projectDir: c.projectDir,
       databasePath: c.databasePath,
       claudeConfigDir: c.claudeConfigDir,

@@ -78,7 +78,7 @@ export class Session {
     this.events = new EventBuffer(this.id);
     this.permissions = new PermissionGate({
       // "Always allow" for file tools covers the session's working folder only.
-      projectDir: this.workingDir,
+      projectDir: meta.working_dir ?? host.projectDir,
       timeoutMs: host.permissionTimeoutMs,
       emit: (ev) => this.emit(ev),
       decided: (d) => this.host.permissionDecided?.(this, d),
@@ -93,11 +93,6 @@ export class Session {
   /** The user who created it: the only one who may use it. */
   get ownerId(): string {
     return this.row.user_id;
-  }
-
-  /** The folder its agent works in: the one recorded at creation (sessions from before the record: PROJECT_DIR). */
-  get workingDir(): string {
-    return this.row.working_dir ?? this.host.projectDir;
   }
 
   /** The session's own model and permission mode (undefined: the server's defaults). */
