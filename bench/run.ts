@@ -16,6 +16,7 @@ import { history } from './sections/history.js';
 import { jail } from './sections/jail.js';
 import { micro } from './sections/micro.js';
 import { overhead } from './sections/overhead.js';
+import { postgresSection } from './sections/postgres.js';
 import { restartCheck, soak } from './sections/soak.js';
 import { startCold, startPool } from './sections/start.js';
 import { workspace } from './sections/workspace.js';
@@ -167,6 +168,12 @@ async function main() {
     if (has('engines')) {
       log(`[engines] SQLite and PostgreSQL through the same repositories: ${cfg.listSessions} sessions stored, list pages and search`);
       result.engines = await engines(cfg, log);
+    }
+    if (has('postgres')) {
+      log(
+        `[postgres] the same server on SQLite and on PostgreSQL, side by side: first deltas, ${cfg.listSessions} sessions listed and searched`,
+      );
+      result.postgres = await postgresSection(cfg, model.url, log);
     }
     if (has('jail')) {
       log(`[jail] AGENT_JAIL on vs off, ${cfg.startSamples} samples each, alternating: pre-warmed and cold creates, first deltas`);

@@ -54,6 +54,7 @@ export const ALL_SECTIONS = [
   'jail',
   'workspace',
   'engines',
+  'postgres',
 ];
 
 export function benchConfig(argv: string[] = process.argv.slice(2), env = process.env): BenchConfig {
