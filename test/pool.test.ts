@@ -66,7 +66,11 @@ describe('pool of 2', () => {
       pool_depth: 0,
       active_sessions: empty.body.active_sessions,
       max_sessions: 10,
+      replica_id: h.built.config.replicaId,
+      live_processes: empty.body.live_processes,
+      draining: false,
     });
+    assert.ok(empty.body.live_processes >= 2, 'both pooled sessions run a process here');
     const cold = await h.api('POST', '/api/v1/sessions', {});
     assert.equal(cold.status, 201, 'an empty pool still creates (cold)');
     await poolFilled(h);
