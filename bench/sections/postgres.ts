@@ -5,7 +5,8 @@
 //    written through the repositories): list pages and search over REST, alternating. `search_messages_all`
 //    matches every session (the worst case), `search_messages_one` a single one.
 // 3. Failover: two replicas on one database; the holder of a session is killed (SIGKILL) and the same
-//    session's next message goes to the other replica: time from the kill to the first streamed delta.
+//    session's next message goes to the other replica: time from the kill to the first streamed delta
+//    (bounded below by what was left of the dead replica's lease, SESSION_LEASE_SECONDS).
 // PostgreSQL is a throwaway cluster (src/testing/pg-cluster.ts), removed at the end.
 import { HISTORY_FORMAT } from '../../src/core/conversations/history.js';
 import type { Repositories, SessionMetadata } from '../../src/db/ports.js';
@@ -125,6 +126,52 @@ async function listAndSearch(cfg: BenchConfig, servers: Record<string, ServerPro
   return out;
 }
 
+/**
+ * Two replicas on one database; the holder of a session is killed (SIGKILL) and the session's next message
+ * goes to the survivor, which waits for the dead one's lease to expire, takes it and resumes the conversation
+ * from the transcript store. The survivor is the next round's holder, next to a fresh replica.
+ */
+async function failover(modelUrl: string, url: string, samples: number, leaseSeconds: number, log: (s: string) => void): Promise<Json> {
+  const env = (id: string) => ({ PREWARM_POOL_SIZE: '0', DATABASE_URL: url, REPLICA_ID: id, SESSION_LEASE_SECONDS: String(leaseSeconds) });
+  let holder = await startServer(modelUrl, env('replica-0'));
+  const started: ServerProc[] = [holder];
+  const xs: number[] = [];
+  const resumed: number[] = [];
+  let failures = 0;
+  try {
+    for (let i = 0; i < samples; i++) {
+      const survivor = await startServer(modelUrl, env(`replica-${i + 1}`));
+      started.push(survivor);
+      const a = await BenchClient.connect(holder.wsUrl, holder.key);
+      const id = (await a.create()).id;
+      const first = await a.turn(id, 'say: the first answer, before the kill');
+      if (!first.ok) throw new Error(`first turn failed: ${first.end}`);
+      holder.cliPids(); // remember its CLIs: killed with the server at the end
+      const b = await BenchClient.connect(survivor.wsUrl, survivor.key);
+      const t0 = performance.now();
+      process.kill(holder.pid, 'SIGKILL');
+      const r = await b.turn(id, 'say: answered by the survivor', 120_000);
+      await a.close().catch(() => undefined);
+      await b.close();
+      if (!r.ok || !Number.isFinite(r.firstAt)) {
+        failures++;
+        log(`  [failover] ${i}: ${r.end}`);
+      } else {
+        xs.push(r.firstAt - t0);
+        resumed.push(r.firstDeltaMs);
+      }
+      holder = survivor;
+    }
+  } finally {
+    for (const s of started) await s.stop().catch(() => undefined);
+  }
+  const out = { samples, failures, lease_seconds: leaseSeconds, kill_to_first_delta_ms: dist(xs, 0) };
+  log(
+    `[postgres] failover, lease ${leaseSeconds} s: kill -> first delta on the survivor p50 ${out.kill_to_first_delta_ms.p50} ms (${failures} failures)`,
+  );
+  return out;
+}
+
 export async function postgresSection(cfg: BenchConfig, modelUrl: string, log: (s: string) => void): Promise<Json> {
   const skip = pgSkipReason();
   if (skip) {
@@ -150,6 +197,10 @@ export async function postgresSection(cfg: BenchConfig, modelUrl: string, log: (
     }
     log(`[postgres] ${cfg.listSessions} sessions written to each engine in ${round((performance.now() - t0) / 1000, 1)} s`);
     out.list = { sessions_stored: cfg.listSessions, ...(await listAndSearch(cfg, servers, log)) };
+    for (const s of Object.values(servers)) await s.stop().catch(() => undefined);
+    for (const k of Object.keys(servers)) delete servers[k];
+    // The default lease (15 s) bounds the failover; a database of its own, so the 10,000 rows do not weigh on it.
+    out.failover = await failover(modelUrl, await cluster.database(), cfg.quick ? 2 : 3, 15, log);
     return out;
   } finally {
     for (const s of Object.values(servers)) await s.stop().catch(() => undefined);
