@@ -1,20 +1,69 @@
-// The replicas view (issue 21 item 7): two replicas of one database (REPLICA_ID a and b, one SQLite
-// file here; the same rows on PostgreSQL) each report their figures; GET /api/v1/replicas (admins)
-// and /metrics on either one show both; a draining replica says so, a clean stop removes its row,
-// a replica that stopped reporting goes stale after SESSION_LEASE_SECONDS and its row goes after an hour.
+// The replicas view (issue 21 item 7): two replicas of one database (REPLICA_ID a and b; one SQLite
+// file, and one PostgreSQL database where Debian's PostgreSQL is installed) each report their figures;
+// GET /api/v1/replicas (admins) and /metrics on either one show both; a draining replica says so, a
+// clean stop removes its row, a replica that stopped reporting goes stale after SESSION_LEASE_SECONDS and
+// its row goes after an hour; restarting one replica leaves the other's CLI running.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import postgres from 'postgres';
 import { isAlive } from '../src/core/cli/process-tree.js';
 import { ScriptedModel } from '../src/demo/scripted-model.js';
+import { freshPgDatabase, pgSkipReason, sharedPgCluster } from '../src/testing/pg-cluster.js';
 import { type Harness, startHarness, tempDir } from './helpers/harness.js';
 import { createUser } from './helpers/users.js';
 
-describe('replicas view', () => {
+interface Engine {
+  skip: string | false;
+  /** A fresh database's DATABASE_URL. */
+  url(): Promise<string>;
+  /** Adds a replica's row as if it last reported `secondsAgo` seconds ago (by the database's clock). */
+  addRow(url: string, replicaId: string, secondsAgo: number): Promise<void>;
+}
+
+const ENGINES: Record<string, Engine> = {
+  sqlite: {
+    skip: false,
+    url: async () => `sqlite:///${path.join(tempDir('csp-replicas-'), 'shared.db')}`,
+    async addRow(url, id, secondsAgo) {
+      const db = new Database(url.slice('sqlite:///'.length));
+      try {
+        db.prepare(
+          `INSERT INTO replicas (replica_id, live_processes, max_sessions, pool_depth, draining, last_seen)
+           VALUES (?, 3, 10, 0, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?))`,
+        ).run(id, `-${secondsAgo} seconds`);
+      } finally {
+        db.close();
+      }
+    },
+  },
+  postgres: {
+    skip: pgSkipReason() ?? false,
+    url: () => freshPgDatabase(),
+    async addRow(url, id, secondsAgo) {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await sql`INSERT INTO replicas (replica_id, live_processes, max_sessions, pool_depth, draining, seen_at)
+                  VALUES (${id}, 3, 10, 0, false, now() - make_interval(secs => ${secondsAgo}))`;
+      } finally {
+        await sql.end();
+      }
+    },
+  },
+};
+
+after(async () => {
+  if (!ENGINES.postgres?.skip) await (await sharedPgCluster()).stop();
+});
+
+for (const [name, engine] of Object.entries(ENGINES))
+  describe(`replicas view on ${name}`, { skip: engine.skip }, () => replicasView(engine));
+
+function replicasView(engine: Engine): void {
   const model = new ScriptedModel();
-  const dir = tempDir('csp-replicas-');
-  const shared = { DATABASE_URL: `sqlite:///${path.join(dir, 'shared.db')}`, SESSION_LEASE_SECONDS: '2', AGENT_JAIL: 'off' };
+  let url = '';
+  let shared: Record<string, string> = {};
   let a: Harness;
   let b: Harness;
   let bClosed = false;
@@ -22,6 +71,8 @@ describe('replicas view', () => {
 
   before(async () => {
     await model.start();
+    url = await engine.url();
+    shared = { DATABASE_URL: url, SESSION_LEASE_SECONDS: '2', AGENT_JAIL: 'off' };
     a = await startHarness({ ...shared, REPLICA_ID: 'replica-a', MAX_SESSIONS: '4' }, { model });
     b = await startHarness({ ...shared, REPLICA_ID: 'replica-b', MAX_SESSIONS: '6' }, { model });
   });
@@ -82,17 +133,8 @@ describe('replicas view', () => {
   });
 
   test('a silent replica goes stale after the lease and its row goes after an hour', async () => {
-    const db = new Database(path.join(dir, 'shared.db'));
-    try {
-      const stamp = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
-      const insert = db.prepare(
-        'INSERT INTO replicas (replica_id, live_processes, max_sessions, pool_depth, draining, last_seen) VALUES (?, 3, 10, 0, 0, ?)',
-      );
-      insert.run('replica-paused', stamp(10));
-      insert.run('replica-long-gone', stamp(2 * 3600));
-    } finally {
-      db.close();
-    }
+    await engine.addRow(url, 'replica-paused', 10);
+    await engine.addRow(url, 'replica-long-gone', 2 * 3600);
     const list = await rows(a);
     const paused = list.find((r) => r.replica_id === 'replica-paused');
     assert.equal(paused?.stale, true, 'unseen for longer than SESSION_LEASE_SECONDS');
@@ -122,4 +164,4 @@ describe('replicas view', () => {
     bClosed = true;
     assert.equal(await row(a, 'replica-b'), undefined);
   });
-});
+}
