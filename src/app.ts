@@ -111,7 +111,10 @@ export async function buildApp(configIn: Config, opts: { logger?: Logger } = {})
   // this replica's leases and channel come first: the repositories take its fence.
   const replicas = createReplicas(config, log);
   cleanups.push(() => replicas.close());
-  const repos = await openRepositories(config, { fence: replicas.fence });
+  const repos = await openRepositories(config, { fence: replicas.fence }).catch(async (e: Error) => {
+    await replicas.close();
+    throw new StartupError(e.message);
+  });
   cleanups.push(() => repos.close());
   const audit = new AuditLog(repos.audit, log);
   // Audit entries still being written are stored before the database closes.

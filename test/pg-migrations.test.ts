@@ -139,3 +139,14 @@ test('the real schema: five openPostgres at once migrate it once, and the audit 
     await Promise.all(repos.map((r) => r.close()));
   }
 });
+
+test('without PostgreSQL binaries the tests are skipped with the reason', () => {
+  const before = process.env.PG_BIN;
+  process.env.PG_BIN = '/nonexistent/postgresql/bin';
+  try {
+    assert.match(pgSkipReason() ?? '', /PostgreSQL server binaries not found \(apt-get install postgresql, or set PG_BIN\)/);
+  } finally {
+    if (before === undefined) delete process.env.PG_BIN;
+    else process.env.PG_BIN = before;
+  }
+});

@@ -2,8 +2,11 @@
 // are in PostgreSQL (no SQLite file appears), search finds it, and a restart on the same database lists it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import { after, test } from 'node:test';
 import postgres from 'postgres';
+import { StartupError } from '../src/app.js';
+import { ScriptedModel } from '../src/demo/scripted-model.js';
 import type { SessionSummary } from '../src/protocol/messages.js';
 import { freshPgDatabase, pgSkipReason, sharedPgCluster } from '../src/testing/pg-cluster.js';
 import { type Harness, startHarness, tempDir } from './helpers/harness.js';
@@ -71,4 +74,23 @@ test('the server on PostgreSQL serves a turn, keeps its rows there, searches it,
   assert.equal(list.status, 200);
   const again = (list.body as { sessions: SessionSummary[] }).sessions.find((s) => s.session_id === id);
   assert.ok(again, 'a restart on the same database lists the session');
+});
+
+test('an unreachable PostgreSQL stops the start with one line naming DATABASE_URL, without the password', { skip }, async () => {
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+  // Our own model, closed here: a harness that fails to start closes nothing of its own.
+  const model = new ScriptedModel();
+  await model.start();
+  after(() => model.close());
+  await assert.rejects(startHarness({ DATABASE_URL: `postgres://csp:secret-password@127.0.0.1:${port}/csp` }, { model }), (e: Error) => {
+    assert.ok(e instanceof StartupError, String(e));
+    assert.match(e.message, /^Could not open PostgreSQL \(DATABASE_URL\): .*ECONNREFUSED/);
+    assert.doesNotMatch(e.message, /secret-password/);
+    return true;
+  });
 });

@@ -21,8 +21,9 @@ export async function openPostgres(url: string, opts: { max?: number; fence?: Fe
   try {
     await migratePostgres(sql);
   } catch (err) {
-    await sql.end({ timeout: 1 });
-    throw err;
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+    // One line that names the variable; the driver's messages never carry the password.
+    throw new Error(`Could not open PostgreSQL (DATABASE_URL): ${(err as Error).message}`);
   }
   const db = new PgDatabase(sql, opts.fence);
   return {
