@@ -126,6 +126,14 @@ describe('nginx routing (deploy/nginx) in front of three replicas', { skip: NGIN
       );
       await again.close();
     }
+    // A page's socket carries the Origin the browser reached the proxy at (here with its port): the
+    // replica must see that host to accept it.
+    const page = await TestClient.connect(nginx.wsUrl, key(), { headers: { Origin: nginx.url } });
+    assert.ok(
+      (await page.next('session_list')).sessions.some((s) => s.session_id === sid),
+      'a browser socket is accepted',
+    );
+    await page.close();
     // Many credentials, each way a socket can carry one: each pinned, all together spread.
     for (const c of creds) {
       const a = await viaSocket(c);
