@@ -170,3 +170,30 @@ test('Settings: "Signed in on" lists this browser (marked) and another one, whic
   await expect(mine).toHaveCount(1);
   await other.close();
 });
+
+test('on a phone the header title has room: Export, the account and the change count show as icons and keep their names', async ({
+  page,
+  browser,
+  server,
+}) => {
+  await openChat(page, server);
+  await newSession(page);
+  await send(page, 'say: Which files define the WebSocket protocol?');
+  await expectAnswered(page, 1);
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const p = await phone.newPage();
+  try {
+    await openChat(p, server);
+    await p.getByRole('button', { name: 'Open sessions' }).click();
+    await p.getByRole('navigation', { name: 'Sessions' }).getByText('Which files define the WebSocket protocol?').click();
+    const title = p.getByRole('heading', { level: 1, name: 'Which files define the WebSocket protocol?' });
+    await expect(title).toBeVisible();
+    expect((await title.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(100);
+    await expect(p.getByRole('button', { name: 'Export', exact: true })).toBeVisible();
+    await expect(p.getByRole('button', { name: 'Signed in as admin' })).toBeVisible();
+    await expect(p.getByRole('button', { name: /^Files and changes: .* changed$/ })).toBeVisible();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  } finally {
+    await phone.close();
+  }
+});

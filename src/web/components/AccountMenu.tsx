@@ -37,7 +37,17 @@ export function AccountMenu({ me, onSignOut }: { me: MeResponse; onSignOut: () =
         onClick={() => setOpen((o) => !o)}
       >
         <span className="sr-only">Signed in as </span>
-        <span className="account-name">{me.name}</span>
+        <svg className="phone-only" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+          <circle cx="8" cy="5.5" r="2.8" fill="none" stroke="currentColor" strokeWidth="1.4" />
+          <path
+            d="M2.5 14c.6-2.8 2.8-4.3 5.5-4.3s4.9 1.5 5.5 4.3"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.4"
+            strokeLinecap="round"
+          />
+        </svg>
+        <span className="account-name phone-sr-only">{me.name}</span>
         {/* The role once: no "admin admin" when the admin is named admin. */}
         {me.role === 'admin' && me.name.trim().toLowerCase() !== 'admin' && <span className="account-role">admin</span>}
         <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">

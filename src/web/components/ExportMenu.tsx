@@ -50,7 +50,17 @@ export function ExportMenu({ api, sessionId }: { api: Api | null; sessionId: str
         disabled={!api}
         onClick={() => setOpen((o) => !o)}
       >
-        Export
+        <svg className="phone-only" viewBox="0 0 16 16" width="15" height="15" aria-hidden="true">
+          <path
+            d="M8 2v8M4.5 6.5L8 10l3.5-3.5M2.5 13.5h11"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+        </svg>
+        <span className="phone-sr-only">Export</span>
       </button>
       {open && (
         <fieldset className="export-popover">

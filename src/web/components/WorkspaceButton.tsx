@@ -43,7 +43,8 @@ export function WorkspaceButton({ session, changes, open, onToggle }: Props) {
       {changes && (
         <span className={`ws-count${n > 0 ? ' ws-count-some' : ''}`}>
           <span className="sr-only">, </span>
-          {n} changed
+          {n}
+          <span className="phone-sr-only"> changed</span>
         </span>
       )}
     </button>
