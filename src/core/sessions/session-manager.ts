@@ -353,8 +353,6 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
     const turn = s.startTurn(text, prepared && refsWithIds(prepared, messageId), messageId);
     if (prepared?.blocks.length)
       this.deps.attachments?.save(s.ownerId, s.id, messageId, [{ type: 'text', text }, ...prepared.blocks] as never[]);
-    if (prepared?.blocks.length)
-      this.deps.attachments?.save(s.record().user_id, s.id, messageId, [{ type: 'text', text }, ...prepared.blocks] as never[]);
     try {
       await this.ensureProcess(s);
       const proc = s.proc;
