@@ -98,7 +98,8 @@ async function replica(name: string, ttlSeconds: number) {
     replicas,
   });
   const heard: SessionSummary[] = [];
-  replicas.deliverTo({ updated: (s) => heard.push(s), relistened: () => {} });
+  const relistens: number[] = [];
+  replicas.deliverTo({ updated: (s) => heard.push(s), relistened: () => relistens.push(Date.now()) });
   await replicas.attach({ registry: manager.registry, events: manager, load: (id) => repos.sessions.get(id) });
   closers.push(async () => {
     leaseRepo.resume();
@@ -106,7 +107,7 @@ async function replica(name: string, ttlSeconds: number) {
     await replicas.close();
     await sql.end();
   });
-  return { name, manager, starter, leases, heard, renewals: leaseRepo };
+  return { name, manager, starter, leases, heard, relistens, renewals: leaseRepo };
 }
 
 let a: Awaited<ReturnType<typeof replica>>;
@@ -196,4 +197,19 @@ test("start-up recovery ends only what this replica left open, never another rep
   assert.notEqual((await get(onB.id))?.status, 'terminated', "B's live session is B's");
   assert.notEqual((await get(sid))?.status, 'terminated', 'nor one a third replica took over');
   assert.equal(b.starter.of(onB.id).state, 'ready');
+});
+
+test('the replica channel listens again after its connection is cut, and says so (clients get their lists again)', { skip }, async () => {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  closers.push(() => admin.end());
+  const cut = await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'listen%' AND pid <> pg_backend_pid()`;
+  assert.ok(cut.length >= 2, `the two replicas' listeners were cut (${cut.length})`);
+  for (let i = 0; i < 200 && (a.relistens.length === 0 || b.relistens.length === 0); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(a.relistens.length, 1);
+  assert.equal(b.relistens.length, 1);
+  // And it hears again: a change on A reaches B.
+  const s = (await a.manager.createSession('default')).session;
+  s.rename('after the reconnect');
+  for (let i = 0; i < 200 && !b.heard.some((x) => x.title === 'after the reconnect'); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(b.heard.some((x) => x.session_id === s.id && x.title === 'after the reconnect'));
 });
