@@ -1,6 +1,7 @@
 // The Proof of issue 21: PostgreSQL (a throwaway cluster), three real replicas (same DATABASE_URL,
 // distinct REPLICA_ID, one shared workspace, each its own local folders and CLI config folder) and
-// Debian's nginx on loopback with deploy/nginx. Sessions are created through nginx; `kill -9` of the
+// Debian's nginx on loopback with deploy/nginx. Sessions are created through nginx (and the user's sockets on
+// every replica hear their changes); `kill -9` of the
 // replica holding them: they answer through nginx with their context within the lease plus a few
 // seconds (measured and printed, not asserted); a SIGSTOPped replica that lost its lease writes
 // nothing after SIGCONT and stops its CLI; restarting a replica leaves the others' sessions and
@@ -180,6 +181,8 @@ describe('failover: three replicas on PostgreSQL behind nginx', { skip }, () => 
     // The tab's socket reaches one replica (by its credential); sessions created elsewhere come to it.
     client = await TestClient.connect(nginx.wsUrl, KEY);
     await client.next('session_list');
+    // The same user's sockets on every replica (other tabs) hear every change, wherever the session runs.
+    const tabs = await Promise.all([...replicas.values()].map((r) => TestClient.connect(r.wsUrl, KEY)));
     for (const [i, id] of sessions.entries()) {
       model.enqueue(id, { kind: 'text', text: `Noted: fruit ${i}.` });
       const t = await client.turn(id, `Remember the fruit KIWI-${i}`, 60_000);
@@ -189,6 +192,13 @@ describe('failover: three replicas on PostgreSQL behind nginx', { skip }, () => 
     assert.equal(owners.size, 1, `one replica holds them all: the socket's (${[...owners]})`);
     holderId = [...owners][0] as string;
     assert.ok(replicas.has(holderId));
+    for (const tab of tabs) {
+      for (const id of sessions)
+        await until('session_updated on every replica', () =>
+          tab.frames.some((f) => f.type === 'session_updated' && f.session.session_id === id && f.session.message_count >= 2),
+        );
+      await tab.close();
+    }
   });
 
   test('kill -9 of the holder: its sessions answer through nginx with their context within the lease plus a few seconds', async () => {
