@@ -1,8 +1,7 @@
 // The Proof of issue 21: PostgreSQL (a throwaway cluster), three real replicas (same DATABASE_URL,
 // distinct REPLICA_ID, one shared workspace, each its own local folders and CLI config folder) and
-// Debian's nginx on loopback with deploy/nginx. Sessions are created through nginx (and the user's sockets on
-// every replica hear their changes); `kill -9` of the
-// replica holding them: they answer through nginx with their context within the lease plus a few
+// Debian's nginx on loopback with deploy/nginx. Sessions are created through nginx (the user's sockets on
+// every replica hear their changes); `kill -9` of the replica holding them: they answer through nginx with their context within the lease plus a few
 // seconds (measured and printed, not asserted); a SIGSTOPped replica that lost its lease writes
 // nothing after SIGCONT and stops its CLI; restarting a replica leaves the others' sessions and
 // processes alive; migrations ran once; pg_dump -> restore into a fresh cluster -> a session resumes
