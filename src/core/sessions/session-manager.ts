@@ -7,71 +7,34 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
-import type { HistoryRepository, SessionRepository } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { PermissionDecision, QuestionAnswers, RewindFilesResponse, SessionSource, SessionSummary } from '../../protocol/messages.js';
-import type { Metrics } from '../accounting/metrics.js';
 import { checkSessionLimit } from '../accounting/user-limits.js';
-import { canUseToolFor } from '../agent-policy/can-use-tool.js';
-import { CliCatalog } from '../agent-policy/catalog.js';
+import type { CliCatalog } from '../agent-policy/catalog.js';
 import { answerRequest, changeOptions, checkMode } from '../agent-policy/session-options.js';
-import type { ExtensionOptions } from '../cli/cli-options.js';
-import type { AttachmentStore } from '../conversations/attachment-store.js';
 import { type PreparedMessage, refsWithIds } from '../conversations/attachments.js';
-import { Conversations } from '../conversations/conversations.js';
+import type { Conversations } from '../conversations/conversations.js';
 import { rewindFiles } from '../conversations/rewind.js';
-import { BUILTIN_ADMIN, configDirOf } from '../jail/config-dirs.js';
-import type { ReplicaHooks } from '../replicas/replicas.js';
-import type { TranscriptMirror } from '../transcripts/transcript-mirror.js';
-import type { Workspaces } from '../workspace/workspaces.js';
-import { Capacity } from './capacity.js';
+import { configDirOf } from '../jail/config-dirs.js';
+import type { Capacity } from './capacity.js';
 import { type CreateContext, startSession } from './create-session.js';
 import type { SessionLifecycleEvents } from './lifecycle-events.js';
-import { OrderedWrites } from './ordered-writes.js';
+import type { OrderedWrites } from './ordered-writes.js';
 import type { WarmProcessSource } from './prewarm-pool.js';
-import { ProcessLauncher, type ProcessStarter, type SessionOptions } from './process-launcher.js';
-import { Resumes } from './resume-session.js';
+import type { ProcessLauncher, ProcessStarter, SessionOptions } from './process-launcher.js';
+import type { Resumes } from './resume-session.js';
 import { Session, type SessionHost } from './session.js';
-import { sessionHost } from './session-host.js';
-import { SessionList } from './session-list.js';
-import { SessionRegistry } from './session-registry.js';
-import { stateOnLoad } from './session-state.js';
+import type { SessionList } from './session-list.js';
+import { type SessionManagerDeps, sessionParts } from './session-parts.js';
+import type { SessionRegistry } from './session-registry.js';
 import { liveSessionViews, type SessionView } from './session-view.js';
 
 export type { AttachmentFile } from '../conversations/conversations.js';
 export type { SessionOptions } from './process-launcher.js';
+export type { SessionManagerDeps } from './session-parts.js';
 export type { SessionView } from './session-view.js';
 
 const INTERRUPT_SETTLE_MS = 2000;
-
-export interface SessionManagerDeps {
-  config: Config;
-  repo: SessionRepository;
-  /** The stored conversations (pages, search, export). */
-  history: HistoryRepository;
-  log: Logger;
-  modelBaseUrl: string | undefined;
-  extensions: () => ExtensionOptions;
-  /** Maps what the user typed to what the CLI gets (project commands: `/x` -> `/project:x`). */
-  rewriteText?: (text: string) => string;
-  metrics?: Pick<Metrics, 'turns' | 'userTurn'>;
-  /** Per-user limits: asked before a turn (budget) and before a session gets a process (live sessions). */
-  limits?: {
-    checkTurn(userId: string): Promise<void>;
-    /** The most open sessions the user may have (null: no limit). */
-    sessionLimit(userId: string): Promise<number | null>;
-  };
-  /** Each session's working folder (WORKSPACES); without it every session works in PROJECT_DIR. */
-  workspaces?: Pick<Workspaces, 'forNewSession' | 'record' | 'othersOf'>;
-  /** Where sent attachments are kept and served from (per user, in the data folder). */
-  attachments?: Pick<AttachmentStore, 'save' | 'open'>;
-  /** Starts processes (default: real CLI processes); lifecycle unit tests give a fake one. */
-  starter?: ProcessStarter;
-  /** Several replicas on one database: leases, handovers (core/replicas); none on one host. */
-  replicas?: ReplicaHooks | undefined;
-  /** Transcripts mirrored to PostgreSQL, reachable from every replica (core/transcripts/). */
-  transcripts?: TranscriptMirror | undefined;
-}
 
 export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   /** The sessions in memory (a terminated one leaves after the reconnect window). */
@@ -96,100 +59,29 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
 
   constructor(private readonly deps: SessionManagerDeps) {
     super();
-    const { config, repo, log, transcripts } = deps;
-    this.config = config;
-    this.log = log;
-    this.capacity = new Capacity(() => config.maxSessions, config.sessionEviction);
-    this.writes = new OrderedWrites(log);
-    this.conversations = new Conversations({
-      // each user's CLI keeps its transcripts in its own config folder (the built-in admin: CLAUDE_CONFIG_DIR)
-      configDirOf: async (id) => configDirOf(config, (await this.ownerOf(id)) ?? BUILTIN_ADMIN),
-      projectDir: config.projectDir,
-      repo,
-      historyRepo: deps.history,
-      pageSize: config.historyPageSize,
-      attachments: deps.attachments,
-      fromStore: transcripts && ((id) => this.transcriptFromStore(transcripts, id)),
-    });
-    this.host = sessionHost({
-      config,
-      repo,
-      writes: this.writes,
-      log,
-      metrics: deps.metrics,
-      conversations: this.conversations,
+    this.config = deps.config;
+    this.log = deps.log;
+    const parts = sessionParts(deps, {
       events: this,
-      releaseSlot: (id) => this.capacity.release(id),
       restart: (s, reason, graceMs) => this.restart(s, reason, graceMs),
-      processEnded: (s, proc) => deps.replicas?.processEnded(s, proc),
-    });
-    this.registry = new SessionRegistry(async (id) => {
-      const m = await repo.get(id);
-      return m ? new Session(m, this.host, stateOnLoad(m.status)) : undefined;
-    });
-    this.lists = new SessionList(repo, this.registry);
-    const policy = {
-      // a session asking about a tool call has a live process: it is in memory
-      find: (id: string) => this.registry.peek(id),
-      defaultMode: config.permissionMode,
-      configDirOf: (userId: string) => configDirOf(config, userId),
-      decidedByMode: (s: Session, d: Parameters<NonNullable<SessionHost['permissionDecided']>>[1]) =>
-        this.emit('permission', { ...d, session_id: s.id, user_id: s.ownerId }),
-    };
-    this.launcher = new ProcessLauncher({
-      config,
-      repo,
-      log,
-      modelBaseUrl: deps.modelBaseUrl,
-      extensions: deps.extensions,
-      workspaces: deps.workspaces,
-      canUseToolFor: (id) => canUseToolFor(policy, id),
-      transcripts: deps.transcripts,
-    });
-    this.starter = deps.starter ?? this.launcher;
-    this.catalog = new CliCatalog({
-      fingerprint: () => deps.extensions().fingerprint,
-      liveProcesses: () => [...this.registry.values()].flatMap((s) => (s.hasLiveProcess && s.proc ? [s.proc] : [])),
-      startThrowaway: () => this.starter.start({ sessionId: randomUUID(), resume: false, ownerId: BUILTIN_ADMIN }),
+      reserve: (id) => this.reserve(id),
+      openSessionsOf: (id) => this.openSessionsOf(id),
+      pool: () => this.pool,
       shuttingDown: () => this.shuttingDown,
     });
-    this.resumes = new Resumes({
-      log,
-      limits: deps.limits,
-      openSessionsOf: (id) => this.openSessionsOf(id),
-      reserve: (id) => this.reserve(id),
-      starter: this.starter,
-      history: this.conversations.history,
-      events: this,
-      touch: (x) => this.registry.touch(x),
-      claim: (x) => deps.replicas?.claim(x),
-    });
-    this.createContext = {
-      config,
-      log,
+    ({
+      capacity: this.capacity,
+      writes: this.writes,
+      conversations: this.conversations,
       host: this.host,
       registry: this.registry,
-      capacity: this.capacity,
-      reserve: (id) => this.reserve(id),
-      catalog: this.catalog,
+      lists: this.lists,
       launcher: this.launcher,
       starter: this.starter,
-      pool: () => this.pool,
-      workspaces: deps.workspaces,
-      shuttingDown: () => this.shuttingDown,
-      created: (e) => this.emit('created', e),
-      claimNew: (id) => deps.replicas?.claimNew(id),
-    };
-  }
-
-  /**
-   * Brings a session's local transcript up to the shared store before it is read, unless a process of
-   * this server writes it (that file is the record, and a copy would race the SDK's appends in flight).
-   */
-  private async transcriptFromStore(t: TranscriptMirror, id: string): Promise<unknown> {
-    const s = this.registry.peek(id);
-    if (s && (s.hasLiveProcess || s.awaitsProcess)) return 'live';
-    return t.prepare(id, configDirOf(this.config, (await this.ownerOf(id)) ?? BUILTIN_ADMIN));
+      catalog: this.catalog,
+      resumes: this.resumes,
+      createContext: this.createContext,
+    } = parts);
   }
 
   setPool(pool: WarmProcessSource): void {
@@ -199,11 +91,6 @@ export class SessionManager extends EventEmitter<SessionLifecycleEvents> {
   /** The folder a session's agent works in: the one recorded at its creation (none: PROJECT_DIR). */
   private cwdOf(s: Session): string {
     return s.record().working_dir ?? this.config.projectDir;
-  }
-
-  /** The owner of a session in memory or stored (undefined: no such session). */
-  private async ownerOf(sessionId: string): Promise<string | undefined> {
-    return this.registry.peek(sessionId)?.ownerId ?? (await this.deps.repo.get(sessionId))?.user_id;
   }
 
   /**
