@@ -18,6 +18,7 @@ import type { HistoryRepository, TurnRecord } from '../../db/ports.js';
 import { PlatformError } from '../../protocol/errors.js';
 import type { HistoryMessage } from '../../protocol/messages.js';
 import { historyFromTranscript, withTurnResults } from '../sessions/turn-translator.js';
+import { parseJsonLines } from '../transcripts/local-transcripts.js';
 
 /** Version of the transcript-to-messages conversion: a stored copy made by another one is read again. */
 export const HISTORY_FORMAT = 1;
@@ -27,20 +28,6 @@ export interface HistoryPage {
   /** Position of the first message sent: `load_history` with it as `before` gives the page before. */
   first_position: number;
   has_more: boolean;
-}
-
-/** Parses JSONL, skipping a line cut by a crash mid-write. */
-function parseLines(text: string): SessionStoreEntry[] {
-  const out: SessionStoreEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as SessionStoreEntry);
-    } catch {
-      /* a cut line */
-    }
-  }
-  return out;
 }
 
 /** Reads a transcript without following a link put in its place later (the agent writes that folder). */
@@ -79,7 +66,7 @@ function transcriptStore(configDir: string, find: (sessionId: string) => Promise
       const file = await find(key.sessionId);
       if (!file) return null;
       try {
-        return parseLines((await readTranscript(file)).toString('utf8'));
+        return parseJsonLines((await readTranscript(file)).toString('utf8'));
       } catch {
         return null;
       }
@@ -174,7 +161,7 @@ export class History {
     if (!file) return null;
     let raw: { type: string; uuid?: string; message: unknown }[] = [];
     try {
-      const entries = parseLines((await readTranscript(file)).toString('utf8'));
+      const entries = parseJsonLines((await readTranscript(file)).toString('utf8'));
       raw = (await getSessionMessages(sessionId, { dir: this.opts.projectDir, sessionStore: storeOf(entries) })) as typeof raw;
     } catch {
       return null;
@@ -208,7 +195,7 @@ export class History {
     if (src && src.format === HISTORY_FORMAT && src.bytes === complete.length) return;
     const raw = (await getSessionMessages(sessionId, {
       dir: this.opts.projectDir,
-      sessionStore: storeOf(parseLines(complete.toString('utf8'))),
+      sessionStore: storeOf(parseJsonLines(complete.toString('utf8'))),
     })) as Parameters<typeof historyFromTranscript>[0];
     const messages = withTurnResults(historyFromTranscript(raw), await this.opts.turnsOf(sessionId));
     // The transcript only grows: positions before the last stored turn stay; that turn is

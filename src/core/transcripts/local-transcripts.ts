@@ -23,14 +23,18 @@ export function transcriptFile(configDir: string, key: SessionKey): string {
 
 /** JSONL lines, up to the last complete one (a line being written is left for later; a cut one skipped). */
 export function parseTranscript(buf: Buffer): SessionStoreEntry[] {
-  const text = buf.subarray(0, buf.lastIndexOf(0x0a) + 1).toString('utf8');
+  return parseJsonLines(buf.subarray(0, buf.lastIndexOf(0x0a) + 1).toString('utf8'));
+}
+
+/** Parses JSONL, skipping a line cut by a crash mid-write. */
+export function parseJsonLines(text: string): SessionStoreEntry[] {
   const out: SessionStoreEntry[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as SessionStoreEntry);
     } catch {
-      /* a line cut by a crash */
+      /* a cut line */
     }
   }
   return out;
