@@ -152,7 +152,7 @@ test('a message for a session another replica holds: the holder hands it over at
   assert.deepEqual(b.starter.of(sid).sent, ['three']);
   assert.equal(onB.summary().message_count, 3, "the holder's messages and this one (fake turns answer without text)");
   const heard = () => a.heard.some((x) => x.session_id === sid && x.message_count === 3);
-  for (let i = 0; i < 100 && !heard(); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && !heard(); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(heard(), "the old holder's sockets heard the new holder's summary (NOTIFY)");
 });
 

@@ -147,3 +147,14 @@ export function syscallsOf(pid: number): { r: number; w: number } {
     return { r: Number.NaN, w: Number.NaN };
   }
 }
+
+/** n sequential calls of fn, each one's milliseconds. */
+export async function timed(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  return xs;
+}

@@ -10,7 +10,7 @@ import { openSqlite } from '../../src/db/sqlite/open-sqlite.js';
 import type { HistoryMessage } from '../../src/protocol/messages.js';
 import { pgSkipReason, startPgCluster } from '../../src/testing/pg-cluster.js';
 import type { BenchConfig } from '../lib/config.js';
-import { dist, type Json, round } from '../lib/util.js';
+import { dist, type Json, round, timed } from '../lib/util.js';
 
 const WORDS = ['deploy', 'retry', 'cache', 'index', 'lease', 'replica', 'schema', 'token', 'stream', 'budget', 'audit', 'worker'];
 
@@ -44,16 +44,6 @@ async function seed(r: Repositories, sessions: number): Promise<void> {
     ];
     await r.history.replaceFrom(id, 0, messages, { bytes: 1, format: 1, count: 2 });
   }
-}
-
-async function timed(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    xs.push(performance.now() - t0);
-  }
-  return xs;
 }
 
 async function measure(r: Repositories, n: number) {

@@ -15,7 +15,7 @@ import { appendSyntheticTurns } from '../../src/testing/synthetic-transcript.js'
 import { BenchClient } from '../lib/client.js';
 import type { BenchConfig } from '../lib/config.js';
 import type { ServerProc } from '../lib/procs.js';
-import { dist, type Json, round } from '../lib/util.js';
+import { dist, type Json, round, timed } from '../lib/util.js';
 
 function transcriptOf(dir: string, id: string): string {
   const projects = path.join(dir, 'claude-config', 'projects');
@@ -44,16 +44,6 @@ async function open(client: BenchClient, id: string): Promise<{ ms: number; mess
   const t0 = client.send({ type: 'switch_session', session_id: id });
   const { f, at } = await got;
   return { ms: at - t0, messages: (f.messages as unknown[]).length, has_more: f.has_more === true };
-}
-
-async function timed(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    xs.push(performance.now() - t0);
-  }
-  return xs;
 }
 
 export async function history(cfg: BenchConfig, server: ServerProc, log: (s: string) => void): Promise<Json> {
